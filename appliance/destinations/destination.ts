@@ -1,0 +1,65 @@
+// The Destination interface (ARCHITECTURE.md, "Destinations"). A destination takes a journal
+// FileEntry (the description) and a reader of its plaintext; it never sees the journal itself.
+import type { FileEntry } from '../journal/file-entry.js';
+
+/** Hash types a destination can report without reading an object back. */
+export type ChecksumType = 'sha256' | 'md5';
+
+export interface DestinationCapabilities {
+  /** Checksums the destination can return for a stored object (server side). */
+  readonly checksums: readonly ChecksumType[];
+  readonly posixMetadata: boolean;
+  readonly symlinks: boolean;
+  readonly multipart: boolean;
+  /** Largest object key/path in bytes. */
+  readonly maxKeyBytes: number;
+}
+
+export interface DestinationObject {
+  /** Key relative to the destination's prefix (what `keyFor` gave). */
+  readonly key: string;
+  readonly size: number;
+  readonly isDirectory: boolean;
+  readonly etag?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** Opens the entry's plaintext from a byte offset; every chunk is checked by the journal. */
+export type OpenContent = (offset: number, signal?: AbortSignal) => AsyncIterable<Buffer>;
+
+export interface PutOptions {
+  readonly signal?: AbortSignal;
+  /** Resumable state saved by an earlier interrupted put of the same entry (e.g. an upload id). */
+  readonly resume?: ResumeState;
+  /** Called whenever the resumable state changes, so the caller can persist it. */
+  readonly onResumeState?: (state: ResumeState) => void | Promise<void>;
+  /** Called with each number of content bytes sent. */
+  readonly onProgress?: (bytes: number) => void;
+}
+
+export type ResumeState = Readonly<Record<string, string | number>>;
+
+export interface PutResult {
+  readonly key: string;
+  readonly etag?: string;
+  readonly bytes: number;
+}
+
+export interface Destination {
+  readonly uri: string;
+  readonly capabilities: DestinationCapabilities;
+
+  /** The destination key for a journal path; throws DESTINATION_NAME_INVALID for names it cannot take. */
+  keyFor(entry: Pick<FileEntry, 'path' | 'type'>): string;
+  stat(key: string, options?: { signal?: AbortSignal }): Promise<DestinationObject | null>;
+  put(entry: FileEntry, open: OpenContent, options?: PutOptions): Promise<PutResult>;
+  /** Reads an object back (for verification). */
+  read(key: string, options?: { signal?: AbortSignal }): AsyncIterable<Buffer>;
+  list(options?: { signal?: AbortSignal }): AsyncIterable<DestinationObject>;
+  remove(key: string, options?: { signal?: AbortSignal }): Promise<void>;
+  /** Server-side checksum of a stored object, when declared in `capabilities.checksums`. */
+  checksum?(key: string, type: ChecksumType, options?: { signal?: AbortSignal }): Promise<Buffer | null>;
+  /** Removes leftovers of interrupted puts (open multipart uploads, part files). Returns how many. */
+  cleanup?(options?: { signal?: AbortSignal }): Promise<number>;
+  close(): Promise<void>;
+}

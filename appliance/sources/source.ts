@@ -1,0 +1,39 @@
+// The Source interface (ARCHITECTURE.md, "Sources"): small on purpose, as rclone's Fs is.
+// Paths are exact bytes ('/'-joined, relative to the source root, '' for the root itself), because
+// NFS file names need not be UTF-8.
+import type { FileMetadata } from '../journal/file-entry.js';
+
+export interface SourceEntry extends FileMetadata {
+  /** The last path component, exact bytes ('' for the root). */
+  readonly name: Buffer;
+  /** Relative path from the source root, exact bytes, '' for the root. */
+  readonly path: Buffer;
+}
+
+export interface ReadOptions {
+  readonly signal?: AbortSignal;
+}
+
+export interface Source {
+  /** The URI the source was opened with, without credentials. */
+  readonly uri: string;
+  /** Largest useful single read, e.g. NFS FSINFO rtpref. */
+  readonly preferredReadSize: number;
+
+  stat(path: Buffer, options?: ReadOptions): Promise<SourceEntry>;
+  /** Entries of one directory (no '.' or '..'), with their attributes. */
+  list(dirPath: Buffer, options?: ReadOptions): AsyncIterable<SourceEntry>;
+  readlink(path: Buffer, options?: ReadOptions): Promise<Buffer>;
+  /**
+   * Reads a regular file sequentially from `offset`, yielding buffers in order. Implementations
+   * may keep many reads in flight. The stream ends at the end of file as the server reports it.
+   */
+  read(entry: SourceEntry, offset?: number, options?: ReadOptions): AsyncIterable<Buffer>;
+  close(): Promise<void>;
+}
+
+export function joinPath(dir: Buffer, name: Buffer): Buffer {
+  return dir.length === 0 ? Buffer.from(name) : Buffer.concat([dir, SLASH, name]);
+}
+
+const SLASH = Buffer.from('/');

@@ -1,0 +1,109 @@
+// Random-access reads of single frames, with every check of docs/journal-format.md §9 ("Reads")
+// before a byte is returned: header checksum, position, authentication, and the chunk's SHA-256.
+import { open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UnauthenticatedError } from '../crypto/errors.js';
+import { constantTimeEqual, sha256Async } from '../crypto/hash.js';
+import { FloeError } from '../errors.js';
+import { FRAME_HEADER_LENGTH, SEGMENT_HEADER_LENGTH, decodeFrameHeader, decodeSegmentHeader, recordAdditionalData, recordNonce, segmentFileName, type SegmentHeader } from './format.js';
+import type { JournalKeys } from './journal-keys.js';
+import { CHUNK_PREFIX, RecordType } from './records.js';
+import type { FrameLocation } from './segment-writer.js';
+
+const MAX_OPEN = 16;
+
+export class FrameReader {
+  readonly #dir: string;
+  readonly #journalId: Buffer;
+  readonly #keys: JournalKeys;
+  readonly #open = new Map<number, Promise<{ handle: FileHandle; header: SegmentHeader }>>();
+
+  constructor(dir: string, journalId: Buffer, keys: JournalKeys) {
+    this.#dir = dir;
+    this.#journalId = journalId;
+    this.#keys = keys;
+  }
+
+  /** The decrypted plaintext of the record at `loc` (type byte included). */
+  async readRecord(loc: FrameLocation): Promise<Buffer> {
+    const { handle, header } = await this.#segment(loc.segment);
+    const buf = Buffer.allocUnsafe(FRAME_HEADER_LENGTH + loc.length);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, loc.offset);
+    if (bytesRead !== buf.length) throw corrupt(loc, 'the frame is cut short (segment truncated?)');
+    const fh = decodeFrameHeader(buf.subarray(0, FRAME_HEADER_LENGTH));
+    if (fh === null || fh.length !== loc.length || fh.seq !== loc.seq) throw corrupt(loc, 'the frame header does not match the index');
+    const key = this.#keys.segmentKey(loc.segment, header.salt);
+    const nonce = recordNonce(loc.seq);
+    const ad = recordAdditionalData(this.#journalId, loc.segment, loc.seq);
+    const payload = buf.subarray(FRAME_HEADER_LENGTH);
+    try {
+      return payload.length >= 65536 ? await key.openAsync(nonce, payload, ad) : key.open(nonce, payload, ad);
+    } catch (err) {
+      if (err instanceof UnauthenticatedError) throw corrupt(loc, 'the record does not authenticate (changed on disk)');
+      throw err;
+    }
+  }
+
+  /** A chunk's plaintext, checked against the id the file entry names. */
+  async readChunk(loc: FrameLocation, id: Buffer): Promise<Buffer> {
+    const plain = await this.readRecord(loc);
+    if (plain[0] !== RecordType.chunk || plain.length <= CHUNK_PREFIX) throw corrupt(loc, 'the record is not a chunk');
+    if (!constantTimeEqual(plain.subarray(1, CHUNK_PREFIX), id)) throw corrupt(loc, 'the chunk is not the one the file entry names');
+    const data = plain.subarray(CHUNK_PREFIX);
+    if (!constantTimeEqual(await sha256Async(data), id)) {
+      throw new FloeError('CHECKSUM_MISMATCH', `chunk at segment ${loc.segment} offset ${loc.offset}: SHA-256 does not match`, { details: { ...where(loc) } });
+    }
+    return data;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.#open.values()];
+    this.#open.clear();
+    for (const p of all) await p.then((s) => s.handle.close()).catch(() => undefined);
+  }
+
+  /** Forgets cached handles (after a segment was truncated or removed). */
+  async reset(): Promise<void> {
+    await this.close();
+  }
+
+  #segment(n: number): Promise<{ handle: FileHandle; header: SegmentHeader }> {
+    let p = this.#open.get(n);
+    if (p === undefined) {
+      if (this.#open.size >= MAX_OPEN) {
+        const [oldest, op] = this.#open.entries().next().value as [number, Promise<{ handle: FileHandle }>];
+        this.#open.delete(oldest);
+        void op.then((s) => s.handle.close()).catch(() => undefined);
+      }
+      p = this.#openSegment(n);
+      p.catch(() => this.#open.delete(n));
+      this.#open.set(n, p);
+    }
+    return p;
+  }
+
+  async #openSegment(n: number): Promise<{ handle: FileHandle; header: SegmentHeader }> {
+    let handle: FileHandle;
+    try {
+      handle = await open(join(this.#dir, segmentFileName(n)), 'r');
+    } catch (err) {
+      throw new FloeError('JOURNAL_CORRUPT', `segment ${n} is missing`, { cause: err, details: { segment: n } });
+    }
+    const hb = Buffer.alloc(SEGMENT_HEADER_LENGTH);
+    await handle.read(hb, 0, hb.length, 0);
+    const header = decodeSegmentHeader(hb);
+    if ('problem' in header || header.segmentNumber !== n || !header.journalId.equals(this.#journalId)) {
+      await handle.close();
+      throw new FloeError('JOURNAL_CORRUPT', `segment ${n}: ${'problem' in header ? header.problem : 'header names another segment or journal'}`, { details: { segment: n } });
+    }
+    return { handle, header };
+  }
+}
+
+function where(loc: FrameLocation): Record<string, unknown> {
+  return { segment: loc.segment, offset: loc.offset, seq: loc.seq.toString() };
+}
+
+function corrupt(loc: FrameLocation, what: string): FloeError {
+  return new FloeError('JOURNAL_CORRUPT', `segment ${loc.segment} offset ${loc.offset}: ${what}`, { details: where(loc) });
+}

@@ -1,0 +1,132 @@
+// Applies records to the index (docs/journal-format.md §8): the same code for live writes, replay
+// on open, and the temporary index verify builds. Application is idempotent, and the watermark only
+// advances over a gap-free run of applied seqs, so a crash at any point leaves a replayable index.
+import type { FileEntry } from './file-entry.js';
+import type { CatalogRecord, IndexMeta, IndexStore } from './index-store.js';
+import type { JournalEvent } from './records.js';
+import type { FrameLocation } from './segment-writer.js';
+
+type Op = Parameters<IndexStore['write']>[0][number];
+
+export interface AppliedPosition {
+  readonly chain: Buffer;
+  readonly segment: number;
+  readonly end: number;
+}
+
+export class IndexApplier {
+  readonly store: IndexStore;
+  #meta: IndexMeta;
+  #ops: Op[] = [];
+  // Overlays answer lookups for what is applied but not yet in LevelDB: the current batch, and
+  // the batch being written. Each is dropped once LevelDB has it, so memory stays flat.
+  #chunks = new Map<string, FrameLocation>();
+  #files = new Map<string, CatalogRecord | null>();
+  #chunksInFlight = new Map<string, FrameLocation>();
+  #filesInFlight = new Map<string, CatalogRecord | null>();
+  readonly #applied = new Map<bigint, AppliedPosition>();
+  #flushing: Promise<void> | null = null;
+  #again = false;
+
+  constructor(store: IndexStore, meta: IndexMeta) {
+    this.store = store;
+    this.#meta = meta;
+  }
+
+  get meta(): IndexMeta {
+    return this.#meta;
+  }
+
+  async chunk(id: Buffer): Promise<FrameLocation | undefined> {
+    const hex = id.toString('hex');
+    return this.#chunks.get(hex) ?? this.#chunksInFlight.get(hex) ?? (await this.store.getChunk(id));
+  }
+
+  async file(path: Buffer): Promise<CatalogRecord | undefined> {
+    const key = this.store.fileKey(path).toString('hex');
+    if (this.#files.has(key)) return this.#files.get(key) ?? undefined;
+    if (this.#filesInFlight.has(key)) return this.#filesInFlight.get(key) ?? undefined;
+    return this.store.getFile(path);
+  }
+
+  async applyChunk(id: Buffer, size: number, loc: FrameLocation): Promise<void> {
+    const existing = await this.chunk(id);
+    if (existing !== undefined) return;
+    this.#chunks.set(id.toString('hex'), loc);
+    this.#ops.push(this.store.chunkOp(id, loc));
+    this.#count({ chunks: 1, chunkBytes: size });
+  }
+
+  async applyFile(entry: FileEntry, loc: FrameLocation): Promise<void> {
+    const existing = await this.file(entry.path);
+    if (existing !== undefined && existing.location.seq > loc.seq) return;
+    this.#files.set(this.store.fileKey(entry.path).toString('hex'), { entry, location: loc });
+    this.#ops.push(this.store.fileOp(entry, loc));
+    const bytes = entry.type === 'file' ? entry.size : 0;
+    if (existing === undefined) this.#count({ files: 1, logicalBytes: bytes });
+    else this.#count({ logicalBytes: bytes - (existing.entry.type === 'file' ? existing.entry.size : 0) });
+  }
+
+  async applyTombstone(path: Buffer, seq: bigint): Promise<void> {
+    const existing = await this.file(path);
+    if (existing === undefined || existing.location.seq > seq) return;
+    this.#files.set(this.store.fileKey(path).toString('hex'), null);
+    this.#ops.push(this.store.fileDeleteOp(path));
+    this.#count({ files: -1, logicalBytes: -(existing.entry.type === 'file' ? existing.entry.size : 0) });
+  }
+
+  applyEvent(seq: bigint, event: JournalEvent): void {
+    this.#ops.push(this.store.eventOp(seq, event));
+  }
+
+  /** Marks `seq` as reflected in the index; the watermark advances over gap-free runs. */
+  markApplied(seq: bigint, position: AppliedPosition): void {
+    if (seq <= this.#meta.watermark) return;
+    this.#applied.set(seq, position);
+    let w = this.#meta.watermark;
+    let last: AppliedPosition | undefined;
+    for (let next = this.#applied.get(w + 1n); next !== undefined; next = this.#applied.get(w + 1n)) {
+      this.#applied.delete(w + 1n);
+      w += 1n;
+      last = next;
+    }
+    if (last !== undefined) {
+      this.#meta = { ...this.#meta, watermark: w, chainHead: last.chain, resumeSegment: last.segment, resumeOffset: last.end };
+    }
+  }
+
+  /** Writes everything applied so far in one batch with the new meta. Concurrent calls coalesce. */
+  async flush(): Promise<void> {
+    if (this.#flushing !== null) {
+      this.#again = true;
+      await this.#flushing;
+      if (this.#again) return this.flush();
+      return;
+    }
+    this.#again = false;
+    const ops = this.#ops;
+    this.#ops = [];
+    ops.push(this.store.metaOp(this.#meta));
+    this.#chunksInFlight = this.#chunks;
+    this.#filesInFlight = this.#files;
+    this.#chunks = new Map();
+    this.#files = new Map();
+    this.#flushing = this.store.write(ops).finally(() => {
+      this.#flushing = null;
+      this.#chunksInFlight = new Map();
+      this.#filesInFlight = new Map();
+    });
+    await this.#flushing;
+  }
+
+  #count(delta: Partial<Record<'files' | 'logicalBytes' | 'chunks' | 'chunkBytes', number>>): void {
+    const m = this.#meta;
+    this.#meta = {
+      ...m,
+      files: m.files + (delta.files ?? 0),
+      logicalBytes: m.logicalBytes + (delta.logicalBytes ?? 0),
+      chunks: m.chunks + (delta.chunks ?? 0),
+      chunkBytes: m.chunkBytes + (delta.chunkBytes ?? 0),
+    };
+  }
+}

@@ -1,0 +1,280 @@
+// A mounted file system as a destination: EFS (NFS), FSx (Lustre, ONTAP, OpenZFS) or any local
+// path. Names are exact bytes (keys carry invalid UTF-8 as escaped surrogates, path-key.ts);
+// files are written atomically through part files (part-file.ts); mode, owner (when running as
+// root), times and symlink targets are kept; times to the microsecond (fs-times.ts).
+import type { Stats } from 'node:fs';
+import { chmod, chown, lchown, lstat, mkdir, open, readdir, readlink, rename, rm, rmdir, stat, symlink, unlink } from 'node:fs/promises';
+import { FloeError } from '../../errors.js';
+import { displayPath, type FileEntry } from '../../journal/file-entry.js';
+import type { Destination, DestinationCapabilities, DestinationObject, OpenContent, PutOptions, PutResult } from '../destination.js';
+import { bytesToKey, keyToBytes, relativeKey, stripDirectorySlash } from '../path-key.js';
+import { formatMode, formatTimeNs, META_ATIME, META_GROUP, META_MTIME, META_OWNER, META_PERMISSIONS } from '../posix-metadata.js';
+import { errnoCode, mapFsError } from './fs-errors.js';
+import { parseFilesystemUri, type FilesystemScheme } from './fs-location.js';
+import { isPartName, partNameFor, syncDirectory, writeFileThroughPart } from './part-file.js';
+import { setTimes } from './fs-times.js';
+
+type Signal = { signal?: AbortSignal };
+
+const SLASH = Buffer.from('/');
+/** Linux limits: NAME_MAX 255 bytes per component, PATH_MAX 4096 including the NUL. */
+const NAME_MAX = 255;
+const PATH_MAX = 4095;
+const READ_BLOCK = 1024 * 1024;
+
+export class FilesystemDestination implements Destination {
+  readonly uri: string;
+  readonly scheme: FilesystemScheme;
+  readonly root: Buffer;
+  readonly capabilities: DestinationCapabilities;
+  readonly #chown: boolean;
+
+  private constructor(uri: string, scheme: FilesystemScheme, root: Buffer) {
+    this.uri = uri;
+    this.scheme = scheme;
+    this.root = root;
+    // Only root may give files away; others keep their own uid and gid (reported by `stat`).
+    this.#chown = process.getuid?.() === 0;
+    this.capabilities = { checksums: [], posixMetadata: true, symlinks: true, multipart: false, maxKeyBytes: PATH_MAX - root.length - 1 };
+  }
+
+  /** The root must exist and be a folder: a missing mount fails here, not at the first put. */
+  static async open(uri: string): Promise<FilesystemDestination> {
+    const { scheme, root } = parseFilesystemUri(uri);
+    let st;
+    try {
+      st = await stat(root);
+    } catch (err) {
+      const mapped = mapFsError(err, 'open', displayPath(root));
+      throw errnoCode(err) === 'ENOENT' ? new FloeError('DESTINATION_UNREACHABLE', `${uri}: ${displayPath(root)} does not exist (not mounted?)`, { cause: err }) : mapped;
+    }
+    if (!st.isDirectory()) throw new FloeError('DESTINATION_UNREACHABLE', `${uri}: ${displayPath(root)} is not a folder`);
+    return new FilesystemDestination(uri, scheme, root);
+  }
+
+  keyFor(entry: Pick<FileEntry, 'path' | 'type'>): string {
+    const key = relativeKey(entry);
+    const shown = displayPath(entry.path);
+    let start = 0;
+    for (let i = 0; i <= entry.path.length; i++) {
+      if (i < entry.path.length && entry.path[i] !== 0x2f) continue;
+      const component = entry.path.subarray(start, i);
+      if (component.length > NAME_MAX) throw new FloeError('DESTINATION_NAME_INVALID', `a name in "${shown}" is over ${NAME_MAX} bytes`, { details: { path: shown } });
+      if (isPartName(component)) throw new FloeError('DESTINATION_NAME_INVALID', `"${shown}": names starting with .floe-part- are reserved for part files`, { details: { path: shown } });
+      start = i + 1;
+    }
+    if (entry.path.length > this.capabilities.maxKeyBytes) {
+      throw new FloeError('DESTINATION_NAME_INVALID', `"${shown}" is over the ${PATH_MAX}-byte path limit under ${displayPath(this.root)}`, { details: { path: shown } });
+    }
+    return key;
+  }
+
+  async stat(key: string, _options: Signal = {}): Promise<DestinationObject | null> {
+    const path = this.#pathOf(key);
+    let st;
+    try {
+      st = await lstat(path, { bigint: true });
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return null;
+      throw mapFsError(err, 'lstat', key);
+    }
+    // As on S3, "a" and "a/" are different names: a folder answers only to its '/' key.
+    if (st.isDirectory() !== key.endsWith('/')) return null;
+    return {
+      key,
+      size: st.isDirectory() ? 0 : Number(st.size),
+      isDirectory: st.isDirectory(),
+      metadata: {
+        [META_PERMISSIONS]: formatMode(Number(st.mode)),
+        [META_OWNER]: String(st.uid),
+        [META_GROUP]: String(st.gid),
+        [META_MTIME]: formatTimeNs(st.mtimeNs),
+        [META_ATIME]: formatTimeNs(st.atimeNs),
+      },
+    };
+  }
+
+  async put(entry: FileEntry, content: OpenContent, options: PutOptions = {}): Promise<PutResult> {
+    const key = this.keyFor(entry);
+    const relative = keyToBytes(stripDirectorySlash(key));
+    const target = this.#join(relative);
+    const slash = relative.lastIndexOf(0x2f);
+    const parentRelative = slash < 0 ? Buffer.alloc(0) : relative.subarray(0, slash);
+    const directory = this.#join(parentRelative);
+    const partName = Buffer.from(partNameFor(entry));
+    const partRelative = parentRelative.length === 0 ? partName : Buffer.concat([parentRelative, SLASH, partName]);
+    const signal = options.signal;
+    try {
+      await mkdir(directory, { recursive: true, mode: 0o755 });
+    } catch (err) {
+      throw mapFsError(err, 'mkdir', bytesToKey(parentRelative), signal);
+    }
+
+    switch (entry.type) {
+      case 'file':
+        await writeFileThroughPart(
+          { part: this.#join(partRelative), target, directory, partKey: bytesToKey(partRelative), chown: this.#chown },
+          entry,
+          content,
+          options,
+        );
+        return { key, bytes: entry.size };
+      case 'symlink': {
+        const part = this.#join(partRelative);
+        const targetBytes = Buffer.from(entry.target ?? Buffer.alloc(0));
+        try {
+          await rm(part, { force: true });
+          await symlink(targetBytes, part);
+          if (this.#chown) await lchown(part, entry.uid, entry.gid);
+          // Linux has no lchmod: a symlink's own mode is always 0777.
+          await setTimes(part, entry.atimeNs, entry.mtimeNs);
+          await rename(part, target);
+          await syncDirectory(directory);
+        } catch (err) {
+          throw mapFsError(err, 'symlink', key, signal);
+        }
+        options.onProgress?.(targetBytes.length);
+        return { key, bytes: targetBytes.length };
+      }
+      case 'directory':
+        try {
+          await mkdir(target, { mode: 0o700 }).catch((err: unknown) => {
+            if (errnoCode(err) !== 'EEXIST') throw err;
+          });
+          const st = await lstat(target);
+          if (!st.isDirectory()) throw new FloeError('DESTINATION_IO', `${key}: exists and is not a folder`);
+          if (this.#chown) await chown(target, entry.uid, entry.gid);
+          await chmod(target, entry.mode & 0o7777);
+          await setTimes(target, entry.atimeNs, entry.mtimeNs);
+          await syncDirectory(directory);
+        } catch (err) {
+          throw mapFsError(err, 'mkdir', key, signal);
+        }
+        return { key, bytes: 0 };
+      default:
+        // Devices, fifos and sockets need mknod(2), which Node does not offer.
+        throw new FloeError('INVALID_ARGUMENT', `${this.scheme} destination cannot create a ${entry.type} ("${displayPath(entry.path)}")`);
+    }
+  }
+
+  async *read(key: string, options: Signal = {}): AsyncIterable<Buffer> {
+    const path = this.#pathOf(key);
+    let st;
+    try {
+      st = await lstat(path);
+    } catch (err) {
+      throw errnoCode(err) === 'ENOENT' ? new FloeError('NOT_FOUND', `${this.uri}: ${key} does not exist`, { cause: err }) : mapFsError(err, 'lstat', key);
+    }
+    if (st.isDirectory()) return;
+    if (st.isSymbolicLink()) {
+      // Like the S3 layout: a symlink reads as its target's exact bytes.
+      yield await readlink(path, { encoding: 'buffer' });
+      return;
+    }
+    const handle = await open(path, 'r').catch((err: unknown) => {
+      throw mapFsError(err, 'open', key, options.signal);
+    });
+    try {
+      for (;;) {
+        if (options.signal?.aborted) throw new FloeError('CANCELLED', `read ${key}: cancelled`);
+        const buffer = Buffer.allocUnsafe(READ_BLOCK);
+        const { bytesRead } = await handle.read(buffer, 0, READ_BLOCK, null);
+        if (bytesRead === 0) return;
+        yield buffer.subarray(0, bytesRead);
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Every file, folder ('/' key) and symlink under the root, depth first; part files are not listed. */
+  async *list(options: Signal = {}): AsyncIterable<DestinationObject> {
+    const pending: Buffer[] = [Buffer.alloc(0)];
+    while (pending.length > 0) {
+      if (options.signal?.aborted) throw new FloeError('CANCELLED', `list ${this.uri}: cancelled`);
+      const relativeDir = pending.pop()!;
+      for (const { relative, st } of await this.#children(relativeDir)) {
+        if (isPartName(relative.subarray(relative.lastIndexOf(0x2f) + 1))) continue;
+        if (st.isDirectory()) {
+          pending.push(relative);
+          yield { key: `${bytesToKey(relative)}/`, size: 0, isDirectory: true };
+        } else {
+          yield { key: bytesToKey(relative), size: st.size, isDirectory: false };
+        }
+      }
+    }
+  }
+
+  /** Removes a file, symlink or empty folder; a missing key is not an error (as on S3). */
+  async remove(key: string, options: Signal = {}): Promise<void> {
+    const path = this.#pathOf(key);
+    try {
+      if (key.endsWith('/')) await rmdir(path);
+      else await unlink(path);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return;
+      throw mapFsError(err, 'remove', key, options.signal);
+    }
+  }
+
+  /** Removes every part file left by interrupted puts. Call when no put is running. */
+  async cleanup(options: Signal = {}): Promise<number> {
+    let removed = 0;
+    const pending: Buffer[] = [Buffer.alloc(0)];
+    while (pending.length > 0) {
+      if (options.signal?.aborted) throw new FloeError('CANCELLED', `cleanup ${this.uri}: cancelled`);
+      for (const { relative, st } of await this.#children(pending.pop()!)) {
+        if (st.isDirectory()) pending.push(relative);
+        else if (isPartName(relative.subarray(relative.lastIndexOf(0x2f) + 1))) {
+          await unlink(this.#join(relative)).catch((err: unknown) => {
+            if (errnoCode(err) !== 'ENOENT') throw mapFsError(err, 'unlink', bytesToKey(relative));
+          });
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+
+  async close(): Promise<void> {}
+
+  async #children(relativeDir: Buffer): Promise<{ relative: Buffer; st: Stats }[]> {
+    let names: Buffer[];
+    try {
+      names = await readdir(this.#join(relativeDir), { encoding: 'buffer' });
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return [];
+      throw mapFsError(err, 'readdir', bytesToKey(relativeDir));
+    }
+    names.sort(Buffer.compare);
+    const out: { relative: Buffer; st: Stats }[] = [];
+    for (const name of names) {
+      const relative = relativeDir.length === 0 ? name : Buffer.concat([relativeDir, SLASH, name]);
+      try {
+        out.push({ relative, st: await lstat(this.#join(relative)) });
+      } catch (err) {
+        if (errnoCode(err) !== 'ENOENT') throw mapFsError(err, 'lstat', bytesToKey(relative));
+      }
+    }
+    return out;
+  }
+
+  #join(relative: Buffer): Buffer {
+    if (relative.length === 0) return this.root;
+    return this.root.length === 1 ? Buffer.concat([this.root, relative]) : Buffer.concat([this.root, SLASH, relative]);
+  }
+
+  /** A key back to its absolute path; refuses keys that would leave the root. */
+  #pathOf(key: string): Buffer {
+    const relative = keyToBytes(stripDirectorySlash(key));
+    const parts = relative.toString('latin1').split('/');
+    if (relative.length === 0 || parts.some((p) => p === '' || p === '.' || p === '..') || relative.includes(0)) {
+      throw new FloeError('DESTINATION_NAME_INVALID', `not a key of this destination: "${key}"`);
+    }
+    return this.#join(relative);
+  }
+}
+
+export async function openFilesystemDestination(uri: string): Promise<FilesystemDestination> {
+  return FilesystemDestination.open(uri);
+}

@@ -1,0 +1,127 @@
+// Regular files are written to a part file beside the target, made durable, then renamed over
+// it, so a reader of the target sees the old file or the whole new one, never a mix:
+//   write .floe-part-<hash> -> fchown, fchmod, fsync -> set times -> rename -> fsync the folder.
+// The part file's name depends on the entry's path, size and content hash, so an interrupted put
+// of the same entry finds its part again; a changed file gets a fresh part.
+// Resume state: {kind: 'fs-part', part: <part key>, offset}, reported whenever the bytes up to
+// `offset` are fsynced. A resumed put continues from the part file's length, cut back to the
+// recorded offset when longer (bytes past it were never confirmed durable).
+import { open, rename, stat, type FileHandle } from 'node:fs/promises';
+import { sha256Hex } from '../../crypto/hash.js';
+import { FloeError } from '../../errors.js';
+import type { FileEntry } from '../../journal/file-entry.js';
+import type { OpenContent, PutOptions, ResumeState } from '../destination.js';
+import { mapFsError } from './fs-errors.js';
+import { setTimes } from './fs-times.js';
+
+export const PART_PREFIX = '.floe-part-';
+/** Bytes between fsync checkpoints (each one reports a new resume offset). */
+const CHECKPOINT_BYTES = 16 * 1024 * 1024;
+
+export function partNameFor(entry: Pick<FileEntry, 'path' | 'size' | 'sha256' | 'type'>): string {
+  const size = Buffer.alloc(8);
+  size.writeBigUInt64BE(BigInt(entry.size));
+  return PART_PREFIX + sha256Hex(Buffer.from(entry.type), entry.path, size, entry.sha256).slice(0, 24);
+}
+
+export function isPartName(name: Buffer): boolean {
+  return name.length > PART_PREFIX.length && name.subarray(0, PART_PREFIX.length).toString('latin1') === PART_PREFIX;
+}
+
+export interface PartTarget {
+  /** Absolute paths, exact bytes. */
+  readonly part: Buffer;
+  readonly target: Buffer;
+  readonly directory: Buffer;
+  /** The part's key relative to the root, as the resume state carries it. */
+  readonly partKey: string;
+  readonly chown: boolean;
+}
+
+export async function writeFileThroughPart(where: PartTarget, entry: FileEntry, content: OpenContent, put: PutOptions): Promise<void> {
+  const signal = put.signal;
+  const shown = where.partKey;
+  let offset = await resumableOffset(where, put.resume, entry.size);
+  let handle: FileHandle;
+  try {
+    handle = offset > 0 ? await open(where.part, 'r+') : await open(where.part, 'w', 0o600);
+    if (offset > 0) await handle.truncate(offset);
+  } catch (err) {
+    throw mapFsError(err, 'open', shown, signal);
+  }
+  const report = async () => put.onResumeState?.({ kind: 'fs-part', part: where.partKey, offset });
+  let synced = offset;
+  try {
+    await report();
+    try {
+      for await (const chunk of content(offset, signal)) {
+        if (offset + chunk.length > entry.size) throw new FloeError('INVALID_ARGUMENT', `content is longer than the entry's size ${entry.size}`);
+        await writeAll(handle, chunk, offset);
+        offset += chunk.length;
+        put.onProgress?.(chunk.length);
+        if (offset - synced >= CHECKPOINT_BYTES) {
+          await handle.sync();
+          synced = offset;
+          await report();
+        }
+      }
+    } catch (err) {
+      // Keep what was written: make it durable and say how far it goes, so a retry resumes.
+      await handle.sync().then(
+        () => report(),
+        () => undefined,
+      );
+      if (signal?.aborted) throw new FloeError('CANCELLED', `put ${where.partKey}: cancelled`, { cause: err });
+      throw err instanceof FloeError || typeof (err as { syscall?: unknown }).syscall !== 'string' ? err : mapFsError(err, 'write', shown, signal);
+    }
+    if (offset !== entry.size) throw new FloeError('INVALID_ARGUMENT', `content ended at byte ${offset}, but the entry's size is ${entry.size}`);
+    try {
+      // chown before chmod: chown clears setuid and setgid bits.
+      if (where.chown) await handle.chown(entry.uid, entry.gid);
+      await handle.chmod(entry.mode & 0o7777);
+      await handle.sync();
+    } catch (err) {
+      throw mapFsError(err, 'chown/chmod/fsync', shown, signal);
+    }
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+  try {
+    await setTimes(where.part, entry.atimeNs, entry.mtimeNs);
+    await rename(where.part, where.target);
+    await syncDirectory(where.directory);
+  } catch (err) {
+    throw mapFsError(err, 'rename', shown, signal);
+  }
+}
+
+async function resumableOffset(where: PartTarget, resume: ResumeState | undefined, size: number): Promise<number> {
+  if (resume === undefined || resume.kind !== 'fs-part' || resume.part !== where.partKey) return 0;
+  const recorded = resume.offset;
+  if (typeof recorded !== 'number' || !Number.isSafeInteger(recorded) || recorded < 0) return 0;
+  try {
+    const st = await stat(where.part);
+    if (!st.isFile()) return 0;
+    return Math.min(st.size, recorded, size);
+  } catch {
+    return 0; // cleaned up or never written: start over
+  }
+}
+
+async function writeAll(handle: FileHandle, data: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await handle.write(data, done, data.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+/** fsync of a folder makes a rename or create in it durable (POSIX leaves it to the caller). */
+export async function syncDirectory(directory: Buffer): Promise<void> {
+  const handle = await open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,205 @@
+// A throwaway Ceph cluster with a RADOS Gateway on loopback: one monitor, one memstore OSD, one
+// radosgw, following TOOLCHAIN.md's "A real S3: Ceph RADOS Gateway" recipe. Each call makes a
+// fresh cluster in its own temp folder, on free ports, with fresh random credentials.
+// Needs the Debian packages in system-packages.txt (radosgw ceph-mon ceph-osd ceph-common).
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort, waitForHttp } from './free-port.js';
+import { createBucket, type S3Server } from './s3-admin.js';
+
+const run = promisify(execFile);
+
+export interface RgwServer extends S3Server {
+  /** Kills radosgw (SIGKILL, like a crash) and starts it again on the same port; resolves when it answers. */
+  restart(): Promise<void>;
+  /** Kills radosgw and leaves it down until `restart()` (for "server gone" tests). */
+  kill(): Promise<void>;
+  createBucket(bucket: string): Promise<void>;
+  /** Stops every daemon and removes the state folder. */
+  stop(): Promise<void>;
+}
+
+const DAEMONS = ['client.rgw', 'osd.0', 'mon.a'] as const;
+const live = new Set<string>();
+let exitHookInstalled = false;
+
+export async function startRgw(): Promise<RgwServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'floe-rgw-'));
+  live.add(dir);
+  installExitHook();
+  try {
+    return await bootCluster(dir);
+  } catch (err) {
+    await stopCluster(dir).catch(() => undefined);
+    const log = await readFile(join(dir, 'client.rgw.log'), 'utf8').catch(() => '');
+    throw new Error(`Ceph RGW did not start: ${String(err)}\n${log.slice(-2000)}`, { cause: err });
+  }
+}
+
+async function bootCluster(dir: string): Promise<RgwServer> {
+  const fsid = randomUUID();
+  const monPort = await freePort();
+  const rgwPort = await freePort();
+  const conf = join(dir, 'ceph.conf');
+  await writeFile(conf, cephConf(dir, fsid, monPort, rgwPort));
+  // ceph-osd --mkfs writes into its data folder but does not make it.
+  for (const sub of ['osd.0', 'rgw', 'crash']) await mkdir(join(dir, sub));
+  const env = { ...process.env, CEPH_CONF: conf };
+  const timeout = 60_000;
+  const cmd = (file: string, args: string[]) => run(file, ['--conf', conf, ...args], { env, timeout });
+
+  await run('monmaptool', ['--create', '--fsid', fsid, '--addv', 'a', `[v2:127.0.0.1:${monPort}]`, join(dir, 'monmap')], { env, timeout });
+  await cmd('ceph-mon', ['--mkfs', '-i', 'a', '--monmap', join(dir, 'monmap')]);
+  await daemon('ceph-mon', ['--conf', conf, '-i', 'a'], env);
+  const osdUuid = randomUUID();
+  const { stdout: osdId } = await cmd('ceph', ['--connect-timeout', '30', 'osd', 'new', osdUuid]);
+  if (osdId.trim() !== '0') throw new Error(`expected osd id 0, got "${osdId.trim()}"`);
+  await cmd('ceph-osd', ['-i', '0', '--mkfs', '--osd-uuid', osdUuid]);
+  await daemon('ceph-osd', ['--conf', conf, '-i', '0'], env);
+  const startGateway = () => daemon('radosgw', ['--conf', conf, '-n', 'client.rgw'], env);
+  await startGateway();
+
+  const accessKeyId = randomBytes(10).toString('hex').toUpperCase();
+  const secretAccessKey = randomBytes(20).toString('base64url');
+  await cmd('radosgw-admin', ['user', 'create', '--uid=floe-test', '--display-name=floe test', `--access-key=${accessKeyId}`, `--secret=${secretAccessKey}`]);
+  const endpoint = `http://127.0.0.1:${rgwPort}`;
+  await waitForHttp(endpoint, 60_000);
+
+  const server: RgwServer = {
+    endpoint,
+    accessKeyId,
+    secretAccessKey,
+    region: 'us-east-1',
+    async kill() {
+      await killDaemon(dir, 'client.rgw', 'SIGKILL');
+    },
+    async restart() {
+      await killDaemon(dir, 'client.rgw', 'SIGKILL');
+      await startGateway();
+      await waitForHttp(endpoint, 60_000);
+    },
+    createBucket: (bucket) => createBucket(server, bucket),
+    stop: () => stopCluster(dir),
+  };
+  return server;
+}
+
+function cephConf(dir: string, fsid: string, monPort: number, rgwPort: number): string {
+  return `[global]
+fsid = ${fsid}
+mon host = v2:127.0.0.1:${monPort}
+mon initial members = a
+public addr = 127.0.0.1
+cluster addr = 127.0.0.1
+public network = 127.0.0.0/8
+cluster network = 127.0.0.0/8
+ms bind ipv6 = false
+ms bind msgr1 = false
+ms mon client mode = crc secure
+auth cluster required = none
+auth service required = none
+auth client required = none
+auth allow insecure global id reclaim = true
+mon warn on insecure global id reclaim allowed = false
+osd pool default size = 1
+osd pool default min size = 1
+osd pool default pg num = 8
+osd pool default pgp num = 8
+osd pool default pg autoscale mode = off
+osd crush chooseleaf type = 0
+mon allow pool size one = true
+mon max pg per osd = 1000
+paxos propose interval = 0.01
+mon warn on pool no redundancy = false
+mon data avail warn = 1
+mon data avail crit = 0
+run dir = ${dir}
+log file = ${dir}/$name.log
+admin socket = ${dir}/$name.asok
+pid file = ${dir}/$name.pid
+crash dir = ${dir}/crash
+
+[mon]
+mon data = ${dir}/mon.$id
+
+[osd]
+osd data = ${dir}/osd.$id
+osd objectstore = memstore
+memstore device bytes = 1073741824
+
+[client.rgw]
+rgw frontends = beast endpoint=127.0.0.1:${rgwPort} tcp_nodelay=1
+rgw data = ${dir}/rgw
+`;
+}
+
+/** Starts a Ceph daemon; it forks itself, so this waits for the launcher to exit, then for the pid file. */
+async function daemon(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(file, args, { env, stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${file} ${args.join(' ')} exited with ${code ?? signal}`))));
+  });
+}
+
+async function readPid(dir: string, name: string): Promise<number | undefined> {
+  const text = await readFile(join(dir, `${name}.pid`), 'utf8').catch(() => '');
+  const pid = Number.parseInt(text.trim(), 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function killDaemon(dir: string, name: string, signal: NodeJS.Signals): Promise<void> {
+  const pid = await readPid(dir, name);
+  if (pid === undefined || !alive(pid)) return;
+  process.kill(pid, signal);
+  const deadline = Date.now() + 15_000;
+  while (alive(pid)) {
+    if (Date.now() > deadline) {
+      process.kill(pid, 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await rm(join(dir, `${name}.pid`), { force: true });
+}
+
+async function stopCluster(dir: string): Promise<void> {
+  for (const name of DAEMONS) await killDaemon(dir, name, 'SIGTERM');
+  await rm(dir, { recursive: true, force: true });
+  live.delete(dir);
+}
+
+/** If a test process dies without afterAll, still kill the daemons it started (pids from their pid files). */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const dir of live) {
+      for (const name of DAEMONS) {
+        try {
+          const text = readFileSync(join(dir, `${name}.pid`), 'utf8');
+          const pid = Number.parseInt(text.trim(), 10);
+          if (pid > 0) process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

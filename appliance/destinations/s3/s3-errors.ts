@@ -37,6 +37,13 @@ export function isNoSuchUpload(err: unknown): boolean {
   return code === 'NoSuchUpload' || code === 'NoSuchKey';
 }
 
+/** The server does not implement the API at all (s3rver: ListParts, AbortMultipartUpload, ListMultipartUploads). */
+export function isNotImplemented(err: unknown): boolean {
+  const status = httpStatusOf(err);
+  const code = s3ErrorCode(err);
+  return status === 501 || status === 405 || code === 'NotImplemented' || code === 'MethodNotAllowed';
+}
+
 export function isNotFound(err: unknown): boolean {
   const code = s3ErrorCode(err);
   return code === 'NotFound' || code === 'NoSuchKey' || (httpStatusOf(err) === 404 && code !== 'NoSuchBucket');
@@ -83,6 +90,10 @@ export function mapS3Error(err: unknown, context: S3ErrorContext): FloeError {
   }
   if (s3Code !== undefined && NAME_INVALID.has(s3Code)) {
     return make('DESTINATION_NAME_INVALID', `${context.operation} ${where}: the server refused the name (${s3Code})`);
+  }
+  if (status === 501 || status === 405 || s3Code === 'NotImplemented' || s3Code === 'MethodNotAllowed') {
+    // The server lacks this API (s3rver has no ListParts, AbortMultipartUpload or ListMultipartUploads).
+    return make('INVALID_ARGUMENT', `${context.operation} ${where}: the server does not implement this (${s3Code ?? status})`);
   }
   const network = networkCode(err);
   if (network !== undefined) return make('DESTINATION_UNREACHABLE', `${context.operation} ${where}: ${network}: ${message}`);

@@ -16,7 +16,7 @@ import { FloeError } from '../../errors.js';
 import type { FileEntry } from '../../journal/file-entry.js';
 import { ContentReader } from '../content-reader.js';
 import type { OpenContent, PutOptions, ResumeState } from '../destination.js';
-import { isNoSuchUpload, mapS3Error } from './s3-errors.js';
+import { isNoSuchUpload, isNotImplemented, mapS3Error } from './s3-errors.js';
 import { MAX_OBJECT_SIZE, MAX_PART_SIZE, MAX_PARTS, MIB, MIN_PART_SIZE, writeParameters, type S3DestinationOptions } from './s3-options.js';
 
 export const DEFAULT_PART_SIZE = 8 * MIB;
@@ -76,8 +76,9 @@ export async function uploadMultipart(target: MultipartTarget, entry: FileEntry,
         if (part.PartNumber >= 1 && part.PartNumber <= partCount && part.Size === expected) done.set(part.PartNumber, part.ETag);
       }
     } catch (err) {
-      // The upload was completed, aborted or expired: nothing to resume, start over.
-      if (!isNoSuchUpload(err)) throw mapS3Error(err, context('ListParts'));
+      // The upload was completed, aborted or expired, or the server cannot list parts (s3rver):
+      // nothing to resume, start over.
+      if (!isNoSuchUpload(err) && !isNotImplemented(err)) throw mapS3Error(err, context('ListParts'));
       state = undefined;
     }
   }

@@ -1,0 +1,48 @@
+// Deterministic datasets for the crash tests: content is a pure function of the path, so the
+// parent can check any file the child may have committed without being told its bytes.
+import { createHash } from 'node:crypto';
+
+export type DatasetName = 'small' | 'large';
+
+export interface DatasetFile {
+  readonly path: string;
+  readonly size: number;
+}
+
+export function datasetFiles(name: DatasetName, round: number): DatasetFile[] {
+  if (name === 'large') {
+    return [0, 1, 2].map((i) => ({ path: `r${round}/big-${i}.bin`, size: 200 * 1024 * 1024 + i * 4099 }));
+  }
+  const files: DatasetFile[] = [];
+  for (let i = 0; i < 3000; i++) files.push({ path: `r${round}/d${i % 40}/f${i}.dat`, size: 1 + ((i * 7919) % (16 * 1024)) });
+  return files;
+}
+
+function seedOf(path: string): number {
+  return createHash('sha256').update(path).digest().readInt32LE(0) | 1;
+}
+
+/** The file's content, streamed in 1 MiB pieces (xorshift32 seeded by the path). */
+export async function* contentOf(path: string, size: number): AsyncGenerator<Buffer> {
+  let x = seedOf(path);
+  const piece = 1 << 20;
+  for (let off = 0; off < size; off += piece) {
+    const n = Math.min(piece, size - off);
+    const b = Buffer.allocUnsafe(n);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      b.writeInt32LE(x | 0, i);
+    }
+    for (; i < n; i++) b[i] = (off + i) & 0xff;
+    yield b;
+  }
+}
+
+export async function sha256Of(path: string, size: number): Promise<string> {
+  const h = createHash('sha256');
+  for await (const p of contentOf(path, size)) h.update(p);
+  return h.digest('hex');
+}

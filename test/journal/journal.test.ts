@@ -1,0 +1,198 @@
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Journal } from '../../appliance/journal/journal.js';
+import { verifyJournal } from '../../appliance/journal/verify.js';
+import { isFloeError } from '../../appliance/errors.js';
+import { bytesOf, collect, fileMeta, seededBytes, sha256hex, tempDir, testKeys } from './journal-fixtures.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+async function fresh(segmentLimit?: number) {
+  const t = await tempDir();
+  cleanups.push(t.cleanup);
+  const keys = testKeys();
+  const journal = await Journal.create(t.dir, keys.ring(), segmentLimit ? { segmentLimit } : {});
+  return { dir: t.dir, keys, journal };
+}
+
+async function allFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) out.push(join(e.parentPath, e.name));
+  return out;
+}
+
+describe('journal: files and metadata', () => {
+  it('keeps every byte and every metadata field exactly, names as raw bytes', async () => {
+    const { journal } = await fresh();
+    const nonUtf8 = Buffer.from([0x64, 0x2f, 0xff, 0xfe, 0x41]);
+    const long = Buffer.from('n'.repeat(255));
+    const content = seededBytes(3, 3 * 1024 * 1024 + 5);
+    const meta = fileMeta(nonUtf8, content.length, 'file', { mode: 0o4755, uid: 4242, gid: 4343, nlink: 2, fsId: 77n, fileId: 1234567890123n, atimeNs: -5n, mtimeNs: 1_700_000_000_000_000_001n });
+    const written = await journal.writeFile(meta, bytesOf(content));
+    await journal.writeFile(fileMeta(long, 0));
+    await journal.writeFile(fileMeta('dir', 0, 'directory', { mode: 0o1777 }));
+    await journal.writeFile(fileMeta('link', 0, 'symlink', { target: Buffer.from([0x2e, 0x2e, 0x2f, 0xfe]) }));
+    await journal.writeFile(fileMeta('dev', 0, 'char', { rdevMajor: 1, rdevMinor: 3 }));
+
+    const back = await journal.getFile(nonUtf8);
+    expect(back).toEqual({ ...meta, sha256: written.sha256, chunks: written.chunks });
+    expect(back!.sha256.toString('hex')).toBe(sha256hex(content));
+    expect(back!.chunks.map((c) => c.size)).toEqual([1 << 20, 1 << 20, 1 << 20, 5]);
+    expect((await collect(journal.readFile(back!))).equals(content)).toBe(true);
+    expect((await collect(journal.readFile(back!, { offset: 1_500_000 }))).equals(content.subarray(1_500_000))).toBe(true);
+    expect((await journal.getFile(long))!.size).toBe(0);
+    expect((await journal.getFile(Buffer.from('dir')))!.mode).toBe(0o1777);
+    const link = (await journal.getFile(Buffer.from('link')))!;
+    expect(link.target).toEqual(Buffer.from([0x2e, 0x2e, 0x2f, 0xfe]));
+    expect(link.size).toBe(4);
+    expect((await journal.getFile(Buffer.from('dev')))!.rdevMinor).toBe(3);
+    await journal.close();
+  });
+
+  it('tombstones remove a path from the catalog; a later write brings it back', async () => {
+    const { journal } = await fresh();
+    await journal.writeFile(fileMeta('a', 1), bytesOf(Buffer.from('x')));
+    await journal.writeFile(fileMeta('b', 1), bytesOf(Buffer.from('y')));
+    expect(await journal.removeFile(Buffer.from('a'))).toBe(true);
+    expect(await journal.removeFile(Buffer.from('zz'))).toBe(false);
+    expect(await journal.getFile(Buffer.from('a'))).toBeUndefined();
+    expect((await journal.stats()).files).toBe(1);
+    await journal.writeFile(fileMeta('a', 2), bytesOf(Buffer.from('zz')));
+    const s = await journal.stats();
+    expect([s.files, s.logicalBytes]).toEqual([2, 3]);
+    await journal.close();
+  });
+
+  it('refuses relative-path violations with INVALID_ARGUMENT', async () => {
+    const { journal } = await fresh();
+    await expect(journal.writeFile(fileMeta('/abs', 0))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(journal.writeFile(fileMeta(Buffer.from([0x61, 0, 0x62]), 0))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await journal.close();
+  });
+
+  it('refuses to open with another job data key', async () => {
+    const { dir, journal } = await fresh();
+    await journal.writeFile(fileMeta('a', 1), bytesOf(Buffer.from('x')));
+    await journal.close();
+    const err = await Journal.open(dir, testKeys().ring()).catch((e: unknown) => e);
+    expect(isFloeError(err, 'UNAUTHENTICATED')).toBe(true);
+  });
+});
+
+describe('journal: dedup, stats and index', () => {
+  it('writing the same 100 MiB twice grows stored bytes by under 1%', async () => {
+    const { journal } = await fresh();
+    const data = seededBytes(11, 100 * 1024 * 1024);
+    await journal.writeFile(fileMeta('one.bin', data.length), bytesOf(data, 1 << 20));
+    const first = await journal.stats();
+    await journal.writeFile(fileMeta('two.bin', data.length), bytesOf(data, 333_333));
+    const second = await journal.stats();
+    expect(first.chunks).toBe(100);
+    expect(second.chunks).toBe(100);
+    expect(second.logicalBytes).toBe(2 * data.length);
+    expect((second.storedBytes - first.storedBytes) / first.storedBytes).toBeLessThan(0.01);
+    expect(second.dedupRatio).toBeCloseTo(2, 5);
+    await journal.close();
+  });
+
+  it('rebuilds an identical catalog after the index folder is deleted', async () => {
+    const { dir, keys, journal } = await fresh(2 << 20);
+    for (let i = 0; i < 120; i++) await journal.writeFile(fileMeta(`f/${i}`, 700 * i), bytesOf(seededBytes(i + 100, 700 * i)));
+    await journal.removeFile(Buffer.from('f/7'));
+    await journal.writeFile(fileMeta('f/8', 3), bytesOf(Buffer.from('new')));
+    await journal.appendEvent({ kind: 'lifecycle', to: 'ON_SITE' });
+    const snapshot = async (j: Journal) => {
+      const files: string[] = [];
+      for await (const e of j.files()) files.push(JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+      const events: string[] = [];
+      for await (const e of j.events()) events.push(`${e.seq}:${JSON.stringify(e.event)}`);
+      const { storedBytes: _s, ...stats } = await j.stats();
+      return { files: files.sort(), events, stats };
+    };
+    const before = await snapshot(journal);
+    await journal.close();
+    await rm(join(dir, 'index'), { recursive: true });
+    const reopened = await Journal.open(dir, keys.ring());
+    expect(reopened.recovery.rebuilt).toBe(true);
+    expect(await snapshot(reopened)).toEqual(before);
+    expect(before.files.length).toBe(119);
+    await reopened.close();
+  });
+});
+
+describe('journal: secrecy of the disk', () => {
+  it('no file under the journal holds the marker, a name, the DEK or any plain SHA-256', async () => {
+    const { dir, keys, journal } = await fresh();
+    const marker = 'FLOE-MARKER-7d1c';
+    const hashes: Buffer[] = [];
+    const names: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const name = `${marker}-dir/${marker}-file-${i}.txt`;
+      const content = Buffer.from(`${marker} line ${i}\n`.repeat(50 + i));
+      names.push(name);
+      const e = await journal.writeFile(fileMeta(name, content.length), bytesOf(content));
+      hashes.push(e.sha256, ...e.chunks.map((c) => c.sha256));
+    }
+    await journal.close();
+    const needles: Array<[string, Buffer]> = [
+      ['marker', Buffer.from(marker)],
+      ['DEK', keys.dek],
+      ...names.map((n): [string, Buffer] => [`name ${n}`, Buffer.from(n)]),
+      ...hashes.flatMap((h): Array<[string, Buffer]> => [[`sha ${h.toString('hex')}`, h], [`sha hex`, Buffer.from(h.toString('hex'))]]),
+    ];
+    const files = await allFiles(dir);
+    expect(files.length).toBeGreaterThan(3);
+    for (const f of files) {
+      const bytes = await readFile(f);
+      for (const [what, needle] of needles) expect(bytes.includes(needle), `${what} found in ${f}`).toBe(false);
+    }
+  });
+});
+
+describe('journal: torn tail', () => {
+  it('recovers to the last whole record at 50 random truncation points', async () => {
+    const { dir, keys, journal } = await fresh(1 << 30);
+    const contents = new Map<string, Buffer>();
+    for (let i = 0; i < 60; i++) {
+      const data = seededBytes(500 + i, (i % 5) * 300_000 + 10);
+      contents.set(`t/${i}`, data);
+      await journal.writeFile(fileMeta(`t/${i}`, data.length), bytesOf(data));
+    }
+    // Where each file's entry frame ends: it is committed in a truncated copy iff that is ≤ the cut.
+    const ends = new Map<string, number>();
+    for await (const r of journal.applier.store.files()) ends.set(r.entry.path.toString(), r.location.offset + 16 + r.location.length);
+    await journal.close();
+    const segFile = join(dir, 'segments', '00000001.seg');
+    const full = await readFile(segFile);
+    const { cp, truncate } = await import('node:fs/promises');
+    for (let round = 0; round < 50; round++) {
+      const cut = 64 + Math.floor(Math.random() * (full.length - 64));
+      const copy = join(dir, `..`, `${dir.split('/').pop()}-cut${round}`);
+      cleanups.push(() => rm(copy, { recursive: true, force: true }));
+      await cp(dir, copy, { recursive: true });
+      await truncate(join(copy, 'segments', '00000001.seg'), cut);
+      const j = await Journal.open(copy, keys.ring());
+      const lastWhole = Math.max(64, ...[...ends.values()].filter((e) => e <= cut));
+      expect(j.recovery.problems).toEqual([]);
+      expect((await stat(join(copy, 'segments', '00000001.seg'))).size).toBeLessThanOrEqual(cut);
+      expect((await stat(join(copy, 'segments', '00000001.seg'))).size).toBeGreaterThanOrEqual(lastWhole);
+      const present = new Set<string>();
+      for await (const e of j.files()) {
+        present.add(e.path.toString());
+        expect((await collect(j.readFile(e))).equals(contents.get(e.path.toString())!)).toBe(true);
+      }
+      const expected = [...ends].filter(([, end]) => end <= cut).map(([p]) => p).sort();
+      expect([...present].sort()).toEqual(expected);
+      expect((await verifyJournal(j)).problems).toEqual([]);
+      // Writing goes on in a new segment.
+      await j.writeFile(fileMeta('after', 1), bytesOf(Buffer.from('z')));
+      expect((await j.stats()).segments).toBe(2);
+      await j.close();
+      await rm(copy, { recursive: true, force: true });
+    }
+  }, 300_000);
+});

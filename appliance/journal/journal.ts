@@ -203,7 +203,7 @@ export class Journal {
     try {
       if (file.type === 'file' && content !== undefined) {
         const inFlight: Array<Promise<unknown>> = [];
-        for await (const block of chunkStream(content, CHUNK_SIZE, CHUNK_PREFIX)) {
+        for await (const block of chunkStream(content, CHUNK_SIZE, CHUNK_PREFIX, file.size)) {
           options.signal?.throwIfAborted();
           const data = block.subarray(CHUNK_PREFIX);
           whole.update(data);

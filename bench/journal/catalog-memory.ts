@@ -1,0 +1,29 @@
+// Benchmark: a catalog of 100,000 and of 1,000,000 small files written and iterated; peak RSS must
+// not grow with the catalog (goal: under 300 MiB at 1,000,000). Usage: tsx bench/journal/catalog-memory.ts
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { table } from '../bench-util.js';
+
+const counts = (process.argv[2] ?? '100000,1000000').split(',').map(Number);
+const rows: Array<Record<string, string | number>> = [];
+for (const count of counts) {
+  const work = await mkdtemp(join(tmpdir(), 'floe-bench-catalog-'));
+  try {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/journal/catalog-child.ts', join(work, 'journal'), String(count)], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    const o = JSON.parse(r.stdout) as { count: number; seen: number; writeSeconds: number; iterateSeconds: number; peakRssMiB: number };
+    if (o.seen !== count) throw new Error(`catalog iterated ${o.seen} of ${count} files`);
+    rows.push({
+      files: count.toLocaleString('en-US'),
+      'write files/s': Math.round(count / o.writeSeconds),
+      'iterate files/s': Math.round(count / o.iterateSeconds),
+      'peak RSS MiB': o.peakRssMiB.toFixed(0),
+    });
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+console.log('journal catalog: small files written (64 in flight) and iterated; peak RSS of the writer process');
+console.log(table(rows));

@@ -1,0 +1,170 @@
+// A Source over node:fs: a mounted share or a local disk (ARCHITECTURE.md, "Sources").
+// Names stay exact bytes (Buffer paths, `encoding: 'buffer'`), and times keep their nanoseconds
+// (lstat with `bigint: true`).
+import type { BigIntStats } from 'node:fs';
+import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { FloeError } from '../../errors.js';
+import { displayPath, type FileMetadata, type FileType } from '../../journal/file-entry.js';
+import { joinPath, type ReadOptions, type Source, type SourceEntry } from '../source.js';
+
+const READ_SIZE = 1 << 20;
+const SLASH = Buffer.from('/');
+const DOT = Buffer.from('.');
+const DOTDOT = Buffer.from('..');
+
+export async function openLocalSource(uri: string): Promise<LocalSource> {
+  return LocalSource.open(uri);
+}
+
+export class LocalSource implements Source {
+  readonly preferredReadSize = READ_SIZE;
+
+  private constructor(
+    readonly uri: string,
+    private readonly root: Buffer,
+  ) {}
+
+  static async open(uri: string): Promise<LocalSource> {
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      throw new FloeError('INVALID_ARGUMENT', `invalid local source URI '${uri}': expected file:///absolute/path`);
+    }
+    if (url.protocol !== 'file:') throw new FloeError('INVALID_ARGUMENT', `invalid local source URI '${uri}': scheme must be file:`);
+    if (url.host !== '') throw new FloeError('INVALID_ARGUMENT', `invalid local source URI '${uri}': a host is not supported (use file:///path)`);
+    if (url.search || url.hash) throw new FloeError('INVALID_ARGUMENT', `invalid local source URI '${uri}': no query or fragment allowed`);
+    let rootText = fileURLToPath(url);
+    while (rootText.length > 1 && rootText.endsWith('/')) rootText = rootText.slice(0, -1);
+    const root = Buffer.from(rootText, 'utf8');
+    const st = await lstat(root, { bigint: true }).catch((err: unknown) => {
+      throw fsError(err, 'stat', rootText);
+    });
+    if (!st.isDirectory()) throw new FloeError('INVALID_ARGUMENT', `local source '${rootText}' is not a directory`);
+    return new LocalSource(uri, root);
+  }
+
+  async stat(path: Buffer, options: ReadOptions = {}): Promise<SourceEntry> {
+    checkAbort(options, path);
+    return this.entry(path);
+  }
+
+  async *list(dirPath: Buffer, options: ReadOptions = {}): AsyncIterable<SourceEntry> {
+    checkAbort(options, dirPath);
+    const full = this.full(dirPath);
+    const names = await readdir(full, { encoding: 'buffer' }).catch((err: unknown) => {
+      throw fsError(err, 'list', displayPath(full));
+    });
+    for (const name of names) {
+      checkAbort(options, dirPath);
+      if (name.equals(DOT) || name.equals(DOTDOT)) continue;
+      yield await this.entry(joinPath(dirPath, name));
+    }
+  }
+
+  async readlink(path: Buffer, options: ReadOptions = {}): Promise<Buffer> {
+    checkAbort(options, path);
+    const full = this.full(path);
+    return readlink(full, { encoding: 'buffer' }).catch((err: unknown) => {
+      throw fsError(err, 'readlink', displayPath(full));
+    });
+  }
+
+  async *read(entry: SourceEntry, offset = 0, options: ReadOptions = {}): AsyncIterable<Buffer> {
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new FloeError('INVALID_ARGUMENT', `read offset must be a non-negative integer, not ${offset}`);
+    if (entry.type !== 'file') throw new FloeError('INVALID_ARGUMENT', `'${displayPath(entry.path)}' is a ${entry.type}, not a regular file`);
+    checkAbort(options, entry.path);
+    const full = this.full(entry.path);
+    const handle = await open(full, 'r').catch((err: unknown) => {
+      throw fsError(err, 'open', displayPath(full));
+    });
+    try {
+      let position = offset;
+      for (;;) {
+        const buffer = Buffer.allocUnsafe(READ_SIZE);
+        const { bytesRead } = await handle.read(buffer, 0, READ_SIZE, position).catch((err: unknown) => {
+          throw fsError(err, 'read', displayPath(full));
+        });
+        checkAbort(options, entry.path);
+        if (bytesRead === 0) return;
+        position += bytesRead;
+        yield buffer.subarray(0, bytesRead);
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  private full(path: Buffer): Buffer {
+    if (path.length === 0) return this.root;
+    for (const part of path.toString('latin1').split('/')) {
+      if (part === '' || part === '.' || part === '..') {
+        throw new FloeError('INVALID_ARGUMENT', `source path '${displayPath(path)}' must be relative, without empty, '.' or '..' components`);
+      }
+    }
+    return Buffer.concat([this.root, SLASH, path]);
+  }
+
+  private async entry(path: Buffer): Promise<SourceEntry> {
+    const full = this.full(path);
+    const st = await lstat(full, { bigint: true }).catch((err: unknown) => {
+      throw fsError(err, 'stat', displayPath(full));
+    });
+    const meta = metadataFromStats(st);
+    const slash = path.lastIndexOf(0x2f);
+    return {
+      ...meta,
+      ...(meta.type === 'symlink' ? { target: await this.readlink(path) } : {}),
+      name: Buffer.from(slash < 0 ? path : path.subarray(slash + 1)),
+      path: Buffer.from(path),
+    };
+  }
+}
+
+/** lstat as FileMetadata; size is kept for regular files and symlinks only (FileMetadata.size). */
+export function metadataFromStats(st: BigIntStats): FileMetadata {
+  const type = fileType(st);
+  const rdev = st.rdev;
+  const isDevice = type === 'char' || type === 'block';
+  return {
+    type,
+    mode: Number(st.mode & 0o7777n),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    size: type === 'file' || type === 'symlink' ? Number(st.size) : 0,
+    atimeNs: st.atimeNs,
+    mtimeNs: st.mtimeNs,
+    ctimeNs: st.ctimeNs,
+    fsId: st.dev,
+    fileId: st.ino,
+    nlink: Number(st.nlink),
+    // Linux's dev_t encoding (glibc gnu_dev_major / gnu_dev_minor).
+    rdevMajor: isDevice ? Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn)) : 0,
+    rdevMinor: isDevice ? Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn)) : 0,
+  };
+}
+
+function fileType(st: BigIntStats): FileType {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'directory';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isFIFO()) return 'fifo';
+  if (st.isSocket()) return 'socket';
+  if (st.isCharacterDevice()) return 'char';
+  return 'block';
+}
+
+function checkAbort(options: ReadOptions, path: Buffer): void {
+  if (options.signal?.aborted) throw new FloeError('CANCELLED', `operation on '${displayPath(path)}' cancelled`);
+}
+
+function fsError(err: unknown, operation: string, pathText: string): FloeError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const message = `${operation} '${pathText}': ${err instanceof Error ? err.message : String(err)}`;
+  if (code === 'EACCES' || code === 'EPERM') return new FloeError('SOURCE_ACCESS_DENIED', message, { cause: err });
+  if (code === 'ENOENT') return new FloeError('SOURCE_NOT_FOUND', message, { cause: err });
+  return new FloeError('SOURCE_IO', message, { cause: err });
+}

@@ -1,0 +1,52 @@
+// The local (node:fs) source: the conformance suite, plus URI and error mapping.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { openLocalSource } from '../../appliance/sources/local/local-source.js';
+import { openSource } from '../../appliance/sources/open-source.js';
+import { describeSource } from './describe-source.js';
+
+describeSource('local', async (exportDir) => {
+  const source = await openSource(pathToFileURL(exportDir).href);
+  return { source, fsId: 'device', close: () => source.close() };
+});
+
+describe('local source', () => {
+  it('rejects URIs that are not file:///absolute/path with INVALID_ARGUMENT', async () => {
+    for (const uri of ['file://host/x', 'file:///tmp?x=1', 'not a uri', 'http://x/']) {
+      await expect(openLocalSource(uri)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    }
+  });
+
+  it('answers a missing root with SOURCE_NOT_FOUND', async () => {
+    await expect(openLocalSource('file:///no/such/floe/dir')).rejects.toMatchObject({ code: 'SOURCE_NOT_FOUND', message: expect.stringContaining('/no/such/floe/dir') });
+  });
+
+  it('maps EACCES to SOURCE_ACCESS_DENIED', async () => {
+    // root reads everything, so drop to another uid in a child process to see EACCES.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-local-'));
+    try {
+      fs.writeFileSync(path.join(tmp, 'secret'), 'x');
+      fs.chmodSync(path.join(tmp, 'secret'), 0o600);
+      fs.chmodSync(tmp, 0o755);
+      const script = `
+        import { openLocalSource } from ${JSON.stringify(pathToFileURL(path.resolve('appliance/sources/local/local-source.ts')).href)};
+        const s = await openLocalSource(${JSON.stringify(pathToFileURL(tmp).href)});
+        const e = await s.stat(Buffer.from('secret'));
+        try { for await (const _ of s.read(e)) void _; console.log('read'); } catch (err) { console.log(err.code, err.message); }
+      `;
+      const { execFileSync } = await import('node:child_process');
+      const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { uid: process.getuid?.() === 0 ? 65534 : undefined, encoding: 'utf8', cwd: process.cwd() });
+      if (process.getuid?.() === 0) expect(out).toMatch(/^SOURCE_ACCESS_DENIED open '.*secret'/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('openSource refuses unknown schemes with INVALID_ARGUMENT', async () => {
+    await expect(openSource('smb://host/share')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('smb://host/share') });
+    await expect(openSource('/just/a/path')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});

@@ -1,0 +1,242 @@
+// The NFSv3 source against a real nfs-ganesha on 127.0.0.1 (TOOLCHAIN.md): the conformance suite,
+// plus permissions, a server restart in the middle of a read, the portmapper, and URI errors.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isFloeError } from '../../appliance/errors.js';
+import { ACCESS3 } from '../../appliance/sources/nfs/nfs3-procedures.js';
+import { openNfsSource, type NfsSource } from '../../appliance/sources/nfs/nfs-source.js';
+import { openSource } from '../../appliance/sources/open-source.js';
+import { ganeshaUnavailableReason, portInUse, startGanesha, type Ganesha } from '../harness/ganesha.js';
+import { describeSource } from './describe-source.js';
+import { sha256 } from './source-fixture.js';
+
+const skip = ganeshaUnavailableReason();
+const b = (text: string): Buffer => Buffer.from(text);
+
+async function readAll(source: NfsSource, relPath: string, offset = 0): Promise<Buffer> {
+  const entry = await source.stat(b(relPath));
+  const chunks: Buffer[] = [];
+  for await (const chunk of source.read(entry, offset)) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+describeSource(
+  'nfs (nfs-ganesha)',
+  async (exportDir) => {
+    const server = await startGanesha({ exportDir });
+    try {
+      const source = await openSource(server.uri());
+      return {
+        source,
+        fsId: 'opaque',
+        close: async () => {
+          await source.close();
+          await server.stop();
+        },
+      };
+    } catch (err) {
+      await server.stop();
+      throw err;
+    }
+  },
+  skip === undefined ? {} : { skip },
+);
+
+describe.skipIf(skip !== undefined)(`nfs source against nfs-ganesha${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const LARGE_SIZE = 12 * 1024 * 1024 + 4321;
+  let tmp: string;
+  let exportDir: string;
+  let server: Ganesha;
+  let large: Buffer;
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-nfs-'));
+    exportDir = path.join(tmp, 'export');
+    fs.mkdirSync(path.join(exportDir, 'dir', 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(exportDir, 'dir', 'sub', 'inner.txt'), 'inner\n');
+    fs.writeFileSync(path.join(exportDir, 'secret.txt'), 'for uid 1000 only\n');
+    fs.chownSync(path.join(exportDir, 'secret.txt'), 1000, 1000);
+    fs.chmodSync(path.join(exportDir, 'secret.txt'), 0o600);
+    large = randomBytes(LARGE_SIZE);
+    fs.writeFileSync(path.join(exportDir, 'large.bin'), large);
+    server = await startGanesha({ exportDir });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('refuses a 0600 file of another owner to uid=65534 with SOURCE_ACCESS_DENIED naming the file and NFS3ERR_ACCES', async () => {
+    const source = await openNfsSource(server.uri('', { uid: 65534, gid: 65534 }));
+    try {
+      const entry = await source.stat(b('secret.txt'));
+      expect([entry.uid, entry.mode]).toEqual([1000, 0o600]);
+      expect((await source.access(b('secret.txt'), ACCESS3.READ)) & ACCESS3.READ).toBe(0);
+      const err = await (async () => {
+        for await (const _ of source.read(entry)) void _;
+      })().catch((e: unknown) => e);
+      expect(isFloeError(err, 'SOURCE_ACCESS_DENIED'), String(err)).toBe(true);
+      expect((err as Error).message).toMatch(/^READ '\/export\/secret\.txt' on 127\.0\.0\.1:\d+: NFS3ERR_ACCES$/);
+    } finally {
+      await source.close();
+    }
+    const asRoot = await openNfsSource(server.uri());
+    try {
+      expect((await readAll(asRoot, 'secret.txt')).toString()).toBe('for uid 1000 only\n');
+    } finally {
+      await asRoot.close();
+    }
+  });
+
+  it('reads the same bytes as the reference client nfs-cat', async () => {
+    const source = await openNfsSource(server.uri());
+    try {
+      const ours = await readAll(source, 'large.bin');
+      const theirs = execFileSync('nfs-cat', [`nfs://127.0.0.1/export/large.bin?nfsport=${server.nfsPort}&mountport=${server.mountPort}`], { maxBuffer: 64 << 20 });
+      expect(sha256(ours)).toBe(sha256(theirs));
+      expect(sha256(ours)).toBe(sha256(large));
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('opens a sub-path of the export by LOOKUPs from the mounted root', async () => {
+    const source = await openNfsSource(server.uri('dir'));
+    try {
+      const names: string[] = [];
+      for await (const e of source.list(Buffer.alloc(0))) names.push(e.name.toString());
+      expect(names).toEqual(['sub']);
+      expect((await readAll(source, 'sub/inner.txt')).toString()).toBe('inner\n');
+    } finally {
+      await source.close();
+    }
+    await expect(openNfsSource(server.uri('dir/missing'))).rejects.toMatchObject({ code: 'SOURCE_NOT_FOUND', message: expect.stringContaining('/export/dir/missing') });
+  });
+
+  it('reports FSINFO and FSSTAT of the exported file system', async () => {
+    const source = await openNfsSource(server.uri());
+    try {
+      expect(source.preferredReadSize).toBeGreaterThan(0);
+      expect(source.preferredReadSize).toBeLessThanOrEqual(source.fsInfo.rtmax);
+      const stat = await source.fsstat();
+      const statfs = fs.statfsSync(exportDir, { bigint: true });
+      expect(stat.totalBytes).toBe(statfs.blocks * statfs.bsize);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('survives ganesha being killed and restarted in the middle of a read: same bytes, bounded time', async () => {
+    const source = await openNfsSource(server.uri(), { readSize: 256 * 1024, readDepth: 4, retry: { backoffMs: 100, maxBackoffMs: 1_000, retries: 10, timeoutMs: 10_000 } });
+    try {
+      const entry = await source.stat(b('large.bin'));
+      const started = Date.now();
+      const chunks: Buffer[] = [];
+      let restart: Promise<void> | undefined;
+      for await (const chunk of source.read(entry)) {
+        chunks.push(Buffer.from(chunk));
+        if (chunks.length === 8) {
+          // At most readDepth READs are ahead of us: the other ~40 must cross the restart.
+          await server.kill(true);
+          restart = new Promise((r) => setTimeout(r, 300)).then(() => server.start());
+        }
+      }
+      await restart;
+      expect(restart).toBeDefined();
+      expect(sha256(chunks)).toBe(sha256(large));
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('fails with SOURCE_UNREACHABLE within the retry budget when the server stays down', async () => {
+    const source = await openNfsSource(server.uri(), { readSize: 256 * 1024, readDepth: 4, retry: { backoffMs: 50, maxBackoffMs: 200, retries: 4, timeoutMs: 2_000 } });
+    try {
+      const entry = await source.stat(b('large.bin'));
+      const started = Date.now();
+      let got = 0;
+      const err = await (async () => {
+        for await (const chunk of source.read(entry)) {
+          got += chunk.length;
+          if (got >= 1024 * 1024 && got - chunk.length < 1024 * 1024) await server.kill(true);
+        }
+      })().catch((e: unknown) => e);
+      expect(isFloeError(err, 'SOURCE_UNREACHABLE'), String(err)).toBe(true);
+      expect((err as Error).message).toMatch(/^cannot reach 127\.0\.0\.1:\d+ after 5 attempts: /);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await server.start();
+      await source.close();
+    }
+    const again = await openNfsSource(server.uri());
+    try {
+      expect(sha256(await readAll(again, 'large.bin', 5))).toBe(sha256(large.subarray(5)));
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('answers an unknown export with a typed error naming it', async () => {
+    const err = await openNfsSource(`nfs://127.0.0.1/nope?nfsport=${server.nfsPort}&mountport=${server.mountPort}`).catch((e: unknown) => e);
+    expect(isFloeError(err) && ['SOURCE_NOT_FOUND', 'SOURCE_ACCESS_DENIED'].includes(err.code), String(err)).toBe(true);
+    expect((err as Error).message).toContain("'/nope'");
+  });
+
+  it('answers a port where nothing listens with SOURCE_UNREACHABLE', async () => {
+    const err = await openNfsSource('nfs://127.0.0.1/export?nfsport=1&mountport=1', { retry: { retries: 1, backoffMs: 10 } }).catch((e: unknown) => e);
+    expect(isFloeError(err, 'SOURCE_UNREACHABLE'), String(err)).toBe(true);
+    expect((err as Error).message).toMatch(/^cannot reach 127\.0\.0\.1:1 after 2 attempts: cannot connect to 127\.0\.0\.1:1: connect ECONNREFUSED/);
+  });
+
+  it('rejects malformed URIs with INVALID_ARGUMENT saying what is wrong', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['nfs://127.0.0.1/export?colour=blue', /unknown parameter 'colour'/],
+      ['nfs://127.0.0.1/export?version=4', /version must be 3/],
+      ['nfs://127.0.0.1/export?uid=root', /uid must be a decimal number, not 'root'/],
+      ['nfs://127.0.0.1/export?gid=-1', /gid must be a decimal number/],
+      ['nfs://127.0.0.1/export?nfsport=70000&mountport=1', /nfsport must be between 1 and 65535/],
+      ['nfs://127.0.0.1', /no export path/],
+      ['nfs://user:pw@127.0.0.1/export', /user names and passwords/],
+      ['nfs:/export', /no host/],
+    ];
+    for (const [uri, message] of cases) {
+      await expect(openNfsSource(uri), uri).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(message) });
+    }
+  });
+});
+
+const portmapperSkip = skip ?? (process.platform === 'linux' && (await portInUse(111)) ? 'TCP port 111 is taken by another portmapper' : undefined);
+
+describe.skipIf(portmapperSkip !== undefined)(`nfs source through the portmapper${portmapperSkip ? ` (skipped: ${portmapperSkip})` : ''}`, () => {
+  let tmp: string;
+  let server: Ganesha;
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-nfs-pmap-'));
+    fs.mkdirSync(path.join(tmp, 'export'));
+    fs.writeFileSync(path.join(tmp, 'export', 'hello.txt'), 'found through rpcbind\n');
+    server = await startGanesha({ exportDir: path.join(tmp, 'export'), portmapper: true });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('finds the MOUNT and NFS ports with GETPORT when the URI gives none', async () => {
+    const source = await openNfsSource('nfs://127.0.0.1/export');
+    try {
+      expect((await readAll(source, 'hello.txt')).toString()).toBe('found through rpcbind\n');
+    } finally {
+      await source.close();
+    }
+    const explicit = await openNfsSource('nfs://127.0.0.1:111/export?version=3');
+    await explicit.close();
+  });
+});

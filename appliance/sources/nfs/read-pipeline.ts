@@ -2,6 +2,7 @@
 // on one connection and yield their data in file order, so the link stays busy while the consumer
 // works. RFC 1813 allows a READ to return fewer bytes than asked without being at the end of the
 // file; such a gap is filled by reading the rest of that range before moving on.
+import { setMaxListeners } from 'node:events';
 import { FloeError } from '../../errors.js';
 import type { Nfs3Client, OpContext, ReadResult } from './nfs3-procedures.js';
 
@@ -18,7 +19,25 @@ interface InFlight {
   readonly result: Promise<ReadResult>;
 }
 
-export async function* pipelinedRead(nfs: Nfs3Client, fh: Buffer, offset: number, options: PipelineOptions, ctx: OpContext): AsyncGenerator<Buffer> {
+export async function* pipelinedRead(nfs: Nfs3Client, fh: Buffer, offset: number, options: PipelineOptions, outerCtx: OpContext): AsyncGenerator<Buffer> {
+  // One signal of our own for this stream's READs: the caller's signal gets a single listener
+  // however deep the pipeline, and a consumer that stops early cancels what is still in flight.
+  const stop = new AbortController();
+  setMaxListeners(options.depth * 2 + 16, stop.signal);
+  const outer = outerCtx.signal;
+  const onOuterAbort = (): void => stop.abort();
+  if (outer?.aborted) stop.abort();
+  outer?.addEventListener('abort', onOuterAbort, { once: true });
+  const ctx: OpContext = { path: outerCtx.path, signal: stop.signal };
+  try {
+    yield* readInOrder(nfs, fh, offset, options, ctx);
+  } finally {
+    outer?.removeEventListener('abort', onOuterAbort);
+    stop.abort();
+  }
+}
+
+async function* readInOrder(nfs: Nfs3Client, fh: Buffer, offset: number, options: PipelineOptions, ctx: OpContext): AsyncGenerator<Buffer> {
   const queue: InFlight[] = [];
   let next = offset;
   let beyondHint = 0;

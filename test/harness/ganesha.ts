@@ -41,8 +41,9 @@ const NETCONFIG_TCP = 'tcp        tpi_cots_ord  v     inet     tcp     -       -
 /** Why ganesha cannot run here, or undefined when it can. */
 export function ganeshaUnavailableReason(): string | undefined {
   if (process.getuid?.() !== 0) return 'nfs-ganesha tests need root (rpcbind runs in a private mount namespace made with unshare)';
-  for (const bin of ['/usr/bin/ganesha.nfsd', '/usr/sbin/rpcbind', '/usr/bin/unshare', '/usr/bin/nsenter']) {
-    if (!existsSync(bin)) return `${bin} is missing: run bash test/harness/install-system-deps.sh`;
+  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin'];
+  for (const bin of ['ganesha.nfsd', 'rpcbind', 'unshare', 'nsenter', 'mount']) {
+    if (!dirs.some((d) => d && existsSync(path.join(d, bin)))) return `${bin} is missing: run bash test/harness/install-system-deps.sh`;
   }
   return undefined;
 }

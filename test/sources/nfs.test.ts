@@ -118,9 +118,10 @@ describe.skipIf(skip !== undefined)(`nfs source against nfs-ganesha${skip ? ` (s
     await expect(openNfsSource(server.uri('dir/missing'))).rejects.toMatchObject({ code: 'SOURCE_NOT_FOUND', message: expect.stringContaining('/export/dir/missing') });
   });
 
-  it('reports FSINFO and FSSTAT of the exported file system', async () => {
+  it('answers NULL, and reports FSINFO and FSSTAT of the exported file system', async () => {
     const source = await openNfsSource(server.uri());
     try {
+      await source.ping();
       expect(source.preferredReadSize).toBeGreaterThan(0);
       expect(source.preferredReadSize).toBeLessThanOrEqual(source.fsInfo.rtmax);
       const stat = await source.fsstat();

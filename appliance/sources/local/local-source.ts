@@ -9,6 +9,7 @@ import { displayPath, type FileMetadata, type FileType } from '../../journal/fil
 import { joinPath, type ReadOptions, type Source, type SourceEntry } from '../source.js';
 
 const READ_SIZE = 1 << 20;
+const MIN_READ_SIZE = 64 * 1024;
 const SLASH = Buffer.from('/');
 const DOT = Buffer.from('.');
 const DOTDOT = Buffer.from('..');
@@ -82,8 +83,10 @@ export class LocalSource implements Source {
     try {
       let position = offset;
       for (;;) {
-        const buffer = Buffer.allocUnsafe(READ_SIZE);
-        const { bytesRead } = await handle.read(buffer, 0, READ_SIZE, position).catch((err: unknown) => {
+        // Sized by what the listing said is left, so a small file does not cost a 1 MiB buffer.
+        const size = Math.min(READ_SIZE, Math.max(entry.size - position, MIN_READ_SIZE));
+        const buffer = Buffer.allocUnsafe(size);
+        const { bytesRead } = await handle.read(buffer, 0, size, position).catch((err: unknown) => {
           throw fsError(err, 'read', displayPath(full));
         });
         checkAbort(options, entry.path);

@@ -153,6 +153,12 @@ export class NfsSource implements Source {
     return this.nfs.access(await this.handleOf(path, ctx), mask, ctx);
   }
 
+  /** NFSv3 NULL: proves the server answers, e.g. for a health check. */
+  async ping(options: ReadOptions = {}): Promise<void> {
+    this.checkOpen();
+    await this.nfs.null(options.signal);
+  }
+
   /** NFSv3 FSSTAT of the file system under the root. */
   async fsstat(options: ReadOptions = {}): Promise<FsStat> {
     this.checkOpen();

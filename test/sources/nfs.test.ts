@@ -183,6 +183,29 @@ describe.skipIf(skip !== undefined)(`nfs source against nfs-ganesha${skip ? ` (s
     }
   });
 
+  it('answers a file and a directory removed after they were listed with SOURCE_STALE naming them', async () => {
+    fs.writeFileSync(path.join(exportDir, 'gone.txt'), 'soon gone\n');
+    fs.mkdirSync(path.join(exportDir, 'gone-dir'));
+    const source = await openNfsSource(server.uri());
+    try {
+      const file = await source.stat(b('gone.txt'));
+      const dir = await source.stat(b('gone-dir'));
+      fs.unlinkSync(path.join(exportDir, 'gone.txt'));
+      fs.rmdirSync(path.join(exportDir, 'gone-dir'));
+      const readError = await (async () => {
+        for await (const _ of source.read(file)) void _;
+      })().catch((e: unknown) => e);
+      expect(readError).toMatchObject({ code: 'SOURCE_STALE', message: expect.stringMatching(/^READ '\/export\/gone\.txt' on 127\.0\.0\.1:\d+: NFS3ERR_STALE$/) });
+      const listError = await (async () => {
+        for await (const _ of source.list(dir.path)) void _;
+      })().catch((e: unknown) => e);
+      expect(listError).toMatchObject({ code: 'SOURCE_STALE', message: expect.stringContaining("READDIRPLUS '/export/gone-dir'") });
+      await expect(source.stat(b('gone.txt'))).rejects.toMatchObject({ code: 'SOURCE_NOT_FOUND', message: expect.stringContaining('NFS3ERR_NOENT') });
+    } finally {
+      await source.close();
+    }
+  });
+
   it('answers an unknown export with a typed error naming it', async () => {
     const err = await openNfsSource(`nfs://127.0.0.1/nope?nfsport=${server.nfsPort}&mountport=${server.mountPort}`).catch((e: unknown) => e);
     expect(isFloeError(err) && ['SOURCE_NOT_FOUND', 'SOURCE_ACCESS_DENIED'].includes(err.code), String(err)).toBe(true);

@@ -1,11 +1,12 @@
-// Crash safety (issue: foundation and the encrypted journal): a child writes into the journal and is
+// Crash rounds shared by crash-small.test.ts and crash-large.test.ts (issue: foundation and the
+// encrypted journal): a child writes into the journal and is
 // killed with SIGKILL at random moments. After every kill the journal opens, verify passes, every
 // file committed before the kill reads back byte-identical, and nothing uncommitted appears.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { KeyRing } from '../../appliance/crypto/key-ring.js';
 import { SecretKey } from '../../appliance/crypto/secret-key.js';
 import { Journal } from '../../appliance/journal/journal.js';
@@ -16,10 +17,7 @@ import { tempDir } from './journal-fixtures.js';
 const ROUNDS_PER_DATASET = 25;
 // A fresh journal every few rounds keeps the per-round verify (which reads everything) bounded.
 const ROUNDS_PER_JOURNAL = 5;
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const c of cleanups) await c();
-});
+export const ROUNDS = ROUNDS_PER_DATASET;
 
 interface RoundResult {
   committed: string[];
@@ -55,9 +53,17 @@ function runChild(dir: string, dek: Buffer, dataset: DatasetName, round: number,
   });
 }
 
-async function crashRounds(dataset: DatasetName, killWindowMs: [number, number]): Promise<void> {
+/** Runs the kill rounds for one dataset; removes its temp folder at the end. */
+export async function crashRounds(dataset: DatasetName, killWindowMs: [number, number]): Promise<void> {
   const { dir: root, cleanup } = await tempDir(`floe-crash-${dataset}-`);
-  cleanups.push(cleanup);
+  try {
+    await roundsIn(root, dataset, killWindowMs);
+  } finally {
+    await cleanup();
+  }
+}
+
+async function roundsIn(root: string, dataset: DatasetName, killWindowMs: [number, number]): Promise<void> {
   const expected = new Map<string, string>();
   let committedTotal = 0;
   let dek = randomBytes(32);
@@ -104,13 +110,3 @@ async function crashRounds(dataset: DatasetName, killWindowMs: [number, number])
   }
   expect(committedTotal).toBeGreaterThan(0);
 }
-
-describe('journal crash safety under SIGKILL', () => {
-  it(`survives ${ROUNDS_PER_DATASET} kills while writing thousands of small files`, async () => {
-    await crashRounds('small', [150, 1500]);
-  }, 900_000);
-
-  it(`survives ${ROUNDS_PER_DATASET} kills while writing files of 200 MiB`, async () => {
-    await crashRounds('large', [200, 2500]);
-  }, 900_000);
-});

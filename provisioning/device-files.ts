@@ -1,5 +1,5 @@
 // The non-secret state provisioning leaves on the device's disk, under <data>/device/
-// (docs/manifest-format.md, §8). Nothing here opens the journal: the DEK and the device seed
+// (docs/manifest-format.md, §7). Nothing here opens the journal: the DEK and the device seed
 // travel only inside the manifest.
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';

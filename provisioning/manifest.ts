@@ -38,7 +38,7 @@ export interface Manifest {
   readonly jobId: JobId;
   readonly deviceId: DeviceId;
   readonly config: ManifestConfig;
-  /** The bytes the AEAD authenticates: header and canonical configuration (§5). */
+  /** The bytes the AEAD authenticates: header and canonical configuration (§4). */
   readonly authenticatedData: Buffer;
   readonly wrapped: WrappedSecret;
 }

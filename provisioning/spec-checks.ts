@@ -29,7 +29,7 @@ export function fieldPath(parent: string, key: string | number): string {
   return parent === '' ? key : `${parent}.${key}`;
 }
 
-/** `string`, `integer`-free JSON type names as a user sees them: string, number, boolean, null, array, object. */
+/** The JSON type of a value as a user sees it: string, number, boolean, null, array or object. */
 export function jsonTypeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';

@@ -77,7 +77,7 @@ function distinguishedName(commonName: string): Buffer {
 }
 
 function serialNumber(): Buffer {
-  // RFC 5280 §4.1.2.2: positive, at most 20 octets. 16 random bytes with the top bit cleared.
+  // RFC 5280 §4.1.2.2: positive, at most 20 octets: 16 random bytes, top bit cleared, first byte non-zero.
   const serial = randomBytes(16);
   serial[0] = (serial[0]! & 0x7f) | 0x01;
   return serial;

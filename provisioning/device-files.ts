@@ -3,6 +3,7 @@
 // travel only inside the manifest.
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fsyncDirectory } from '../appliance/fs-durable.js';
 import type { DeviceId, JobId } from './job-ids.js';
 import type { DestinationSpec, DeviceType, NotificationSpec, ReturnAddress } from './job-spec.js';
 
@@ -50,7 +51,7 @@ export async function writeDeviceFiles(dir: string, files: DeviceFiles): Promise
   await writeNewFile(join(dir, TLS_CERT_FILE), files.tlsCertificatePem, 0o644);
   // The lifecycle's starting state (ARCHITECTURE.md, "Lifecycle"); appliance/lifecycle owns it from here.
   await writeNewFile(join(dir, LIFECYCLE_FILE), `${JSON.stringify({ state: 'PROVISIONED', since: files.provisionedAt }, null, 2)}\n`, 0o644);
-  await syncDirectory(dir);
+  await fsyncDirectory(dir);
 }
 
 /** Reads <data>/device/identity.json, or undefined when there is none. */
@@ -70,14 +71,5 @@ async function writeNewFile(path: string, content: string, mode: number): Promis
     await file.sync();
   } finally {
     await file.close();
-  }
-}
-
-export async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -9,7 +9,8 @@ import { KeyRing } from '../appliance/crypto/key-ring.js';
 import { randomBytes } from '../appliance/crypto/random.js';
 import { SigningKey } from '../appliance/crypto/signing.js';
 import { FloeError } from '../appliance/errors.js';
-import { DEVICE_DIR, IDENTITY_FORMAT_VERSION, readDeviceIdentity, syncDirectory, writeDeviceFiles } from './device-files.js';
+import { fsyncDirectory } from '../appliance/fs-durable.js';
+import { DEVICE_DIR, IDENTITY_FORMAT_VERSION, readDeviceIdentity, writeDeviceFiles } from './device-files.js';
 import { newDeviceId, newJobId, type DeviceId, type JobId } from './job-ids.js';
 import { parseJobSpec } from './job-spec.js';
 import { writeManifest } from './manifest.js';
@@ -107,7 +108,7 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRes
     });
     manifestPath = await writeManifest(outDir, config, { dek, deviceKey }, unlockCode);
     await rename(join(staging, DEVICE_DIR), join(dataDir, DEVICE_DIR));
-    await syncDirectory(dataDir);
+    await fsyncDirectory(dataDir);
   } catch (err) {
     if (manifestPath !== undefined) await rm(manifestPath, { force: true });
     throw err;

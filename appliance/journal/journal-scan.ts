@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { UnauthenticatedError } from '../crypto/errors.js';
 import { sha256 } from '../crypto/hash.js';
 import { SEGMENT_HEADER_LENGTH, TAG_LENGTH, parseSegmentFileName, recordAdditionalData, recordNonce, segmentFileName } from './format.js';
-import { fsyncDirectory } from './fs-util.js';
+import { fsyncDirectory } from '../fs-durable.js';
 import type { JournalKeys } from './journal-keys.js';
 import { openSegment, scanFrames } from './segment-scanner.js';
 import type { FrameLocation } from './segment-writer.js';

@@ -9,7 +9,7 @@ import { FloeError } from '../errors.js';
 import type { ChunkRef, FileEntry, FileMetadata } from './file-entry.js';
 import { CHUNK_SIZE, DEFAULT_SEGMENT_LIMIT, JOURNAL_ID_LENGTH, SEGMENT_HEADER_LENGTH, segmentFileName } from './format.js';
 import { FrameReader } from './frame-reader.js';
-import { fsyncDirectory } from './fs-util.js';
+import { fsyncDirectory } from '../fs-durable.js';
 import { IndexApplier } from './index-applier.js';
 import { IndexStore, type IndexMeta } from './index-store.js';
 import { applyScannedRecord } from './journal-replay.js';

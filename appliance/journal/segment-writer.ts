@@ -18,7 +18,7 @@ import {
   SEGMENT_HEADER_LENGTH,
 } from './format.js';
 import type { JournalKeys } from './journal-keys.js';
-import { fsyncDirectory } from './fs-util.js';
+import { fsyncDirectory } from '../fs-durable.js';
 
 export interface FrameLocation {
   readonly segment: number;

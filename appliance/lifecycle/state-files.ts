@@ -3,7 +3,7 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { FloeError } from '../errors.js';
-import { fsyncDirectory } from '../journal/fs-util.js';
+import { fsyncDirectory } from '../fs-durable.js';
 
 export function deviceDir(dataDir: string): string {
   return join(dataDir, 'device');

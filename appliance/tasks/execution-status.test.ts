@@ -1,5 +1,5 @@
+import { errorOf } from '../../test/support/error-of.js';
 import { describe, expect, it } from 'vitest';
-import { FloeError } from '../errors.js';
 import { ManualClock } from './clock.js';
 import {
   createExecutionCounters,
@@ -9,15 +9,6 @@ import {
   type TaskExecutionStatus,
 } from './execution-status.js';
 
-function errorOf(fn: () => unknown): FloeError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FloeError) return err;
-    throw err;
-  }
-  throw new Error('expected a FloeError');
-}
 
 /** Drives a machine to `target` along the normal path. */
 function driveTo(sm: ExecutionStateMachine, target: TaskExecutionStatus): void {

@@ -1,16 +1,7 @@
+import { errorOf } from '../../test/support/error-of.js';
 import { describe, expect, it } from 'vitest';
-import { FloeError } from '../errors.js';
 import { createFilter, MAX_FILTER_LENGTH, normalizePath, parseFilter } from './filters.js';
 
-function errorOf(fn: () => unknown): FloeError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FloeError) return err;
-    throw err;
-  }
-  throw new Error('expected a FloeError');
-}
 
 type Row = [filter: string, path: string, file: boolean, dir: boolean];
 

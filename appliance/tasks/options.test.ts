@@ -1,16 +1,7 @@
+import { errorOf } from '../../test/support/error-of.js';
 import { describe, expect, it } from 'vitest';
-import { FloeError } from '../errors.js';
 import { DEFAULT_TASK_OPTIONS, parseBytesPerSecond, parseOptionAssignments, parseOptions, type TaskOptions } from './options.js';
 
-function errorOf(fn: () => unknown): FloeError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FloeError) return err;
-    throw err;
-  }
-  throw new Error('expected a FloeError');
-}
 
 describe('parseOptions', () => {
   it('fills every option with DataSync defaults', () => {

@@ -1,16 +1,7 @@
+import { errorOf } from '../../test/support/error-of.js';
 import { describe, expect, it } from 'vitest';
-import { FloeError } from '../errors.js';
 import { nextRun, parseSchedule } from './schedule.js';
 
-function errorOf(fn: () => unknown): FloeError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FloeError) return err;
-    throw err;
-  }
-  throw new Error('expected a FloeError');
-}
 
 // 2024-01-01 is a Monday; 2024 is a leap year; 2024-06-01 is a Saturday; 2024-07-01 a Monday.
 describe('nextRun', () => {

@@ -11,7 +11,8 @@ import { bytesToKey, keyToBytes, relativeKey, stripDirectorySlash } from '../pat
 import { formatMode, formatTimeNs, META_ATIME, META_GROUP, META_MTIME, META_OWNER, META_PERMISSIONS } from '../posix-metadata.js';
 import { errnoCode, mapFsError } from './fs-errors.js';
 import { parseFilesystemUri, type FilesystemScheme } from './fs-location.js';
-import { isPartName, partNameFor, syncDirectory, writeFileThroughPart } from './part-file.js';
+import { fsyncDirectory } from '../../fs-durable.js';
+import { isPartName, partNameFor, writeFileThroughPart } from './part-file.js';
 import { setTimes } from './fs-times.js';
 
 type Signal = { signal?: AbortSignal };
@@ -129,7 +130,7 @@ export class FilesystemDestination implements Destination {
           // Linux has no lchmod: a symlink's own mode is always 0777.
           await setTimes(part, entry.atimeNs, entry.mtimeNs);
           await rename(part, target);
-          await syncDirectory(directory);
+          await fsyncDirectory(directory);
         } catch (err) {
           throw mapFsError(err, 'symlink', key, signal);
         }
@@ -146,7 +147,7 @@ export class FilesystemDestination implements Destination {
           if (this.#chown) await chown(target, entry.uid, entry.gid);
           await chmod(target, entry.mode & 0o7777);
           await setTimes(target, entry.atimeNs, entry.mtimeNs);
-          await syncDirectory(directory);
+          await fsyncDirectory(directory);
         } catch (err) {
           throw mapFsError(err, 'mkdir', key, signal);
         }

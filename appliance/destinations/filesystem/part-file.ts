@@ -6,6 +6,7 @@
 // Resume state: {kind: 'fs-part', part: <part key>, offset}, reported whenever the bytes up to
 // `offset` are fsynced. A resumed put continues from the part file's length, cut back to the
 // recorded offset when longer (bytes past it were never confirmed durable).
+import { fsyncDirectory } from '../../fs-durable.js';
 import { open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { sha256Hex } from '../../crypto/hash.js';
 import { FloeError } from '../../errors.js';
@@ -89,7 +90,7 @@ export async function writeFileThroughPart(where: PartTarget, entry: FileEntry, 
   try {
     await setTimes(where.part, entry.atimeNs, entry.mtimeNs);
     await rename(where.part, where.target);
-    await syncDirectory(where.directory);
+    await fsyncDirectory(where.directory);
   } catch (err) {
     throw mapFsError(err, 'rename', shown, signal);
   }
@@ -116,12 +117,3 @@ async function writeAll(handle: FileHandle, data: Buffer, position: number): Pro
   }
 }
 
-/** fsync of a folder makes a rename or create in it durable (POSIX leaves it to the caller). */
-export async function syncDirectory(directory: Buffer): Promise<void> {
-  const handle = await open(directory, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}

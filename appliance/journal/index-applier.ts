@@ -49,9 +49,9 @@ export class IndexApplier {
     return this.store.getFile(path);
   }
 
-  async applyChunk(id: Buffer, size: number, loc: FrameLocation): Promise<void> {
-    const existing = await this.chunk(id);
-    if (existing !== undefined) return;
+  /** Indexes a chunk once. `known: 'new'` skips the lookup when the caller just checked. */
+  async applyChunk(id: Buffer, size: number, loc: FrameLocation, options: { known?: 'new' } = {}): Promise<void> {
+    if (options.known !== 'new' && (await this.chunk(id)) !== undefined) return;
     this.#chunks.set(id.toString('hex'), loc);
     this.#ops.push(this.store.chunkOp(id, loc));
     this.#count({ chunks: 1, chunkBytes: size });

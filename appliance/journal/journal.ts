@@ -67,6 +67,7 @@ interface Descriptor {
 
 const READ_AHEAD = 3;
 const CHUNKS_IN_FLIGHT = 4;
+const ASYNC_HASH_THRESHOLD = 64 * 1024;
 
 export class Journal {
   readonly dir: string;
@@ -381,7 +382,8 @@ export class Journal {
 
   async #storeChunk(block: Buffer, ownSeqs: Array<Promise<FrameLocation>>): Promise<{ id: Buffer; location: FrameLocation }> {
     const data = block.subarray(CHUNK_PREFIX);
-    const id = await sha256Async(data);
+    // Small chunks hash faster here than through the thread pool's copy and hop.
+    const id = data.length >= ASYNC_HASH_THRESHOLD ? await sha256Async(data) : sha256(data);
     const hex = id.toString('hex');
     const pending = this.#pending.get(hex);
     if (pending !== undefined) return { id, location: await pending };
@@ -419,7 +421,8 @@ export class Journal {
       const hex = ref.sha256.toString('hex');
       const loc = await this.#pending.get(hex);
       if (loc !== undefined && bySeq.has(loc.seq)) {
-        await this.#applier.applyChunk(ref.sha256, ref.size, loc);
+        // This file wrote the chunk after finding it in neither the index nor the pending map.
+        await this.#applier.applyChunk(ref.sha256, ref.size, loc, { known: 'new' });
         this.#markApplied(loc);
         bySeq.delete(loc.seq);
         this.#pending.delete(hex);

@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
+import { registerDeviceCommands } from './device-commands.js';
+import { registerJournalCommand } from './journal-command.js';
 import { registerProvisionCommand } from './provision-command.js';
+import { registerServeCommand } from './serve-command.js';
 
 /** Every subcommand registers itself here, one line each; each lives in its own file in this folder. */
 export function registerCommands(program: Command): void {
   registerProvisionCommand(program);
+  registerServeCommand(program);
+  registerDeviceCommands(program);
+  registerJournalCommand(program);
 }

@@ -1,0 +1,11 @@
+// What the routes can reach: the device and the daemon's services. Each service that adds routes
+// adds its field here and constructs itself in appliance/daemon/daemon.ts.
+import type { EventLog } from '../daemon/event-log.js';
+import type { Device } from '../lifecycle/device.js';
+
+export interface ApiContext {
+  readonly dataDir: string;
+  readonly device: Device;
+  readonly events: EventLog;
+  readonly token: string;
+}

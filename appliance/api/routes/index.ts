@@ -1,0 +1,10 @@
+// Every route module, one line each.
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../api-context.js';
+import { deviceRoutes } from './device-routes.js';
+import { journalRoutes } from './journal-routes.js';
+
+export async function registerRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  await app.register(deviceRoutes(ctx));
+  await app.register(journalRoutes(ctx));
+}

@@ -1,0 +1,30 @@
+// The daemon's HTTP API (ARCHITECTURE.md, "Interfaces"): fastify, versioned paths under /v1,
+// bearer-token auth, one error body. The CLI and the terminal UI are clients of it.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { ApiContext } from './api-context.js';
+import { installAuth } from './auth.js';
+import { handleError } from './error-body.js';
+import { registerRoutes } from './routes/index.js';
+
+export interface ServerOptions {
+  /** pino logger options, or false for none (tests). */
+  readonly logger?: boolean | Record<string, unknown>;
+  /** TLS key and certificate (PEM) when serving beyond loopback. */
+  readonly https?: { key: string; cert: string };
+}
+
+export async function buildServer(ctx: ApiContext, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    ...(options.https ? { https: options.https } : {}),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  }) as unknown as FastifyInstance;
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+  installAuth(app, ctx.token);
+  await registerRoutes(app, ctx);
+  return app;
+}

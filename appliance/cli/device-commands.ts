@@ -1,0 +1,84 @@
+// `floe status`, `unlock`, `lock`, `label`, `erase`: the shipping lifecycle, through the daemon.
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { FloeError } from '../errors.js';
+import type { EraseRecord } from '../lifecycle/device.js';
+import type { DeviceStatus, ShippingLabel } from '../lifecycle/lifecycle-state.js';
+import { clientCommand, clientOf, fields, print, type ClientFlags } from './client-options.js';
+
+export function statusLines(s: DeviceStatus): string[] {
+  return fields([
+    ['State', `${s.state} (${s.snowballJobState})`],
+    ['Since', s.since],
+    ['Job', s.jobId],
+    ['Device', s.deviceId],
+    ['Keys', s.unlocked ? 'held (unlocked)' : 'none (unlock with the manifest and the code)'],
+    ['Seal', s.sealFingerprint],
+    ['Unlock', s.unlockRetryAfterSeconds > 0 ? `delayed ${s.unlockRetryAfterSeconds} s after ${s.failedUnlockAttempts} wrong code(s)` : undefined],
+  ]);
+}
+
+export function labelLines(l: ShippingLabel): string[] {
+  return fields([
+    ['Job', l.jobId],
+    ['Device', l.deviceId],
+    ['Return to', Object.values(l.returnAddress).filter((v) => typeof v === 'string' && v !== '').join(', ')],
+    ['Seal', l.sealFingerprint],
+    ['Sealed at', l.sealedAt],
+  ]);
+}
+
+async function readManifest(path: string): Promise<string> {
+  try {
+    return (await readFile(path)).toString('base64');
+  } catch (err) {
+    throw new FloeError('MANIFEST_INVALID', `cannot read the manifest ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+export function registerDeviceCommands(program: Command): void {
+  clientCommand(program.command('status').description("the device's lifecycle state, job and whether it holds keys")).action(async (flags: ClientFlags) => {
+    const client = await clientOf(flags);
+    print(flags, await client.get<DeviceStatus>('/v1/status'), statusLines);
+  });
+
+  clientCommand(
+    program
+      .command('unlock')
+      .description('unlock with the job manifest and the unlock code (on site: start ingest; at the facility: check the seal first)')
+      .requiredOption('--manifest <file>', 'the <jobId>_manifest.bin file')
+      .requiredOption('--code <code>', 'the 29-character unlock code'),
+  ).action(async (flags: ClientFlags & { manifest: string; code: string }) => {
+    const manifest = await readManifest(flags.manifest);
+    const client = await clientOf(flags);
+    print(flags, await client.post<DeviceStatus>('/v1/unlock', { manifest, code: flags.code }), statusLines);
+  });
+
+  clientCommand(
+    program.command('lock').description('seal the journal, drop every key and show the shipping label').option('--cancel-running', 'cancel running executions instead of refusing'),
+  ).action(async (flags: ClientFlags & { cancelRunning?: boolean }) => {
+    const client = await clientOf(flags);
+    print(flags, await client.post<ShippingLabel>('/v1/lock', { cancelRunning: flags.cancelRunning === true }), labelLines);
+  });
+
+  clientCommand(program.command('label').description('the shipping label of a locked device: job, return address, seal fingerprint')).action(async (flags: ClientFlags) => {
+    const client = await clientOf(flags);
+    print(flags, await client.get<ShippingLabel>('/v1/label'), labelLines);
+  });
+
+  clientCommand(
+    program.command('erase').description('cryptographic erase (NIST SP 800-88 purge) after import').option('--force', 'erase even though the import has not completed'),
+  ).action(async (flags: ClientFlags & { force?: boolean }) => {
+    const client = await clientOf(flags);
+    print(flags, await client.post<EraseRecord>('/v1/erase', { force: flags.force === true }), (r) =>
+      fields([
+        ['Erased at', r.erasedAt],
+        ['Job', r.jobId],
+        ['Files overwritten', r.filesOverwritten],
+        ['Bytes overwritten', r.bytesOverwritten],
+        ['Forced', r.forced ? 'yes' : 'no'],
+        ['Method', r.method],
+      ]),
+    );
+  });
+}

@@ -1,0 +1,78 @@
+// `floe serve`: the daemon owns the device (lifecycle, keys, journal) and the running tasks, and
+// serves the API. It always starts holding no key, whatever the lifecycle state.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { DEVICE_DIR, TLS_CERT_FILE, TLS_KEY_FILE } from '../../provisioning/device-files.js';
+import type { ApiContext } from '../api/api-context.js';
+import { buildServer } from '../api/server.js';
+import { FloeError } from '../errors.js';
+import { Device } from '../lifecycle/device.js';
+import { readToken, removeDaemonInfo, writeDaemonInfo, type DaemonInfo } from './daemon-info.js';
+import { EventLog } from './event-log.js';
+import { parseListen } from './listen-address.js';
+
+export interface DaemonOptions {
+  readonly dataDir: string;
+  /** host:port; 127.0.0.1:4780 by default. Beyond loopback the API is served over TLS only. */
+  readonly listen?: string;
+  readonly logger?: boolean | Record<string, unknown>;
+}
+
+export interface RunningDaemon {
+  readonly info: DaemonInfo;
+  readonly context: ApiContext;
+  readonly server: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_LISTEN = '127.0.0.1:4780';
+
+export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  const { dataDir } = options;
+  const { host, port, loopback } = parseListen(options.listen ?? DEFAULT_LISTEN);
+  const device = await Device.load(dataDir);
+  const token = await readToken(dataDir);
+  const events = new EventLog();
+  device.on('lifecycle', (change: Record<string, unknown>) => events.publish('lifecycle', change));
+  device.on('progress', (progress: Record<string, unknown>) => events.publish('unlock.progress', progress));
+
+  const context: ApiContext = { dataDir, device, events, token };
+  const https = loopback ? undefined : await tlsFiles(dataDir);
+  const server = await buildServer(context, { logger: options.logger ?? false, ...(https ? { https } : {}) });
+  try {
+    await server.listen({ host, port });
+  } catch (err) {
+    await device.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new FloeError('UNAVAILABLE', `cannot listen on ${host}:${port}: ${code === 'EADDRINUSE' ? 'the address is in use (is another floe daemon running?)' : (err as Error).message}`, { cause: err });
+  }
+  const address = server.server.address();
+  const boundPort = typeof address === 'object' && address !== null ? address.port : port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const info: DaemonInfo = {
+    url: `${https ? 'https' : 'http'}://${urlHost}:${boundPort}`,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    tokenFile: join(DEVICE_DIR, 'api-token'),
+    ...(https ? { tlsCertificateFingerprint: device.identity.tlsCertificateFingerprint } : {}),
+  };
+  await writeDaemonInfo(dataDir, info);
+  events.publish('daemon.started', { url: info.url, state: device.state });
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await server.close();
+      await device.close();
+      await removeDaemonInfo(dataDir);
+    })();
+    return closing;
+  };
+  return { info, context, server, close };
+}
+
+async function tlsFiles(dataDir: string): Promise<{ key: string; cert: string }> {
+  const dir = join(dataDir, DEVICE_DIR);
+  return { key: await readFile(join(dir, TLS_KEY_FILE), 'utf8'), cert: await readFile(join(dir, TLS_CERT_FILE), 'utf8') };
+}

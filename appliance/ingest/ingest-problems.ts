@@ -1,0 +1,32 @@
+// The per-file problems an ingest execution keeps for its description and its persisted summary
+// (the task report holds every file; this list is capped so a summary stays small).
+import type { FloeError } from '../errors.js';
+import { displayPath } from '../journal/file-entry.js';
+
+export type ProblemPhase = 'Prepare' | 'Transfer' | 'Verify' | 'Delete';
+
+export interface FileProblem {
+  /** The path relative to the source root, as text (invalid UTF-8 bytes as \xNN). */
+  readonly path: string;
+  readonly phase: ProblemPhase;
+  /** skipped: refused by the server, the execution goes on; failed: counted in FilesFailed. */
+  readonly outcome: 'skipped' | 'failed';
+  readonly code: string;
+  readonly message: string;
+}
+
+export const MAX_KEPT_PROBLEMS = 1000;
+
+export class ProblemList {
+  readonly kept: FileProblem[] = [];
+  total = 0;
+  firstFailure: FileProblem | undefined;
+
+  add(path: Buffer, phase: ProblemPhase, outcome: 'skipped' | 'failed', error: Pick<FloeError, 'code' | 'message'>): FileProblem {
+    const problem: FileProblem = { path: displayPath(path), phase, outcome, code: error.code, message: error.message };
+    this.total++;
+    if (this.kept.length < MAX_KEPT_PROBLEMS) this.kept.push(problem);
+    if (outcome === 'failed') this.firstFailure ??= problem;
+    return problem;
+  }
+}

@@ -17,6 +17,7 @@ export const ERROR_TABLE = {
   UNAVAILABLE: { http: 503, exit: 5, retryable: true },
   CANCELLED: { http: 409, exit: 6, retryable: false },
   TIMEOUT: { http: 504, exit: 5, retryable: true },
+  RATE_LIMITED: { http: 429, exit: 12, retryable: true },
 
   // Auth, keys and lifecycle
   UNAUTHENTICATED: { http: 401, exit: 10, retryable: false },

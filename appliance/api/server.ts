@@ -4,6 +4,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiContext } from './api-context.js';
 import { installAuth } from './auth.js';
 import { handleError } from './error-body.js';
+import { installOpenApi } from './openapi.js';
+import { installRateLimit } from './rate-limit.js';
 import { registerRoutes } from './routes/index.js';
 
 export interface ServerOptions {
@@ -25,6 +27,8 @@ export async function buildServer(ctx: ApiContext, options: ServerOptions = {}):
     void reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
   installAuth(app, ctx.token);
+  installRateLimit(app);
+  await installOpenApi(app);
   await registerRoutes(app, ctx);
   return app;
 }

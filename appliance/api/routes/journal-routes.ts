@@ -3,6 +3,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { displayPath } from '../../journal/file-entry.js';
 import type { VerifyReport } from '../../journal/verify.js';
 import type { ApiContext } from '../api-context.js';
+import { errorResponses } from '../schemas/common-schemas.js';
+import { JournalStatsSchema, VerifyReportSchema } from '../schemas/journal-schemas.js';
 
 /** The verify report as JSON: problems without raw path bytes (affectedPaths has them for people). */
 export function verifyReportJson(report: VerifyReport): Record<string, unknown> {
@@ -26,9 +28,14 @@ export function verifyReportJson(report: VerifyReport): Record<string, unknown> 
 export function journalRoutes(ctx: ApiContext): FastifyPluginAsync {
   const { device, events } = ctx;
   return async (app) => {
-    app.get('/v1/journal/stats', async () => device.journalStats());
+    app.get(
+      '/v1/journal/stats',
+      { schema: { tags: ['journal'], summary: 'files, bytes, stored bytes, chunks and dedup ratio', response: { 200: JournalStatsSchema, ...errorResponses([423]) } } },
+      async () => device.journalStats(),
+    );
 
-    app.post('/v1/journal/verify', async () => {
+    const verifySchema = { tags: ['journal'], summary: 'read every record and chunk; every problem with the files it affects', response: { 200: VerifyReportSchema, ...errorResponses([423, 415, 413]) } };
+    app.post('/v1/journal/verify', { schema: verifySchema }, async () => {
       let lastPublished = 0;
       const report = await device.verifyJournal((p) => {
         const now = Date.now();

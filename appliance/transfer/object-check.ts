@@ -1,0 +1,108 @@
+// Comparing a destination object with its journal entry: metadata (DataSync's "Metadata failure"),
+// content (the journal's SHA-256, by reading the object back or from a checksum the destination
+// declares: DataSync's "Checksum failure"), and whether an object a crashed run may have completed
+// already holds this very entry (so it is recorded, not uploaded again).
+import { md5Hex, Sha256 } from '../crypto/hash.js';
+import type { Destination, DestinationObject, OpenContent, ResumeState } from '../destinations/destination.js';
+import { META_GROUP, META_MTIME, META_OWNER, META_PERMISSIONS, parseTimeNs, posixMetadata } from '../destinations/posix-metadata.js';
+import type { ErrorCode } from '../errors.js';
+import { displayPath, type FileEntry } from '../journal/file-entry.js';
+
+export interface Mismatch {
+  readonly code: Extract<ErrorCode, 'VERIFY_CHECKSUM_FAILURE' | 'VERIFY_METADATA_FAILURE' | 'VERIFY_FILES_REMOVED'>;
+  readonly message: string;
+}
+
+/** The first metadata difference, or undefined. Times compare to the microsecond (file systems keep no more). */
+export function metadataMismatch(entry: FileEntry, object: DestinationObject): Mismatch | undefined {
+  const path = displayPath(entry.path);
+  if ((entry.type === 'file' || entry.type === 'symlink') && object.size !== entry.size) {
+    return { code: 'VERIFY_CHECKSUM_FAILURE', message: `${path}: the destination holds ${object.size} bytes, the journal ${entry.size}` };
+  }
+  const want = posixMetadata(entry);
+  const have = object.metadata ?? {};
+  const keys = entry.type === 'symlink' ? [META_OWNER, META_GROUP] : [META_PERMISSIONS, META_OWNER, META_GROUP];
+  for (const key of keys) {
+    if (have[key] !== want[key]) return { code: 'VERIFY_METADATA_FAILURE', message: `${path}: ${key} is ${have[key] ?? 'missing'}, expected ${want[key]}` };
+  }
+  const mtime = parseTimeNs(have[META_MTIME]);
+  if (entry.type !== 'symlink' && (mtime === undefined || mtime / 1000n !== entry.mtimeNs / 1000n)) {
+    return { code: 'VERIFY_METADATA_FAILURE', message: `${path}: ${META_MTIME} is ${have[META_MTIME] ?? 'missing'}, expected ${want[META_MTIME]}` };
+  }
+  return undefined;
+}
+
+/** The content difference, or undefined: a declared server-side SHA-256, else a full read back. */
+export async function contentMismatch(destination: Destination, key: string, entry: FileEntry, signal?: AbortSignal): Promise<Mismatch | undefined> {
+  const path = displayPath(entry.path);
+  if (entry.type === 'file' && destination.capabilities.checksums.includes('sha256') && destination.checksum !== undefined) {
+    const declared = await destination.checksum(key, 'sha256', { signal });
+    if (declared !== null) {
+      return declared.equals(entry.sha256) ? undefined : { code: 'VERIFY_CHECKSUM_FAILURE', message: `${path}: the destination's SHA-256 differs from the journal's` };
+    }
+  }
+  if (entry.type !== 'file' && entry.type !== 'symlink') return undefined;
+  const hash = new Sha256();
+  let size = 0;
+  for await (const piece of destination.read(key, { signal })) {
+    hash.update(piece);
+    size += piece.length;
+  }
+  const expected = entry.type === 'file' ? entry.sha256 : new Sha256().update(entry.target ?? Buffer.alloc(0)).digest();
+  if (size !== entry.size || !hash.digest().equals(expected)) {
+    return { code: 'VERIFY_CHECKSUM_FAILURE', message: `${path}: the object read back (${size} bytes) does not match the journal's SHA-256` };
+  }
+  return undefined;
+}
+
+/** Stat + metadata + content: the whole verification of one delivered object. */
+export async function verifyObject(destination: Destination, key: string, entry: FileEntry, signal?: AbortSignal): Promise<Mismatch | undefined> {
+  const object = await destination.stat(key, { signal });
+  if (object === null) return { code: 'VERIFY_FILES_REMOVED', message: `${displayPath(entry.path)}: ${key} is not in the destination` };
+  return metadataMismatch(entry, object) ?? (await contentMismatch(destination, key, entry, signal));
+}
+
+/**
+ * Whether the destination already holds exactly this entry, put by a run that crashed before it
+ * recorded the delivery. S3 objects are compared by ETag computed from the journal's plaintext (the
+ * MD5, or for a multipart upload the MD5 of the parts' MD5s with "-N", part size from the saved
+ * resume state); objects without an ETag are read back. Returns the object when it matches.
+ */
+export async function heldAlready(
+  destination: Destination,
+  key: string,
+  entry: FileEntry,
+  open: OpenContent,
+  resume: ResumeState | undefined,
+  signal?: AbortSignal,
+): Promise<DestinationObject | undefined> {
+  const object = await destination.stat(key, { signal });
+  if (object === null || metadataMismatch(entry, object) !== undefined) return undefined;
+  if (entry.type !== 'file') return (await contentMismatch(destination, key, entry, signal)) === undefined ? object : undefined;
+  const etag = object.etag?.replace(/"/gu, '');
+  if (etag === undefined || etag === '') return (await contentMismatch(destination, key, entry, signal)) === undefined ? object : undefined;
+  const parts = /-(\d+)$/u.exec(etag);
+  const partSize = parts === null ? Math.max(entry.size, 1) : typeof resume?.partSize === 'number' ? resume.partSize : undefined;
+  if (partSize === undefined) return undefined;
+  const digests: Buffer[] = [];
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = () => {
+    digests.push(Buffer.from(md5Hex(Buffer.concat(pending, pendingBytes)), 'hex'));
+    pending = [];
+    pendingBytes = 0;
+  };
+  for await (const piece of open(0, signal)) {
+    let rest = piece;
+    while (rest.length > 0) {
+      const take = Math.min(rest.length, partSize - pendingBytes);
+      pending.push(rest.subarray(0, take));
+      pendingBytes += take;
+      rest = rest.subarray(take);
+      if (pendingBytes === partSize) flush();
+    }
+  }
+  if (pendingBytes > 0 || digests.length === 0) flush();
+  const expected = parts === null ? digests[0]!.toString('hex') : `${md5Hex(Buffer.concat(digests))}-${digests.length}`;
+  return expected === etag ? object : undefined;
+}

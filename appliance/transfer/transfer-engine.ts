@@ -1,0 +1,426 @@
+// The journal -> destination engine (ARCHITECTURE.md, "Tasks and executions"; docs/transfer.md).
+// One execution into one destination: PREPARING reads the catalog and the delivery ledger and
+// decides what to send; TRANSFERRING streams each file's plaintext out of the journal (every chunk
+// authenticated and hashed by Journal.readFile) into the destination, several files at once and
+// parts in parallel for large ones, with retries, a bandwidth limit and durable delivery records;
+// VERIFYING compares what the destination holds with the journal's SHA-256 and metadata.
+import type { Destination, OpenContent } from '../destinations/destination.js';
+import { asFloeError, FloeError, isFloeError } from '../errors.js';
+import { displayPath, type FileEntry } from '../journal/file-entry.js';
+import type { Journal } from '../journal/journal.js';
+import { createExecutionCounters, ExecutionStateMachine, type ExecutionCounters, type TaskExecutionResult, type TaskExecutionStatus } from '../tasks/execution-status.js';
+import { DEFAULT_TASK_OPTIONS, type TaskOptions } from '../tasks/options.js';
+import { Throttle } from '../tasks/throttle.js';
+import { DeliveryLedger, entryFingerprint, type FailureRecord, type TransferKind } from './delivery-ledger.js';
+import { heldAlready, verifyObject, type Mismatch } from './object-check.js';
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
+import { isReportKey } from './report-location.js';
+
+export interface TransferEngineOptions {
+  readonly journal: Journal;
+  readonly ledger: DeliveryLedger;
+  readonly destination: Destination;
+  readonly executionId: string;
+  readonly transfer: TransferKind;
+  readonly options?: Partial<TaskOptions>;
+  /** Files in flight at once (default 16). */
+  readonly concurrency?: number;
+  /** Of those, files large enough for multipart at once (default 2); each has its own parts in flight. */
+  readonly largeConcurrency?: number;
+  /** Files above this size count as large (default 8 MiB, the S3 destination's part size). */
+  readonly largeFileBytes?: number;
+  readonly retry?: RetryPolicy;
+  /** Shared with other executions when given, so one BytesPerSecond limits them all. */
+  readonly throttle?: Throttle;
+  readonly signal?: AbortSignal;
+  /** Called for each file that fails or succeeds, in the order results are known. */
+  readonly onFileResult?: (result: FileOutcome) => void;
+}
+
+export interface FileOutcome {
+  readonly path: string;
+  readonly key: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly outcome: 'transferred' | 'skipped' | 'verified' | 'failed';
+  readonly code?: string;
+  readonly message?: string;
+}
+
+export interface TransferResult {
+  readonly executionId: string;
+  readonly destination: string;
+  readonly status: TaskExecutionStatus;
+  readonly counters: ExecutionCounters;
+  readonly result: TaskExecutionResult;
+  readonly failures: readonly FailureRecord[];
+}
+
+interface Planned {
+  readonly entry: FileEntry;
+  readonly key: string;
+  readonly fingerprint: string;
+}
+
+const DEFAULT_CONCURRENCY = 16;
+const DEFAULT_LARGE_CONCURRENCY = 2;
+const DEFAULT_LARGE_FILE_BYTES = 8 * 1024 * 1024;
+const VERIFY_CONCURRENCY = 8;
+/** The fingerprint of an object found in the destination listing but not in the journal. */
+const LISTED = 'listed';
+
+export class TransferEngine {
+  readonly counters: ExecutionCounters = createExecutionCounters();
+  readonly machine = new ExecutionStateMachine({ initialStatus: 'LAUNCHING' });
+  readonly #o: TransferEngineOptions;
+  readonly #options: TaskOptions;
+  readonly #throttle: Throttle;
+  readonly #failures: FailureRecord[] = [];
+  /** Keys delivered or found in place by this execution: what ONLY_FILES_TRANSFERRED verifies. */
+  readonly #touched: Planned[] = [];
+
+  constructor(options: TransferEngineOptions) {
+    this.#o = options;
+    this.#options = { ...DEFAULT_TASK_OPTIONS, ...options.options };
+    this.#throttle = options.throttle ?? new Throttle({ bytesPerSecond: this.#options.BytesPerSecond });
+  }
+
+  get executionId(): string {
+    return this.#o.executionId;
+  }
+
+  get status(): TaskExecutionStatus {
+    return this.machine.status;
+  }
+
+  /** Changes BytesPerSecond while running (-1: no limit). */
+  setBytesPerSecond(bytesPerSecond: number): void {
+    this.#throttle.setRate(bytesPerSecond);
+  }
+
+  async run(): Promise<TransferResult> {
+    const { ledger, destination, executionId, transfer } = this.#o;
+    const suspect = ledger.interrupted(destination.uri);
+    await ledger.recordExecution({ executionId, destination: destination.uri, transfer, event: 'start' });
+    try {
+      this.machine.transition('PREPARING');
+      const { plan, catalog } = await this.#prepare();
+      this.machine.transition('TRANSFERRING');
+      await this.#transferAll(plan, suspect);
+      this.#checkCancelled();
+      // Uploads this run or a crashed one left open (AbortMultipartUpload, part files).
+      await destination.cleanup?.({ signal: this.#o.signal }).catch(() => undefined);
+      this.machine.transition('VERIFYING');
+      await this.#verify(catalog);
+      this.#checkCancelled();
+      const first = this.#failures[0];
+      if (first === undefined) this.machine.transition('SUCCESS');
+      else this.machine.fail(first.code, `${this.#failures.length} file(s) failed; first: ${first.message}`);
+    } catch (err) {
+      const cancelled = this.#o.signal?.aborted === true || isFloeError(err, 'CANCELLED');
+      if (!this.machine.isFinal) {
+        if (cancelled) {
+          if (this.machine.status !== 'CANCELLING') this.machine.cancel();
+          this.machine.completeCancel();
+        } else {
+          const e = asFloeError(err);
+          this.machine.fail(e.code, e.message);
+        }
+      }
+      if (!cancelled) await this.#end();
+      throw err;
+    }
+    await this.#end();
+    return this.result();
+  }
+
+  result(): TransferResult {
+    return {
+      executionId: this.#o.executionId,
+      destination: this.#o.destination.uri,
+      status: this.machine.status,
+      counters: structuredClone(this.counters),
+      result: this.machine.result(),
+      failures: [...this.#failures],
+    };
+  }
+
+  async #end(): Promise<void> {
+    const r = this.result();
+    await this.#o.ledger.recordExecution({
+      executionId: r.executionId,
+      destination: r.destination,
+      transfer: this.#o.transfer,
+      event: 'end',
+      status: r.status,
+      summary: { counters: r.counters, result: r.result },
+    });
+  }
+
+  async #prepare(): Promise<{ plan: Planned[]; catalog: Planned[] }> {
+    const { journal, ledger, destination } = this.#o;
+    const catalog: Planned[] = [];
+    const plan: Planned[] = [];
+    for await (const entry of journal.files()) {
+      this.#checkCancelled();
+      this.counters.FilesListed.AtSource++;
+      let key: string;
+      try {
+        key = destination.keyFor(entry);
+      } catch (err) {
+        this.counters.FilesFailed.Prepare++;
+        await this.#fail({ entry, key: displayPath(entry.path), fingerprint: entryFingerprint(entry) }, 'prepare', err);
+        continue;
+      }
+      const item = { entry, key, fingerprint: entryFingerprint(entry) };
+      catalog.push(item);
+      this.counters.FilesPrepared++;
+      if (this.#options.TransferMode === 'CHANGED' && ledger.delivered(destination.uri, key, item.fingerprint) !== undefined) {
+        this.counters.FilesSkipped++;
+        continue;
+      }
+      if (this.#options.OverwriteMode === 'NEVER' && (await this.#exists(key))) {
+        this.counters.FilesSkipped++;
+        this.#report(item, 'skipped', 'DESTINATION_EXISTS', 'OverwriteMode NEVER: the destination already has this key');
+        continue;
+      }
+      plan.push(item);
+      this.counters.EstimatedFilesToTransfer++;
+      this.counters.EstimatedBytesToTransfer += item.entry.type === 'file' ? item.entry.size : 0;
+    }
+    // Directories after their contents, deepest first: writing into a folder changes its mtime.
+    const depth = (p: Planned) => p.entry.path.filter((b) => b === 0x2f).length;
+    plan.sort((a, b) => {
+      const da = a.entry.type === 'directory';
+      const db = b.entry.type === 'directory';
+      if (da !== db) return da ? 1 : -1;
+      return da ? depth(b) - depth(a) : 0;
+    });
+    return { plan, catalog };
+  }
+
+  async #exists(key: string): Promise<boolean> {
+    return (await withRetry(this.#retry, () => this.#o.destination.stat(key, { signal: this.#o.signal }), { signal: this.#o.signal })) !== null;
+  }
+
+  get #retry(): RetryPolicy {
+    return this.#o.retry ?? DEFAULT_RETRY_POLICY;
+  }
+
+  async #transferAll(plan: Planned[], suspect: boolean): Promise<void> {
+    const largeBytes = this.#o.largeFileBytes ?? DEFAULT_LARGE_FILE_BYTES;
+    const small = plan.filter((p) => !(p.entry.type === 'file' && p.entry.size > largeBytes));
+    const large = plan.filter((p) => p.entry.type === 'file' && p.entry.size > largeBytes);
+    const dirs = small.filter((p) => p.entry.type === 'directory');
+    const others = small.filter((p) => p.entry.type !== 'directory');
+    const largeSlots = Math.max(1, this.#o.largeConcurrency ?? DEFAULT_LARGE_CONCURRENCY);
+    const smallSlots = Math.max(1, (this.#o.concurrency ?? DEFAULT_CONCURRENCY) - Math.min(largeSlots, large.length));
+    await Promise.all([this.#pool(large, largeSlots, suspect), this.#pool(others, smallSlots, suspect)]);
+    // Folders last, one depth level at a time, deepest first.
+    await this.#pool(dirs, smallSlots, suspect);
+  }
+
+  async #pool(items: Planned[], slots: number, suspect: boolean): Promise<void> {
+    let next = 0;
+    let failure: unknown;
+    const worker = async () => {
+      while (next < items.length && failure === undefined) {
+        const item = items[next++]!;
+        try {
+          await this.#transferOne(item, suspect);
+        } catch (err) {
+          failure ??= err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(slots, items.length) }, worker));
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Delivers one file; per-file failures are recorded, only cancellation propagates. */
+  async #transferOne(item: Planned, suspect: boolean): Promise<void> {
+    const { journal, ledger, destination, signal } = this.#o;
+    const { entry, key, fingerprint } = item;
+    this.#checkCancelled();
+    const open: OpenContent = (offset, sig) => this.#throttled(journal.readFile(entry, { offset, signal: sig ?? signal }), sig ?? signal);
+    let sentThisAttempt = 0;
+    try {
+      await withRetry(
+        this.#retry,
+        async (attempt) => {
+          this.counters.BytesTransferred -= sentThisAttempt;
+          sentThisAttempt = 0;
+          const resume = ledger.resumeState(destination.uri, key, fingerprint);
+          if (suspect || attempt > 1) {
+            // A crashed run (or a failed attempt) may have completed this put before recording it.
+            const held = await heldAlready(destination, key, entry, (offset, sig) => journal.readFile(entry, { offset, signal: sig ?? signal }), resume, signal);
+            if (held !== undefined) {
+              await this.#delivered(item, held.etag);
+              this.counters.FilesSkipped++;
+              return;
+            }
+          }
+          const result = await destination.put(entry, open, {
+            signal,
+            ...(resume === undefined ? {} : { resume }),
+            onResumeState: (state) => ledger.recordResume(destination.uri, key, fingerprint, state),
+            onProgress: (bytes) => {
+              sentThisAttempt += bytes;
+              this.counters.BytesTransferred += bytes;
+            },
+          });
+          await this.#delivered(item, result.etag);
+          this.counters.FilesTransferred++;
+          this.counters.BytesWritten += entry.type === 'file' ? entry.size : 0;
+          this.#report(item, 'transferred');
+        },
+        { signal },
+      );
+    } catch (err) {
+      if (signal?.aborted || isFloeError(err, 'CANCELLED')) throw new FloeError('CANCELLED', 'the execution was cancelled', { cause: err });
+      this.counters.FilesFailed.Transfer++;
+      await this.#fail(item, 'transfer', err);
+    }
+  }
+
+  async #delivered(item: Planned, etag: string | undefined): Promise<void> {
+    const { entry, key, fingerprint } = item;
+    await this.#o.ledger.recordDelivery({
+      destination: this.#o.destination.uri,
+      key,
+      entry: fingerprint,
+      path: displayPath(entry.path),
+      sha256: entry.sha256.toString('hex'),
+      size: entry.size,
+      ...(etag === undefined || etag === '' ? {} : { etag }),
+      executionId: this.#o.executionId,
+      transfer: this.#o.transfer,
+    });
+    this.#touched.push(item);
+  }
+
+  async *#throttled(content: AsyncIterable<Buffer>, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {
+    for await (const piece of content) {
+      await this.#throttle.take(piece.length, signal);
+      yield piece;
+    }
+  }
+
+  async #verify(catalog: Planned[]): Promise<void> {
+    const mode = this.#options.VerifyMode;
+    if (mode === 'NONE') return;
+    const { destination, ledger } = this.#o;
+    let items: Planned[];
+    if (mode === 'ONLY_FILES_TRANSFERRED') {
+      items = this.#touched;
+    } else {
+      // POINT_IN_TIME_CONSISTENT: every file of the catalog that is delivered, and the listing.
+      items = catalog.filter((p) => ledger.delivered(destination.uri, p.key, p.fingerprint) !== undefined);
+      await this.#compareListing(catalog);
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        this.#checkCancelled();
+        const item = items[next++]!;
+        let mismatch: Mismatch | undefined;
+        try {
+          mismatch = await withRetry(this.#retry, () => verifyObject(destination, item.key, item.entry, this.#o.signal), { signal: this.#o.signal });
+        } catch (err) {
+          if (this.#o.signal?.aborted) throw err;
+          const e = asFloeError(err);
+          mismatch = { code: 'VERIFY_CHECKSUM_FAILURE', message: `${displayPath(item.entry.path)}: could not read it back: ${e.message}` };
+        }
+        if (mismatch === undefined) {
+          this.counters.FilesVerified++;
+          this.#report(item, 'verified');
+          continue;
+        }
+        this.counters.FilesFailed.Verify++;
+        await ledger.recordInvalid(destination.uri, item.key, this.#o.executionId, mismatch.code);
+        await this.#fail(item, 'verify', new FloeError(mismatch.code, mismatch.message));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(VERIFY_CONCURRENCY, items.length) }, worker));
+  }
+
+  /** POINT_IN_TIME_CONSISTENT: keys the destination has beyond the catalog, and delivered keys it lacks. */
+  async #compareListing(catalog: Planned[]): Promise<void> {
+    const { destination } = this.#o;
+    const expected = new Map(catalog.map((p) => [p.key, p]));
+    const seen = new Set<string>();
+    for await (const object of destination.list({ signal: this.#o.signal })) {
+      if (isReportKey(object.key)) continue;
+      seen.add(object.key);
+      this.counters.FilesListed.AtDestinationForDelete++;
+      if (expected.has(object.key)) continue;
+      this.counters.FilesFailed.Verify++;
+      await this.#fail(
+        { entry: syntheticEntry(object.key, object.size), key: object.key, fingerprint: LISTED },
+        'verify',
+        new FloeError('VERIFY_FILES_ADDED', `Files were added: ${object.key} is in the destination but not in the journal`),
+      );
+    }
+    // A delivered key the listing lacks is reported by verifyObject as VERIFY_FILES_REMOVED.
+  }
+
+  async #fail(item: Planned, phase: FailureRecord['phase'], err: unknown): Promise<void> {
+    const e = asFloeError(err);
+    // A journal chunk that fails its tag or SHA-256 check is DataSync's "Checksum failure".
+    const code = e.code === 'JOURNAL_CORRUPT' || e.code === 'CHECKSUM_MISMATCH' || e.code === 'UNAUTHENTICATED' ? 'VERIFY_CHECKSUM_FAILURE' : e.code;
+    const message = code === e.code ? e.message : `the journal's copy failed its check (${e.code}): ${e.message}`;
+    const record = await this.#o.ledger.recordFailure({
+      destination: this.#o.destination.uri,
+      key: item.key,
+      path: displayPath(item.entry.path),
+      size: item.entry.size,
+      sha256: item.fingerprint === LISTED ? '' : item.entry.sha256.toString('hex'),
+      phase,
+      code,
+      message,
+      executionId: this.#o.executionId,
+    });
+    this.#failures.push(record);
+    this.#report(item, 'failed', code, message);
+  }
+
+  #report(item: Planned, outcome: FileOutcome['outcome'], code?: string, message?: string): void {
+    this.#o.onFileResult?.({
+      path: displayPath(item.entry.path),
+      key: item.key,
+      size: item.entry.size,
+      sha256: item.entry.sha256.toString('hex'),
+      outcome,
+      ...(code === undefined ? {} : { code }),
+      ...(message === undefined ? {} : { message }),
+    });
+  }
+
+  #checkCancelled(): void {
+    if (this.#o.signal?.aborted) {
+      if (this.machine.status !== 'CANCELLING' && !this.machine.isFinal) this.machine.cancel();
+      throw new FloeError('CANCELLED', 'the execution was cancelled');
+    }
+  }
+}
+
+function syntheticEntry(key: string, size: number): FileEntry {
+  return {
+    path: Buffer.from(key),
+    type: 'file',
+    mode: 0,
+    uid: 0,
+    gid: 0,
+    size,
+    atimeNs: 0n,
+    mtimeNs: 0n,
+    ctimeNs: 0n,
+    fsId: 0n,
+    fileId: 0n,
+    nlink: 0,
+    rdevMajor: 0,
+    rdevMinor: 0,
+    sha256: Buffer.alloc(32),
+    chunks: [],
+  };
+}

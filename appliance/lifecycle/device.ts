@@ -52,6 +52,7 @@ export class Device extends EventEmitter {
   #keys: Unlocked | null = null;
   #busy: Promise<unknown> = Promise.resolve();
   #executions: ExecutionControl | null = null;
+  readonly #moreExecutions = new Set<ExecutionControl>();
 
   private constructor(dataDir: string, identity: DeviceIdentity, life: LifecycleFile, throttle: UnlockThrottle) {
     super();
@@ -85,6 +86,16 @@ export class Device extends EventEmitter {
   /** Ingest and sync register here so that lock can refuse or cancel them. */
   setExecutionControl(control: ExecutionControl | null): void {
     this.#executions = control;
+  }
+
+  /** For a second runner of executions (online sync beside ingest): lock asks every one. Returns the removal. */
+  addExecutionControl(control: ExecutionControl): () => void {
+    this.#moreExecutions.add(control);
+    return () => void this.#moreExecutions.delete(control);
+  }
+
+  #controls(): ExecutionControl[] {
+    return [...(this.#executions === null ? [] : [this.#executions]), ...this.#moreExecutions];
   }
 
   status(): DeviceStatus {
@@ -222,10 +233,10 @@ export class Device extends EventEmitter {
     if (this.#life.state !== 'ON_SITE') throw new FloeError('INVALID_STATE', `lock applies on site (ON_SITE); the device is ${this.#life.state}`);
     const keys = this.#keys;
     if (keys === null) throw new FloeError('DEVICE_LOCKED', 'unlock the device before locking it for shipping (the seal needs the job keys)');
-    const running = this.#executions?.running() ?? 0;
+    const running = this.#controls().reduce((n, c) => n + c.running(), 0);
     if (running > 0) {
       if (!options.cancelRunning) throw new FloeError('CONFLICT', `${running} execution(s) running: wait for them, cancel them, or lock with --cancel-running`);
-      await this.#executions!.cancelAll();
+      for (const control of this.#controls()) await control.cancelAll();
     }
     await keys.journal.appendEvent({ kind: 'lifecycle', from: 'ON_SITE', to: 'LOCKED', at: new Date().toISOString() });
     const seal = await sealJournal(keys.journal, keys.deviceKey);

@@ -1,0 +1,104 @@
+// A task as DataSync defines one (CreateTask / DescribeTask), for ingest: a source location, the
+// journal folder it lands in, Includes/Excludes, Options and an optional Schedule. Ids look like
+// DataSync's (`task-` and `exec-` then 17 hex digits) and are branded so they cannot be mixed.
+import { randomBytes } from '../crypto/random.js';
+import { FloeError } from '../errors.js';
+import { JournalPaths } from '../ingest/journal-paths.js';
+import { parseNfsUri } from '../sources/nfs/nfs-uri.js';
+import { createFilter } from './filters.js';
+import { parseOptions, type TaskOptions } from './options.js';
+import { parseSchedule } from './schedule.js';
+
+export type TaskId = string & { readonly __brand: 'TaskId' };
+export type ExecutionId = string & { readonly __brand: 'ExecutionId' };
+
+export interface TaskDefinition {
+  readonly TaskId: TaskId;
+  readonly Name: string;
+  readonly SourceLocationUri: string;
+  /** The journal folder the source root maps to; '' is the journal root. */
+  readonly DestinationPath: string;
+  /** SIMPLE_PATTERN filter values ('|'-separated), as DataSync's FilterRule Value. */
+  readonly Includes?: string;
+  readonly Excludes?: string;
+  readonly Options: TaskOptions;
+  /** ScheduleExpression, UTC. */
+  readonly Schedule?: string;
+  readonly CreationTime: string;
+}
+
+export interface CreateTaskInput {
+  readonly Name?: unknown;
+  readonly SourceLocationUri?: unknown;
+  readonly DestinationPath?: unknown;
+  readonly Includes?: unknown;
+  readonly Excludes?: unknown;
+  readonly Options?: unknown;
+  readonly Schedule?: unknown;
+}
+
+const NAME_PATTERN = /^[a-zA-Z0-9\s+=._:@/-]{1,256}$/;
+
+function invalid(field: string, message: string): FloeError {
+  return new FloeError('INVALID_ARGUMENT', message, { details: { field } });
+}
+
+export function newTaskId(): TaskId {
+  return `task-${randomBytes(9).toString('hex').slice(0, 17)}` as TaskId;
+}
+
+export function newExecutionId(): ExecutionId {
+  return `exec-${randomBytes(9).toString('hex').slice(0, 17)}` as ExecutionId;
+}
+
+/** Checks a source URI's syntax without connecting. */
+export function checkSourceUri(uri: unknown): string {
+  if (typeof uri !== 'string' || uri.trim() === '') {
+    throw invalid('SourceLocationUri', 'SourceLocationUri is required: nfs://host/export[/path]?uid=&gid= or file:///path');
+  }
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri)?.[1]?.toLowerCase();
+  if (scheme === 'nfs') parseNfsUri(uri);
+  else if (scheme === 'file') {
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      throw invalid('SourceLocationUri', `invalid SourceLocationUri '${uri}': expected file:///absolute/path`);
+    }
+    if (url.host !== '' || url.pathname === '') throw invalid('SourceLocationUri', `invalid SourceLocationUri '${uri}': expected file:///absolute/path`);
+  } else throw invalid('SourceLocationUri', `unsupported SourceLocationUri '${uri}': expected nfs://host/export[/path] or file:///path`);
+  return uri;
+}
+
+function optionalString(field: string, value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw invalid(field, `${field} must be a string; got ${typeof value}`);
+  return value;
+}
+
+/** Validates a CreateTask request into a definition (with a new id and creation time). */
+export function parseTaskInput(input: CreateTaskInput, now: Date = new Date()): TaskDefinition {
+  if (typeof input !== 'object' || input === null) throw invalid('body', 'a task is an object with Name, SourceLocationUri, Includes, Excludes, Options, Schedule');
+  const name = input.Name;
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+    throw invalid('Name', `Name must be 1-256 characters of letters, digits, spaces and + = . _ : @ / -; got ${JSON.stringify(name)}`);
+  }
+  const includes = optionalString('Includes', input.Includes);
+  const excludes = optionalString('Excludes', input.Excludes);
+  createFilter({ includes, excludes }); // validation only
+  const destination = optionalString('DestinationPath', input.DestinationPath) ?? '';
+  const paths = new JournalPaths(destination);
+  const schedule = optionalString('Schedule', input.Schedule);
+  if (schedule !== undefined) parseSchedule(schedule);
+  return {
+    TaskId: newTaskId(),
+    Name: name,
+    SourceLocationUri: checkSourceUri(input.SourceLocationUri),
+    DestinationPath: paths.prefix.toString('utf8'),
+    ...(includes === undefined ? {} : { Includes: includes }),
+    ...(excludes === undefined ? {} : { Excludes: excludes }),
+    Options: parseOptions(input.Options ?? {}),
+    ...(schedule === undefined ? {} : { Schedule: schedule }),
+    CreationTime: now.toISOString(),
+  };
+}

@@ -1,0 +1,436 @@
+// Tasks and executions on the device (ARCHITECTURE.md, "Tasks and executions"), with DataSync's
+// semantics: CreateTask, ListTasks, DescribeTask, StartTaskExecution (with OverrideOptions),
+// DescribeTaskExecution, UpdateTaskExecution (BytesPerSecond), CancelTaskExecution.
+//
+// - One execution runs at a time (the device is one agent); with TaskQueueing ENABLED the others
+//   wait in QUEUED, with DISABLED starting one while another is queued or running is refused.
+// - Ingest runs only ON_SITE, and only while the device holds its keys.
+// - Task definitions and finished executions are journal events (encrypted like everything in
+//   it): `task.created`, `task.execution.started`, `task.execution.finished`. They are read back
+//   from the journal whenever the device's journal changes (unlock after a restart or a lock), and
+//   forgotten while it holds no key. An execution that started but never finished (the daemon
+//   stopped) is described as ERROR.
+// - Task reports stay in memory (TaskExecution) and are served by the API: they name customer
+//   paths and the device disk alone must reveal nothing. The problems (skipped and failed files,
+//   capped) are part of the persisted summary.
+// - Progress goes to an EventPublisher: `execution.status` on every status change,
+//   `execution.progress` about once a second while running.
+import { FloeError, asFloeError } from '../errors.js';
+import { runIngest } from '../ingest/ingest-engine.js';
+import type { Journal } from '../journal/journal.js';
+import type { ExecutionControl } from '../lifecycle/device.js';
+import type { LifecycleState } from '../lifecycle/lifecycle-state.js';
+import { openSource, type OpenSourceOptions } from '../sources/open-source.js';
+import { createFilter } from './filters.js';
+import { parseOptionOverrides, parseOptions } from './options.js';
+import { nextRun, parseSchedule } from './schedule.js';
+import { newExecutionId, parseTaskInput, type CreateTaskInput, type ExecutionId, type TaskDefinition, type TaskId } from './task-definition.js';
+import { TaskExecution, type ExecutionDescription } from './task-execution.js';
+import type { TaskStatus } from './execution-status.js';
+
+export interface EventPublisher {
+  publish(type: string, data: Readonly<Record<string, unknown>>): unknown;
+}
+
+/** What the service needs of the Device. */
+export interface DeviceAccess {
+  readonly state: LifecycleState;
+  readonly unlocked: boolean;
+  journal(): Journal;
+}
+
+export interface TaskServiceOptions {
+  readonly device: DeviceAccess;
+  readonly events?: EventPublisher;
+  readonly sourceOptions?: OpenSourceOptions;
+  readonly progressIntervalMs?: number;
+  /** How often schedules are checked (default 30 s; 0 turns the scheduler off). */
+  readonly scheduleCheckMs?: number;
+  /** Engine tuning (entries in flight). */
+  readonly concurrency?: number;
+}
+
+export interface TaskDescription extends TaskDefinition {
+  Status: TaskStatus;
+  CurrentTaskExecutionId?: ExecutionId;
+}
+
+interface Loaded {
+  readonly journal: Journal;
+  readonly tasks: Map<TaskId, TaskDefinition>;
+  readonly finished: Map<ExecutionId, ExecutionDescription>;
+}
+
+const KEPT_LIVE_EXECUTIONS = 20;
+
+export class TaskService implements ExecutionControl {
+  readonly #device: DeviceAccess;
+  readonly #events: EventPublisher | undefined;
+  readonly #options: TaskServiceOptions;
+  #loaded: Loaded | undefined;
+  #loading: Promise<Loaded> | undefined;
+  /** Executions of this daemon run, newest last: queued, running, and the last few finished (for reports). */
+  readonly #live = new Map<ExecutionId, TaskExecution>();
+  readonly #queue: TaskExecution[] = [];
+  #current: TaskExecution | undefined;
+  readonly #nextScheduled = new Map<TaskId, number>();
+  readonly #scheduleTimer: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
+
+  constructor(options: TaskServiceOptions) {
+    this.#device = options.device;
+    this.#events = options.events;
+    this.#options = options;
+    const every = options.scheduleCheckMs ?? 30_000;
+    if (every > 0) {
+      this.#scheduleTimer = setInterval(() => void this.#checkSchedules().catch(() => undefined), every);
+      this.#scheduleTimer.unref();
+    }
+  }
+
+  async createTask(input: CreateTaskInput): Promise<TaskDescription> {
+    const state = await this.#state();
+    const task = parseTaskInput(input);
+    for (const t of state.tasks.values()) {
+      if (t.Name === task.Name) throw new FloeError('CONFLICT', `a task named '${task.Name}' already exists (${t.TaskId})`, { details: { field: 'Name' } });
+    }
+    await state.journal.appendEvent({ kind: 'task.created', task });
+    state.tasks.set(task.TaskId, task);
+    this.#events?.publish('task.created', { TaskId: task.TaskId, Name: task.Name });
+    return this.#describeTask(task);
+  }
+
+  async listTasks(): Promise<TaskDescription[]> {
+    const state = await this.#state();
+    return [...state.tasks.values()].map((t) => this.#describeTask(t));
+  }
+
+  /** By id, or by name when no id matches. */
+  async describeTask(idOrName: string): Promise<TaskDescription> {
+    return this.#describeTask(await this.#task(idOrName));
+  }
+
+  async startExecution(idOrName: string, overrides?: unknown): Promise<ExecutionDescription> {
+    const task = await this.#task(idOrName);
+    this.#checkOnSite();
+    const options = parseOptions(parseOptionOverrides(overrides), task.Options);
+    const busy = this.#current !== undefined || this.#queue.length > 0;
+    if (busy && options.TaskQueueing === 'DISABLED') {
+      throw new FloeError('CONFLICT', `another execution (${(this.#current ?? this.#queue[0])!.id}) is using the device and TaskQueueing is DISABLED: wait for it, or start with TaskQueueing=ENABLED`);
+    }
+    const execution = new TaskExecution(newExecutionId(), task, options, busy ? 'QUEUED' : 'LAUNCHING');
+    this.#live.set(execution.id, execution);
+    this.#trimLive();
+    this.#publishStatus(execution);
+    if (busy) this.#queue.push(execution);
+    else this.#launch(execution);
+    return execution.describe();
+  }
+
+  async listExecutions(taskIdOrName?: string): Promise<ExecutionDescription[]> {
+    const state = await this.#state();
+    const task = taskIdOrName === undefined ? undefined : await this.#task(taskIdOrName);
+    const all = new Map<ExecutionId, ExecutionDescription>(state.finished);
+    for (const e of this.#live.values()) all.set(e.id, e.describe());
+    return [...all.values()].filter((d) => task === undefined || d.TaskId === task.TaskId).sort((a, b) => a.StartTime.localeCompare(b.StartTime));
+  }
+
+  async describeExecution(id: string): Promise<ExecutionDescription> {
+    const live = this.#live.get(id as ExecutionId);
+    if (live !== undefined) return live.describe();
+    const state = await this.#state();
+    const finished = state.finished.get(id as ExecutionId);
+    if (finished === undefined) throw new FloeError('NOT_FOUND', `no execution ${id}`, { details: { field: 'TaskExecutionId' } });
+    return finished;
+  }
+
+  /** UpdateTaskExecution: only BytesPerSecond can change on a queued or running execution. */
+  async updateExecution(id: string, update: { BytesPerSecond?: unknown }): Promise<ExecutionDescription> {
+    const execution = this.#liveExecution(id, 'updated');
+    if (update.BytesPerSecond === undefined) throw new FloeError('INVALID_ARGUMENT', 'UpdateTaskExecution changes BytesPerSecond only; give BytesPerSecond', { details: { field: 'BytesPerSecond' } });
+    execution.setBytesPerSecond(update.BytesPerSecond);
+    this.#events?.publish('execution.updated', { TaskExecutionId: execution.id, BytesPerSecond: execution.options.BytesPerSecond });
+    return execution.describe();
+  }
+
+  async cancelExecution(id: string): Promise<ExecutionDescription> {
+    const execution = this.#liveExecution(id, 'cancelled');
+    await this.#cancel(execution);
+    return execution.describe();
+  }
+
+  /** Resolves when the execution is SUCCESS or ERROR. */
+  async waitExecution(id: string, options: { signal?: AbortSignal } = {}): Promise<ExecutionDescription> {
+    const live = this.#live.get(id as ExecutionId);
+    if (live === undefined) return this.describeExecution(id);
+    if (options.signal === undefined) await live.done;
+    else {
+      const signal = options.signal;
+      await Promise.race([
+        live.done,
+        new Promise<never>((_, reject) => {
+          const stop = (): void => reject(new FloeError('CANCELLED', `stopped waiting for ${id}`));
+          if (signal.aborted) stop();
+          signal.addEventListener('abort', stop, { once: true });
+        }),
+      ]);
+    }
+    return live.describe();
+  }
+
+  /** The task report as JSON lines (file lines by LogLevel, then the summary). */
+  executionReport(id: string): string {
+    const live = this.#live.get(id as ExecutionId);
+    if (live === undefined) {
+      throw new FloeError('NOT_FOUND', `no report for ${id}: reports are kept in memory only (they name customer paths), for the last ${KEPT_LIVE_EXECUTIONS} executions of this daemon run`);
+    }
+    return live.reportText();
+  }
+
+  /** ExecutionControl: executions that are queued or running. */
+  running(): number {
+    return this.#queue.length + (this.#current === undefined ? 0 : 1);
+  }
+
+  /** ExecutionControl: cancels every queued and running execution and waits until each has ended. */
+  async cancelAll(): Promise<void> {
+    const all = [...this.#queue, ...(this.#current ? [this.#current] : [])];
+    await Promise.all(all.map((e) => this.#cancel(e)));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#scheduleTimer !== undefined) clearInterval(this.#scheduleTimer);
+    await this.cancelAll();
+  }
+
+  #describeTask(task: TaskDefinition): TaskDescription {
+    const running = this.#current?.task.TaskId === task.TaskId ? this.#current : undefined;
+    const queued = this.#queue.find((e) => e.task.TaskId === task.TaskId);
+    const status: TaskStatus = running ? 'RUNNING' : queued ? 'QUEUED' : 'AVAILABLE';
+    const current = running ?? queued;
+    return { ...task, Status: status, ...(current ? { CurrentTaskExecutionId: current.id } : {}) };
+  }
+
+  async #task(idOrName: string): Promise<TaskDefinition> {
+    const state = await this.#state();
+    const byId = state.tasks.get(idOrName as TaskId);
+    if (byId !== undefined) return byId;
+    const byName = [...state.tasks.values()].filter((t) => t.Name === idOrName);
+    if (byName.length === 1) return byName[0]!;
+    throw new FloeError('NOT_FOUND', `no task ${JSON.stringify(idOrName)} (give a task id or name; floe task list shows them)`, { details: { field: 'TaskId' } });
+  }
+
+  #liveExecution(id: string, verb: string): TaskExecution {
+    const live = this.#live.get(id as ExecutionId);
+    if (live === undefined || live.machine.isFinal) {
+      const known = live !== undefined || this.#loaded?.finished.has(id as ExecutionId);
+      throw known
+        ? new FloeError('INVALID_STATE', `execution ${id} has ended (${live?.status ?? this.#loaded?.finished.get(id as ExecutionId)?.Status}); only a queued or running execution can be ${verb}`)
+        : new FloeError('NOT_FOUND', `no execution ${id}`, { details: { field: 'TaskExecutionId' } });
+    }
+    return live;
+  }
+
+  #checkOnSite(): void {
+    if (this.#device.state !== 'ON_SITE') {
+      throw new FloeError('INVALID_STATE', `ingest runs only on site (ON_SITE); the device is ${this.#device.state}`, { details: { state: this.#device.state } });
+    }
+    if (!this.#device.unlocked) throw new FloeError('DEVICE_LOCKED', 'the device holds no key: unlock it with the manifest and the unlock code');
+  }
+
+  /** The tasks and finished executions of the open journal, read from its events when it changed. */
+  async #state(): Promise<Loaded> {
+    if (this.#closed) throw new FloeError('UNAVAILABLE', 'the task service is shutting down');
+    if (!this.#device.unlocked) {
+      this.#loaded = undefined;
+      throw new FloeError('DEVICE_LOCKED', 'the device holds no key: tasks are kept encrypted in the journal; unlock it with the manifest and the unlock code');
+    }
+    const journal = this.#device.journal();
+    if (this.#loaded?.journal === journal) return this.#loaded;
+    if (this.#loading === undefined) {
+      this.#loading = loadFromJournal(journal).finally(() => (this.#loading = undefined));
+    }
+    const loaded = await this.#loading;
+    if (this.#device.unlocked && this.#device.journal() === loaded.journal) this.#loaded = loaded;
+    return loaded;
+  }
+
+  #launch(execution: TaskExecution): void {
+    this.#current = execution;
+    const interval = setInterval(() => this.#publishProgress(execution), this.#options.progressIntervalMs ?? 1000);
+    interval.unref();
+    void this.#run(execution).finally(() => {
+      clearInterval(interval);
+      this.#current = undefined;
+      execution.finish();
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    if (this.#current !== undefined || this.#closed) return;
+    const next = this.#queue.shift();
+    if (next === undefined) return;
+    if (this.#device.state !== 'ON_SITE' || !this.#device.unlocked) {
+      // The device left ON_SITE (or was locked) while this waited: it cannot run.
+      void this.#end(next, () => next.machine.fail('INVALID_STATE', `ingest runs only on site (ON_SITE); the device is ${this.#device.state}`)).then(() => {
+        next.finish();
+        this.#pump();
+      });
+      return;
+    }
+    next.machine.transition('LAUNCHING');
+    this.#publishStatus(next);
+    this.#launch(next);
+  }
+
+  async #run(execution: TaskExecution): Promise<void> {
+    const { task, machine, abort } = execution;
+    let source: Awaited<ReturnType<typeof openSource>> | undefined;
+    try {
+      const journal = this.#device.journal();
+      await journal.appendEvent({ kind: 'task.execution.started', TaskExecutionId: execution.id, TaskId: task.TaskId, StartTime: new Date(machine.startTime).toISOString() });
+      source = await openSource(task.SourceLocationUri, { ...this.#options.sourceOptions, signal: abort.signal });
+      this.#move(execution, 'PREPARING');
+      const result = await runIngest({
+        source,
+        journal,
+        options: execution.options,
+        filter: createFilter({ includes: task.Includes, excludes: task.Excludes }),
+        destinationPath: task.DestinationPath,
+        throttle: execution.throttle,
+        signal: abort.signal,
+        counters: execution.counters,
+        onPhase: (phase) => this.#move(execution, phase),
+        onFile: (r) => execution.report.record(r),
+        ...(this.#options.concurrency === undefined ? {} : { concurrency: this.#options.concurrency }),
+      });
+      execution.problems = result.problems.kept;
+      execution.problemCount = result.problems.total;
+      await this.#end(execution, () => {
+        if (machine.status === 'CANCELLING') machine.completeCancel();
+        else if (result.error) machine.fail(result.error.code, result.error.detail);
+        else machine.transition('SUCCESS');
+      });
+    } catch (err) {
+      const e = asFloeError(err);
+      await this.#end(execution, () => {
+        if (abort.signal.aborted || e.code === 'CANCELLED') {
+          if (machine.status !== 'CANCELLING') machine.cancel();
+          machine.completeCancel();
+        } else machine.fail(e.code, e.message);
+      });
+    } finally {
+      await source?.close().catch(() => undefined);
+    }
+  }
+
+  /** Moves to a phase unless a cancel got there first. */
+  #move(execution: TaskExecution, status: 'PREPARING' | 'TRANSFERRING' | 'VERIFYING'): void {
+    if (execution.machine.status === 'CANCELLING' || execution.machine.isFinal) return;
+    execution.machine.transition(status);
+    this.#publishStatus(execution);
+  }
+
+  /** Final status, report summary, persisted summary, events. */
+  async #end(execution: TaskExecution, settle: () => void): Promise<void> {
+    settle();
+    const description = execution.describe();
+    const { FileProblems: _p, ...summaryCounters } = description;
+    execution.report.finish({ executionId: execution.id, taskId: execution.task.TaskId, status: description.Status, execution: summaryCounters });
+    try {
+      if (this.#device.unlocked) {
+        const journal = this.#device.journal();
+        await journal.appendEvent({ kind: 'task.execution.finished', execution: description });
+        if (this.#loaded?.journal === journal) this.#loaded.finished.set(execution.id, description);
+      }
+    } catch (err) {
+      this.#events?.publish('warning', { message: `execution ${execution.id} ended but its summary could not be written to the journal: ${asFloeError(err).message}` });
+    }
+    this.#publishStatus(execution);
+  }
+
+  async #cancel(execution: TaskExecution): Promise<void> {
+    const queuedAt = this.#queue.indexOf(execution);
+    if (queuedAt >= 0) {
+      this.#queue.splice(queuedAt, 1);
+      execution.machine.cancel();
+      this.#publishStatus(execution);
+      await this.#end(execution, () => execution.machine.completeCancel());
+      execution.finish();
+      return;
+    }
+    if (!execution.machine.isFinal && execution.machine.status !== 'CANCELLING') {
+      execution.machine.cancel();
+      this.#publishStatus(execution);
+      execution.abort.abort(new FloeError('CANCELLED', 'Execution was cancelled'));
+    }
+    await execution.done;
+  }
+
+  #trimLive(): void {
+    const finished = [...this.#live.values()].filter((e) => e.machine.isFinal);
+    for (const e of finished.slice(0, Math.max(0, finished.length - KEPT_LIVE_EXECUTIONS))) this.#live.delete(e.id);
+  }
+
+  #publishStatus(execution: TaskExecution): void {
+    const d = execution.describe();
+    this.#events?.publish('execution.status', { TaskExecutionId: d.TaskExecutionId, TaskId: d.TaskId, Status: d.Status, Result: d.Result });
+  }
+
+  #publishProgress(execution: TaskExecution): void {
+    const { FileProblems: _p, ...d } = execution.describe();
+    this.#events?.publish('execution.progress', d);
+  }
+
+  async #checkSchedules(): Promise<void> {
+    if (!this.#device.unlocked || this.#device.state !== 'ON_SITE' || this.#closed) return;
+    const state = await this.#state();
+    const now = Date.now();
+    for (const task of state.tasks.values()) {
+      if (task.Schedule === undefined) continue;
+      const due = this.#nextScheduled.get(task.TaskId) ?? nextRun(parseSchedule(task.Schedule), new Date(now)).getTime();
+      this.#nextScheduled.set(task.TaskId, due);
+      if (now < due) continue;
+      this.#nextScheduled.set(task.TaskId, nextRun(parseSchedule(task.Schedule), new Date(now)).getTime());
+      const already = this.#current?.task.TaskId === task.TaskId || this.#queue.some((e) => e.task.TaskId === task.TaskId);
+      if (already) continue;
+      try {
+        const started = await this.startExecution(task.TaskId);
+        this.#events?.publish('task.scheduled-start', { TaskId: task.TaskId, TaskExecutionId: started.TaskExecutionId });
+      } catch (err) {
+        this.#events?.publish('warning', { message: `scheduled start of ${task.Name} failed: ${asFloeError(err).message}` });
+      }
+    }
+  }
+}
+
+async function loadFromJournal(journal: Journal): Promise<Loaded> {
+  const tasks = new Map<TaskId, TaskDefinition>();
+  const finished = new Map<ExecutionId, ExecutionDescription>();
+  const started = new Map<ExecutionId, { TaskId: TaskId; StartTime: string }>();
+  for await (const { event } of journal.events()) {
+    if (event.kind === 'task.created') {
+      const task = event.task as TaskDefinition;
+      tasks.set(task.TaskId, task);
+    } else if (event.kind === 'task.execution.started') {
+      started.set(event.TaskExecutionId as ExecutionId, { TaskId: event.TaskId as TaskId, StartTime: event.StartTime as string });
+    } else if (event.kind === 'task.execution.finished') {
+      const d = event.execution as ExecutionDescription;
+      finished.set(d.TaskExecutionId, d);
+    }
+  }
+  for (const [id, s] of started) {
+    if (finished.has(id)) continue;
+    const task = tasks.get(s.TaskId);
+    finished.set(id, interrupted(id, s.TaskId, task, s.StartTime));
+  }
+  return { journal, tasks, finished };
+}
+
+function interrupted(id: ExecutionId, taskId: TaskId, task: TaskDefinition | undefined, startTime: string): ExecutionDescription {
+  const base = new TaskExecution(id, task ?? ({ TaskId: taskId, Name: '', SourceLocationUri: '', DestinationPath: '', Options: parseOptions({}), CreationTime: startTime } as TaskDefinition), task?.Options ?? parseOptions({}), 'LAUNCHING');
+  base.machine.fail('UNAVAILABLE', 'the daemon stopped while this execution ran (restart or power loss); start the task again: unchanged files are skipped');
+  return { ...base.describe(), StartTime: startTime, Result: { ...base.describe().Result, TotalDuration: 0 } };
+}

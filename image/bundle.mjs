@@ -16,8 +16,15 @@ import { loadFirmwareKey } from './firmware-key.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Packages that must stay real files next to the bundle (native addons, files read from disk). */
-export const EXTERNAL_PACKAGES = ['classic-level'];
+/**
+ * Packages that must stay real files beside the bundle, each with the files pkg must ship as
+ * assets (relative to the package): classic-level loads its native addon from its own folder;
+ * @fastify/swagger-ui serves the API docs' static files from its own folder.
+ */
+export const EXTERNAL_PACKAGES = {
+  'classic-level': ['prebuilds/linux-x64/*'],
+  '@fastify/swagger-ui': ['static/*'],
+};
 
 export async function bundle({ quiet = false, entry = join(root, 'appliance/cli/bin.ts'), outfile = join(root, 'dist/floe.mjs') } = {}) {
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
@@ -34,7 +41,7 @@ export async function bundle({ quiet = false, entry = join(root, 'appliance/cli/
     platform: 'node',
     format: 'esm',
     target: 'node20.19',
-    external: EXTERNAL_PACKAGES,
+    external: Object.keys(EXTERNAL_PACKAGES),
     define: { __FLOE_FIRMWARE_PUBLIC_KEY__: JSON.stringify(key.publicKeyHex) },
     // CommonJS dependencies inside an ESM bundle still call require() for built-ins and externals.
     // pkg's walker packs what a literal require() names; esbuild's output hides the externals behind
@@ -42,8 +49,13 @@ export async function bundle({ quiet = false, entry = join(root, 'appliance/cli/
     banner: {
       js: [
         "import { createRequire as __floeCreateRequire } from 'node:module';",
+        "import { fileURLToPath as __floeFileURLToPath } from 'node:url';",
+        "import { dirname as __floeDirname } from 'node:path';",
         'const require = __floeCreateRequire(import.meta.url);',
-        `function __floeExternalsForPkg() { ${EXTERNAL_PACKAGES.map((p) => `require(${JSON.stringify(p)});`).join(' ')} }`,
+        // CommonJS dependencies that read __dirname (e.g. a package.json beside them, in a try).
+        'const __filename = __floeFileURLToPath(import.meta.url);',
+        'const __dirname = __floeDirname(__filename);',
+        `function __floeExternalsForPkg() { ${Object.keys(EXTERNAL_PACKAGES).map((p) => `require(${JSON.stringify(p)});`).join(' ')} }`,
         'void __floeExternalsForPkg;',
       ].join('\n'),
     },

@@ -4,6 +4,7 @@ import { registerFirmwareCommand } from './firmware-command.js';
 import { registerJournalCommand } from './journal-command.js';
 import { registerProvisionCommand } from './provision-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerUiCommand } from './ui-command.js';
 
 /** Every subcommand registers itself here, one line each; each lives in its own file in this folder. */
 export function registerCommands(program: Command): void {
@@ -11,5 +12,6 @@ export function registerCommands(program: Command): void {
   registerServeCommand(program);
   registerDeviceCommands(program);
   registerJournalCommand(program);
+  registerUiCommand(program);
   registerFirmwareCommand(program);
 }

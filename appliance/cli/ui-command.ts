@@ -1,0 +1,18 @@
+// `floe ui`: the technician's terminal UI, a client of the daemon's API (ui/). Loaded lazily so
+// that other commands never load ink or react.
+import type { Command } from 'commander';
+import { FloeError } from '../errors.js';
+import { dataDirOf } from './client-options.js';
+
+export function registerUiCommand(program: Command): void {
+  program
+    .command('ui')
+    .description('the terminal UI: lifecycle, unlock, tasks, journal, import, device, shipping label (keyboard only)')
+    .option('--data <dir>', "the device's data folder (default: $FLOE_DATA)")
+    .action(async (flags: { data?: string }) => {
+      const dataDir = dataDirOf(flags);
+      if (!process.stdin.isTTY) throw new FloeError('INVALID_ARGUMENT', 'floe ui needs a terminal (stdin is not a TTY)');
+      const { runUi } = await import('../../ui/run-ui.js');
+      await runUi({ dataDir });
+    });
+}

@@ -1,0 +1,511 @@
+// The UI's data layer: polls the daemon, follows its event stream, reconnects with backoff when
+// the daemon goes away, and offers the actions the screens call. Plain TypeScript, no react: the
+// screens read its Snapshot (ui/data/use-snapshot.ts) and tests can drive it with a fake source.
+import { Backoff } from './backoff.js';
+import type { DiskSpace, DiskSpaceSource, FloeSource } from './floe-source.js';
+import { NOT_AVAILABLE, isNotAvailable, toUiError, type UiError } from './ui-error.js';
+import {
+  isRunning,
+  type DeviceInfoView,
+  type DeviceStatus,
+  type ErrorLine,
+  type ExecutionView,
+  type JournalStats,
+  type ReportView,
+  type ShippingLabel,
+  type TaskInput,
+  type TaskView,
+  type TransferView,
+  type UiEvent,
+  type VerifyResultView,
+} from './views.js';
+
+export type Remote<T> =
+  | { readonly state: 'loading' }
+  | { readonly state: 'ok'; readonly value: T; readonly at: number }
+  | { readonly state: 'unavailable' }
+  | { readonly state: 'error'; readonly error: UiError; readonly value?: T };
+
+export const LOADING: Remote<never> = { state: 'loading' };
+
+/** The value a Remote holds (also the last good one while it errs). */
+export function valueOf<T>(r: Remote<T>): T | undefined {
+  return r.state === 'ok' ? r.value : r.state === 'error' ? r.value : undefined;
+}
+
+export interface ConnectionView {
+  readonly online: boolean;
+  /** Whether the daemon ever answered since the UI started. */
+  readonly everOnline: boolean;
+  readonly location?: string;
+  readonly lastError?: UiError;
+  /** ms until the next attempt while offline. */
+  readonly retryInMs?: number;
+  readonly events: 'connecting' | 'live' | 'reconnecting' | 'unavailable';
+}
+
+export interface ThroughputView {
+  readonly executionId?: string;
+  /** bytes/s over the last few seconds. */
+  readonly current?: number;
+  /** one value per poll, oldest first, for the sparkline. */
+  readonly history: readonly number[];
+  readonly etaSeconds?: number;
+}
+
+export interface VerifyView {
+  readonly running: boolean;
+  readonly bytesScanned?: number;
+  readonly totalBytes?: number;
+  readonly result?: VerifyResultView;
+  readonly error?: UiError;
+}
+
+export interface UnlockProgressView {
+  readonly phase: string;
+  readonly bytesScanned?: number;
+  readonly totalBytes?: number;
+}
+
+export interface Snapshot {
+  readonly now: number;
+  readonly connection: ConnectionView;
+  readonly status: Remote<DeviceStatus>;
+  readonly label: Remote<ShippingLabel>;
+  readonly journal: Remote<JournalStats>;
+  readonly disk: Remote<DiskSpace>;
+  readonly tasks: Remote<TaskView[]>;
+  readonly executions: Remote<ExecutionView[]>;
+  /** The running execution, else the most recent one. */
+  readonly current?: ExecutionView;
+  readonly throughput: ThroughputView;
+  readonly device: Remote<DeviceInfoView>;
+  readonly importStatus: Remote<TransferView>;
+  readonly syncStatus: Remote<TransferView>;
+  readonly report: Remote<ReportView>;
+  readonly verify: VerifyView;
+  readonly unlockProgress?: UnlockProgressView;
+  /** Newest last. */
+  readonly errors: readonly ErrorLine[];
+}
+
+export type ActionResult = { readonly ok: true; readonly message: string } | { readonly ok: false; readonly error: UiError };
+
+/** What the screens may ask for. The store implements it; screen tests pass a fake. */
+export interface Actions {
+  unlock(manifestPath: string, code: string): Promise<ActionResult>;
+  lock(cancelRunning: boolean): Promise<ActionResult>;
+  verifyJournal(): Promise<ActionResult>;
+  createTask(input: TaskInput): Promise<ActionResult>;
+  startTask(taskId: string): Promise<ActionResult>;
+  cancelExecution(id: string): Promise<ActionResult>;
+  setBandwidth(id: string, bytesPerSecond: number): Promise<ActionResult>;
+  startImport(): Promise<ActionResult>;
+  startSync(): Promise<ActionResult>;
+  stopSync(): Promise<ActionResult>;
+  refresh(): void;
+}
+
+export function emptySnapshot(now = Date.now()): Snapshot {
+  return {
+    now,
+    connection: { online: false, everOnline: false, events: 'connecting' },
+    status: LOADING,
+    label: LOADING,
+    journal: LOADING,
+    disk: LOADING,
+    tasks: LOADING,
+    executions: LOADING,
+    throughput: { history: [] },
+    device: LOADING,
+    importStatus: LOADING,
+    syncStatus: LOADING,
+    report: LOADING,
+    verify: { running: false },
+    errors: [],
+  };
+}
+
+export interface StoreOptions {
+  /** One poll every this many ms (1000). */
+  readonly intervalMs?: number;
+  /** A route that is not on the daemon is asked again after this long (15000), in case it lands. */
+  readonly unavailableRetryMs?: number;
+  readonly backoff?: Backoff;
+  readonly now?: () => number;
+}
+
+const MAX_ERRORS = 5;
+const HISTORY = 40;
+const RATE_WINDOW_MS = 3000;
+
+type Key = 'status' | 'label' | 'journal' | 'disk' | 'tasks' | 'executions' | 'device' | 'importStatus' | 'syncStatus' | 'report';
+/** How many ticks between polls of each. */
+const EVERY: Record<Key, number> = { status: 1, executions: 1, label: 5, journal: 3, disk: 5, tasks: 2, device: 5, importStatus: 2, syncStatus: 3, report: 5 };
+
+export class UiStore implements Actions {
+  readonly #source: FloeSource;
+  readonly #interval: number;
+  readonly #unavailableRetry: number;
+  readonly #backoff: Backoff;
+  readonly #now: () => number;
+  readonly #listeners = new Set<() => void>();
+  readonly #unavailableUntil = new Map<Key, number>();
+  readonly #knownExecutions = new Set<string>();
+  #snapshot: Snapshot;
+  #timer: NodeJS.Timeout | undefined;
+  #ticks = 0;
+  #closed = false;
+  #eventsAbort = new AbortController();
+  #lastEventId: number | undefined;
+  #samples: { t: number; bytes: number }[] = [];
+  #polling: Promise<void> | undefined;
+  #eventWake: (() => void) | undefined;
+
+  constructor(source: FloeSource, options: StoreOptions = {}) {
+    this.#source = source;
+    this.#interval = options.intervalMs ?? 1000;
+    this.#unavailableRetry = options.unavailableRetryMs ?? 15_000;
+    this.#backoff = options.backoff ?? new Backoff();
+    this.#now = options.now ?? Date.now;
+    this.#snapshot = emptySnapshot(this.#now());
+  }
+
+  start(): void {
+    this.#schedule(0);
+    void this.#followEvents();
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#eventsAbort.abort();
+    this.#eventWake?.();
+  }
+
+  getSnapshot = (): Snapshot => this.#snapshot;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  /** Polls now (after an action, or a lifecycle event). */
+  refresh(): void {
+    this.#schedule(0);
+  }
+
+  /** One poll, awaited (tests). */
+  async pollOnce(): Promise<void> {
+    await this.#poll();
+  }
+
+  #update(patch: Partial<Snapshot>): void {
+    this.#snapshot = { ...this.#snapshot, ...patch, now: this.#now() };
+    for (const l of this.#listeners) l();
+  }
+
+  #schedule(ms: number): void {
+    if (this.#closed) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#poll().finally(() => {
+        if (this.#timer === undefined) this.#schedule(this.#snapshot.connection.online ? this.#interval : (this.#snapshot.connection.retryInMs ?? this.#interval));
+      });
+    }, ms);
+    this.#timer.unref?.();
+  }
+
+  #poll(): Promise<void> {
+    this.#polling ??= this.#pollNow().finally(() => (this.#polling = undefined));
+    return this.#polling;
+  }
+
+  async #pollNow(): Promise<void> {
+    const tick = this.#ticks++;
+    let status: DeviceStatus;
+    try {
+      status = await this.#source.status();
+    } catch (err) {
+      this.#offline(toUiError(err));
+      return;
+    }
+    if (this.#closed) return;
+    const wasOnline = this.#snapshot.connection.online;
+    this.#backoff.reset();
+    const location = this.#source.location;
+    this.#update({
+      status: { state: 'ok', value: status, at: this.#now() },
+      connection: { ...this.#snapshot.connection, online: true, everOnline: true, ...(location === undefined ? {} : { location }), lastError: undefined, retryInMs: undefined },
+    });
+    if (!wasOnline) this.#eventWake?.();
+    const due = (k: Key): boolean => !wasOnline || tick % EVERY[k] === 0;
+    const jobs: Promise<void>[] = [];
+    if (status.state === 'LOCKED' && (due('label') || this.#snapshot.label.state !== 'ok')) jobs.push(this.#fetch('label', () => this.#source.label()));
+    if (due('journal')) jobs.push(this.#fetch('journal', () => this.#source.journalStats()));
+    const diskSource = this.#source as Partial<DiskSpaceSource>;
+    if (due('disk') && typeof diskSource.journalDisk === 'function') jobs.push(this.#fetch('disk', () => (diskSource as DiskSpaceSource).journalDisk()));
+    if (due('tasks')) jobs.push(this.#fetch('tasks', () => this.#source.tasks()));
+    if (due('device')) jobs.push(this.#fetch('device', () => this.#source.device()));
+    if (due('importStatus')) jobs.push(this.#fetch('importStatus', () => this.#source.importStatus()));
+    if (due('syncStatus')) jobs.push(this.#fetch('syncStatus', () => this.#source.syncStatus()));
+    if (due('report')) jobs.push(this.#fetch('report', () => this.#source.report()));
+    await Promise.all(jobs);
+    await this.#pollExecutions();
+  }
+
+  #offline(error: UiError): void {
+    if (this.#closed) return;
+    const retryInMs = this.#backoff.next();
+    this.#source.reset();
+    this.#update({ connection: { ...this.#snapshot.connection, online: false, lastError: error, retryInMs } });
+  }
+
+  async #fetch<K extends Key>(key: K, load: () => Promise<NonNullable<ReturnType<typeof valueOf<Snapshot[K] extends Remote<infer T> ? T : never>>>>): Promise<void> {
+    const until = this.#unavailableUntil.get(key);
+    if (until !== undefined && this.#now() < until) return;
+    try {
+      const value = await load();
+      this.#unavailableUntil.delete(key);
+      this.#update({ [key]: { state: 'ok', value, at: this.#now() } } as Partial<Snapshot>);
+    } catch (err) {
+      const error = toUiError(err);
+      if (isNotAvailable(error)) {
+        this.#unavailableUntil.set(key, this.#now() + this.#unavailableRetry);
+        this.#update({ [key]: { state: 'unavailable' } } as Partial<Snapshot>);
+        return;
+      }
+      const previous = valueOf(this.#snapshot[key] as Remote<unknown>);
+      this.#update({ [key]: previous === undefined ? { state: 'error', error } : { state: 'error', error, value: previous } } as Partial<Snapshot>);
+    }
+  }
+
+  async #pollExecutions(): Promise<void> {
+    await this.#fetch('executions', () => this.#source.executions());
+    let list = valueOf(this.#snapshot.executions) ?? [];
+    // Without a list route, follow the executions the tasks name and the ones this UI started.
+    if (this.#snapshot.executions.state === 'unavailable') {
+      for (const t of valueOf(this.#snapshot.tasks) ?? []) if (t.currentExecutionId) this.#knownExecutions.add(t.currentExecutionId);
+      const found: ExecutionView[] = [];
+      for (const id of this.#knownExecutions) {
+        try {
+          found.push(await this.#source.execution(id));
+        } catch {
+          // gone or unreachable: keep the others
+        }
+      }
+      list = found;
+    }
+    const current = pickCurrent(list);
+    this.#update({ current, throughput: this.#throughput(current) });
+  }
+
+  #throughput(e: ExecutionView | undefined): ThroughputView {
+    const previous = this.#snapshot.throughput;
+    if (e === undefined) return { history: [] };
+    const t = this.#now();
+    if (previous.executionId !== e.id) this.#samples = [];
+    this.#samples.push({ t, bytes: e.bytesWritten });
+    this.#samples = this.#samples.filter((s) => t - s.t <= RATE_WINDOW_MS + this.#interval);
+    const first = this.#samples[0]!;
+    const running = isRunning(e);
+    const current = running && t > first.t ? Math.max(0, (e.bytesWritten - first.bytes) / ((t - first.t) / 1000)) : running ? undefined : 0;
+    const history = previous.executionId === e.id ? [...previous.history] : [];
+    if (running && current !== undefined) history.push(current);
+    const remaining = e.estimatedBytes - e.bytesWritten;
+    const etaSeconds = running && current !== undefined && current > 0 && remaining >= 0 ? remaining / current : undefined;
+    return { executionId: e.id, ...(current === undefined ? {} : { current }), history: history.slice(-HISTORY), ...(etaSeconds === undefined ? {} : { etaSeconds }) };
+  }
+
+  // --- events -------------------------------------------------------------------------------
+
+  async #followEvents(): Promise<void> {
+    const backoff = new Backoff(250, 5000);
+    while (!this.#closed) {
+      if (!this.#snapshot.connection.online) {
+        await this.#sleep(this.#interval);
+        continue;
+      }
+      try {
+        this.#update({ connection: { ...this.#snapshot.connection, events: this.#snapshot.connection.events === 'live' ? 'reconnecting' : this.#snapshot.connection.events } });
+        await this.#source.events(this.#lastEventId, (e) => {
+          if (this.#snapshot.connection.events !== 'live') this.#update({ connection: { ...this.#snapshot.connection, events: 'live' } });
+          backoff.reset();
+          this.#onEvent(e);
+        }, this.#eventsAbort.signal);
+        if (this.#closed) return;
+        this.#update({ connection: { ...this.#snapshot.connection, events: 'reconnecting' } });
+        await this.#sleep(backoff.next());
+      } catch (err) {
+        if (this.#closed) return;
+        const error = toUiError(err);
+        if (error.code === NOT_AVAILABLE) {
+          this.#update({ connection: { ...this.#snapshot.connection, events: 'unavailable' } });
+          await this.#sleep(this.#unavailableRetry);
+        } else {
+          this.#update({ connection: { ...this.#snapshot.connection, events: 'reconnecting' } });
+          await this.#sleep(backoff.next());
+        }
+      }
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#eventWake = undefined;
+        resolve();
+      }, ms);
+      timer.unref?.();
+      this.#eventWake = () => {
+        clearTimeout(timer);
+        this.#eventWake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** Applies one event of the daemon's stream (exported for tests through handleEvent). */
+  #onEvent(e: UiEvent): void {
+    if (e.type === 'daemon.started' || (this.#lastEventId !== undefined && e.id <= this.#lastEventId && e.id > 0)) {
+      // A new daemon run numbers its events from 1 again.
+      this.#lastEventId = undefined;
+    }
+    if (e.id > 0) this.#lastEventId = e.id;
+    const d = e.data;
+    if (e.type === 'lifecycle') {
+      this.refresh();
+    } else if (e.type === 'unlock.progress') {
+      this.#update({ unlockProgress: { phase: String(d.phase ?? ''), ...numbers(d, 'bytesScanned', 'totalBytes') } });
+    } else if (e.type === 'journal.verify.progress') {
+      this.#update({ verify: { ...this.#snapshot.verify, running: true, ...numbers(d, 'bytesScanned', 'totalBytes') } });
+    } else if (/(^|\.)(error|warning|failed|failure)$/.test(e.type)) {
+      const message = typeof d.message === 'string' ? d.message : typeof d.ErrorDetail === 'string' ? d.ErrorDetail : JSON.stringify(d);
+      const code = typeof d.code === 'string' ? d.code : typeof d.ErrorCode === 'string' ? d.ErrorCode : undefined;
+      this.#addError({ at: e.at, message: e.type.includes('warning') ? `warning: ${message}` : message, ...(code === undefined ? {} : { code }) });
+    } else if (e.type.startsWith('execution.') && (e.type.endsWith('status') || e.type.endsWith('done'))) {
+      this.refresh();
+    }
+  }
+
+  handleEvent(e: UiEvent): void {
+    this.#onEvent(e);
+  }
+
+  #addError(line: ErrorLine): void {
+    this.#update({ errors: [...this.#snapshot.errors, line].slice(-MAX_ERRORS) });
+  }
+
+  // --- actions ------------------------------------------------------------------------------
+
+  async #act(what: string, run: () => Promise<string>): Promise<ActionResult> {
+    try {
+      const message = await run();
+      this.refresh();
+      return { ok: true, message };
+    } catch (err) {
+      const error = toUiError(err);
+      if (!isNotAvailable(error)) this.#addError({ at: new Date(this.#now()).toISOString(), code: error.code, message: `${what}: ${error.message}` });
+      this.refresh();
+      return { ok: false, error };
+    }
+  }
+
+  unlock(manifestPath: string, code: string): Promise<ActionResult> {
+    this.#update({ unlockProgress: { phase: 'manifest' } });
+    return this.#act('unlock', async () => {
+      try {
+        const s = await this.#source.unlock(manifestPath, code);
+        return `unlocked: ${s.state}`;
+      } finally {
+        this.#update({ unlockProgress: undefined });
+      }
+    });
+  }
+
+  lock(cancelRunning: boolean): Promise<ActionResult> {
+    return this.#act('lock', async () => {
+      const label = await this.#source.lock(cancelRunning);
+      this.#update({ label: { state: 'ok', value: label, at: this.#now() } });
+      return `locked: seal ${label.sealFingerprint}`;
+    });
+  }
+
+  verifyJournal(): Promise<ActionResult> {
+    if (this.#snapshot.verify.running) return Promise.resolve({ ok: false, error: { code: 'CONFLICT', message: 'a verify is already running' } });
+    this.#update({ verify: { running: true } });
+    return this.#act('verify', async () => {
+      try {
+        const result = await this.#source.verifyJournal();
+        this.#update({ verify: { running: false, result } });
+        return result.ok ? `journal verified: ${result.files} files, no problem` : `journal has ${result.problems.length} problem(s)`;
+      } catch (err) {
+        this.#update({ verify: { running: false, error: toUiError(err) } });
+        throw err;
+      }
+    });
+  }
+
+  createTask(input: TaskInput): Promise<ActionResult> {
+    return this.#act('create task', async () => {
+      const t = await this.#source.createTask(input);
+      return `task ${t.id || t.name} created`;
+    });
+  }
+
+  startTask(taskId: string): Promise<ActionResult> {
+    return this.#act('start', async () => {
+      const id = await this.#source.startTask(taskId);
+      if (id !== '') this.#knownExecutions.add(id);
+      return `execution ${id} started`;
+    });
+  }
+
+  cancelExecution(id: string): Promise<ActionResult> {
+    return this.#act('cancel', async () => {
+      await this.#source.cancelExecution(id);
+      return `execution ${id} cancelling`;
+    });
+  }
+
+  setBandwidth(id: string, bytesPerSecond: number): Promise<ActionResult> {
+    return this.#act('bandwidth', async () => {
+      await this.#source.setBandwidth(id, bytesPerSecond);
+      return bytesPerSecond < 0 ? `execution ${id}: no bandwidth limit` : `execution ${id}: limit ${bytesPerSecond} B/s`;
+    });
+  }
+
+  startImport(): Promise<ActionResult> {
+    return this.#act('import', async () => {
+      await this.#source.startImport();
+      return 'import started';
+    });
+  }
+
+  startSync(): Promise<ActionResult> {
+    return this.#act('sync', async () => {
+      await this.#source.startSync();
+      return 'online sync started';
+    });
+  }
+
+  stopSync(): Promise<ActionResult> {
+    return this.#act('sync', async () => {
+      await this.#source.stopSync();
+      return 'online sync stopping';
+    });
+  }
+}
+
+function numbers(d: Readonly<Record<string, unknown>>, ...keys: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of keys) if (typeof d[k] === 'number') out[k] = d[k] as number;
+  return out;
+}
+
+/** The running execution (the newest if several), else the newest. */
+export function pickCurrent(list: readonly ExecutionView[]): ExecutionView | undefined {
+  const byStart = [...list].sort((a, b) => (a.startTime ?? '').localeCompare(b.startTime ?? ''));
+  return byStart.filter(isRunning).at(-1) ?? byStart.at(-1);
+}

@@ -1,0 +1,143 @@
+// What the screens show, in the UI's own shapes. The daemon's JSON is read into these by
+// ui/data/normalize.ts, field by field and forgivingly, so a route that answers with a field
+// missing or renamed degrades one line of one screen instead of crashing the UI.
+import type { DeviceStatus, ShippingLabel } from '../../appliance/lifecycle/lifecycle-state.js';
+import type { JournalStats } from '../../appliance/journal/journal.js';
+
+export type { DeviceStatus, ShippingLabel, JournalStats };
+
+export interface TaskView {
+  readonly id: string;
+  readonly name: string;
+  readonly source: string;
+  readonly status: string;
+  readonly includes: string;
+  readonly excludes: string;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly currentExecutionId?: string;
+}
+
+export interface ExecutionView {
+  readonly id: string;
+  readonly taskId?: string;
+  readonly status: string;
+  readonly startTime?: string;
+  readonly bytesPerSecond?: number;
+  readonly estimatedFiles: number;
+  readonly estimatedBytes: number;
+  readonly filesTransferred: number;
+  readonly bytesWritten: number;
+  readonly filesSkipped: number;
+  readonly filesVerified: number;
+  readonly filesDeleted: number;
+  readonly filesPrepared: number;
+  readonly filesListed: number;
+  readonly filesFailed: number;
+  readonly errorCode?: string;
+  readonly errorDetail?: string;
+  readonly durations?: { readonly prepare: number; readonly transfer: number; readonly verify: number; readonly total: number };
+}
+
+export const FINAL_EXECUTION_STATUSES: readonly string[] = ['SUCCESS', 'ERROR'];
+
+export function isRunning(e: ExecutionView | undefined): boolean {
+  return e !== undefined && !FINAL_EXECUTION_STATUSES.includes(e.status);
+}
+
+export interface TemperatureView {
+  readonly label: string;
+  readonly celsius: number;
+}
+
+export interface DiskView {
+  readonly name: string;
+  readonly mount: string;
+  readonly sizeBytes: number;
+  readonly usedBytes: number;
+}
+
+export interface NicView {
+  readonly name: string;
+  readonly address: string;
+  readonly mac: string;
+  readonly up: boolean;
+  readonly speedMbps?: number;
+}
+
+export interface DeviceInfoView {
+  readonly hostname?: string;
+  readonly cpu?: string;
+  readonly cpuLoadPercent?: number;
+  readonly memoryTotal?: number;
+  readonly memoryUsed?: number;
+  readonly temperatures: readonly TemperatureView[];
+  readonly disks: readonly DiskView[];
+  readonly nics: readonly NicView[];
+}
+
+export interface DestinationProgressView {
+  readonly uri: string;
+  readonly status: string;
+  readonly filesDone: number;
+  readonly filesTotal: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  readonly filesFailed: number;
+}
+
+export interface TransferView {
+  /** e.g. IDLE, RUNNING, SUCCESS, ERROR, or the execution status. */
+  readonly status: string;
+  readonly executionId?: string;
+  readonly destinations: readonly DestinationProgressView[];
+  readonly message?: string;
+}
+
+export interface ReportFailureView {
+  readonly path: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ReportView {
+  /** "Completed" or "Completed with errors". */
+  readonly status: string;
+  readonly filesTotal?: number;
+  readonly filesSucceeded?: number;
+  readonly filesFailed?: number;
+  readonly bytes?: number;
+  readonly finishedAt?: string;
+  readonly summaryLines: readonly string[];
+  readonly failures: readonly ReportFailureView[];
+}
+
+export interface VerifyResultView {
+  readonly ok: boolean;
+  readonly records: number;
+  readonly files: number;
+  readonly problems: readonly { readonly kind: string; readonly message: string }[];
+}
+
+/** One line in the dashboard's "last errors". */
+export interface ErrorLine {
+  readonly at: string;
+  readonly code?: string;
+  readonly message: string;
+}
+
+/** An event of `GET /v1/events`. */
+export interface UiEvent {
+  readonly id: number;
+  readonly type: string;
+  readonly at: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export interface TaskInput {
+  readonly name: string;
+  readonly source: string;
+  readonly includes: string;
+  readonly excludes: string;
+  /** DataSync option names and values, e.g. {VerifyMode: 'ONLY_FILES_TRANSFERRED', BytesPerSecond: 1048576}. */
+  readonly options: Readonly<Record<string, string | number>>;
+}

@@ -1,0 +1,19 @@
+// `floe ui`: the store on the daemon of a data folder, the app in the terminal, until q.
+import { render } from 'ink';
+import { App } from './app.js';
+import { HttpFloeSource } from './data/http-source.js';
+import { findManifests } from './data/manifest-files.js';
+import { UiStore } from './data/store.js';
+import { themeFromEnv } from './widgets/theme.js';
+
+export async function runUi(options: { dataDir: string }): Promise<void> {
+  const store = new UiStore(HttpFloeSource.forDataDir(options.dataDir));
+  const manifestCandidates = await findManifests();
+  store.start();
+  const instance = render(<App store={store} theme={themeFromEnv()} manifestCandidates={manifestCandidates} />, { exitOnCtrlC: false });
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    store.close();
+  }
+}

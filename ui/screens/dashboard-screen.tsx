@@ -1,0 +1,83 @@
+// Dashboard: what state the device is in, what it is doing, how fast, and what went wrong.
+import { Box, Text } from 'ink';
+import { formatBytes, formatCount, formatDuration, formatLimit, formatRate } from '../data/format.js';
+import { valueOf } from '../data/store.js';
+import { isRunning } from '../data/views.js';
+import { ProgressBar, Sparkline } from '../widgets/bars.js';
+import { bigText } from '../widgets/big-font.js';
+import { ErrorText } from '../widgets/notice.js';
+import { stateColor, useColor } from '../widgets/theme.js';
+import type { ScreenProps } from './screen-props.js';
+
+export function LifecycleBanner(props: { state: string; width: number }) {
+  const color = useColor();
+  return (
+    <Box flexDirection="column">
+      {bigText(props.state.replaceAll('_', ' '), props.width).map((line, i) => (
+        <Text key={i} color={color(stateColor(props.state))} bold>
+          {line}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+function since(iso: string, now: number): string {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : `${formatDuration((now - t) / 1000)} ago`;
+}
+
+export function DashboardScreen({ snap, width }: ScreenProps) {
+  const status = valueOf(snap.status);
+  const e = snap.current;
+  const t = snap.throughput;
+  const running = isRunning(e);
+  const total = e ? Math.max(e.estimatedBytes, e.bytesWritten) : 0;
+  return (
+    <Box flexDirection="column">
+      {status === undefined ? (
+        <Text>{snap.connection.everOnline ? 'Device state unknown' : 'Waiting for the floe daemon...'}</Text>
+      ) : (
+        <>
+          <LifecycleBanner state={status.state} width={width} />
+          <Text wrap="truncate-end">
+            {`State ${status.state} (${status.snowballJobState}), since ${since(status.since, snap.now)} · keys ${status.unlocked ? 'held' : 'none'}`}
+          </Text>
+          <Text wrap="truncate-end">{`Job ${status.jobId}  Device ${status.deviceId}`}</Text>
+          {status.unlockRetryAfterSeconds > 0 ? <Text>{`Unlock delayed ${status.unlockRetryAfterSeconds} s after ${status.failedUnlockAttempts} wrong code(s)`}</Text> : null}
+        </>
+      )}
+      <Text> </Text>
+      {e === undefined ? (
+        <Text>{snap.executions.state === 'unavailable' ? 'Executions: not available on this daemon' : 'No execution yet: press 3 for Tasks to create and start one'}</Text>
+      ) : (
+        <>
+          <Text wrap="truncate-end">
+            {`Execution ${e.id}${e.taskId ? ` (task ${e.taskId})` : ''}  Phase `}
+            <Text bold>{e.status}</Text>
+          </Text>
+          <ProgressBar done={e.bytesWritten} total={total} width={Math.max(10, width - 12)} />
+          <Text wrap="truncate-end">{`Bytes ${formatBytes(e.bytesWritten)} of ${formatBytes(total)}  Files ${formatCount(e.filesTransferred)} of ${formatCount(Math.max(e.estimatedFiles, e.filesTransferred))}`}</Text>
+          <Text wrap="truncate-end">
+            {`Throughput ${running ? formatRate(t.current) : '-'} `}
+            <Sparkline values={t.history} width={24} />
+            {`  ETA ${running ? formatDuration(t.etaSeconds) : e.status === 'SUCCESS' ? 'done' : '-'}  Limit ${formatLimit(e.bytesPerSecond)}`}
+          </Text>
+          <Text wrap="truncate-end">{`Skipped ${formatCount(e.filesSkipped)}  Verified ${formatCount(e.filesVerified)}  Deleted ${formatCount(e.filesDeleted)}  Failed ${formatCount(e.filesFailed)}`}</Text>
+          {e.errorCode ? <ErrorText error={{ code: e.errorCode, message: e.errorDetail ?? '' }} prefix="Execution failed" /> : null}
+        </>
+      )}
+      <Text> </Text>
+      <Text bold>Last errors</Text>
+      {snap.errors.length === 0 ? (
+        <Text>none</Text>
+      ) : (
+        snap.errors.slice(-4).map((err, i) => (
+          <Text key={i} wrap="truncate-end">
+            {`${err.at.slice(11, 19)} ${err.code ? `[${err.code}] ` : ''}${err.message}`}
+          </Text>
+        ))
+      )}
+    </Box>
+  );
+}

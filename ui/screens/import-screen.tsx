@@ -1,0 +1,80 @@
+// Import (at the facility) and online sync (on site): progress per destination, the completion
+// report's summary and its failures.
+import { Box, Text, useInput } from 'ink';
+import { useState } from 'react';
+import { formatBytes, formatCount } from '../data/format.js';
+import { valueOf, type ActionResult, type Remote } from '../data/store.js';
+import type { TransferView } from '../data/views.js';
+import { ProgressBar } from '../widgets/bars.js';
+import { ErrorText, RemoteView } from '../widgets/notice.js';
+import type { ScreenProps } from './screen-props.js';
+
+function Transfer(props: { title: string; remote: Remote<TransferView>; width: number }) {
+  return (
+    <RemoteView remote={props.remote} what={props.title}>
+      {(t) => (
+        <Box flexDirection="column">
+          <Text>
+            <Text bold>{props.title}</Text>
+            {`: ${t.status}${t.executionId ? ` (execution ${t.executionId})` : ''}`}
+          </Text>
+          {t.message ? <Text wrap="truncate-end">{`  ${t.message}`}</Text> : null}
+          {t.destinations.map((d, i) => (
+            <Box key={i} flexDirection="column">
+              <Text wrap="truncate-end">{`  ${d.uri || 'destination'}  ${d.status}`}</Text>
+              <Text wrap="truncate-end">
+                {'  '}
+                <ProgressBar done={d.bytesDone} total={d.bytesTotal} width={Math.max(10, props.width - 50)} />
+                {`  ${formatCount(d.filesDone)}/${formatCount(d.filesTotal)} files  ${formatBytes(d.bytesDone)}/${formatBytes(d.bytesTotal)}  failed ${formatCount(d.filesFailed)}`}
+              </Text>
+            </Box>
+          ))}
+        </Box>
+      )}
+    </RemoteView>
+  );
+}
+
+export function ImportScreen({ snap, actions, active, width }: ScreenProps) {
+  const [message, setMessage] = useState<ActionResult | undefined>(undefined);
+  const state = valueOf(snap.status)?.state;
+  useInput(
+    (input) => {
+      const run = (p: Promise<ActionResult>): void => {
+        setMessage(undefined);
+        void p.then(setMessage);
+      };
+      if (input === 'i') run(actions.startImport());
+      else if (input === 's') run(actions.startSync());
+      else if (input === 'x') run(actions.stopSync());
+    },
+    { isActive: active },
+  );
+  return (
+    <Box flexDirection="column">
+      <Text>{`Device ${state ?? 'unknown'}: ${state === 'AT_FACILITY' || state === 'IMPORTING' || state?.startsWith('IMPORTED') ? 'import into the destinations' : state === 'ON_SITE' ? 'online sync while the network is up' : 'import runs at the facility, online sync on site'}`}</Text>
+      <Transfer title="Import" remote={snap.importStatus} width={width} />
+      <Transfer title="Online sync" remote={snap.syncStatus} width={width} />
+      <Text> </Text>
+      <RemoteView remote={snap.report} what="Completion report">
+        {(r) => (
+          <Box flexDirection="column">
+            <Text>
+              <Text bold>Completion report</Text>
+              {`: ${r.status}${r.finishedAt ? ` at ${r.finishedAt}` : ''}`}
+            </Text>
+            <Text wrap="truncate-end">{`  Files ${formatCount(r.filesTotal)}  succeeded ${formatCount(r.filesSucceeded)}  failed ${formatCount(r.filesFailed)}  bytes ${formatBytes(r.bytes)}`}</Text>
+            {r.summaryLines.slice(0, 3).map((l, i) => (
+              <Text key={`s${i}`} wrap="truncate-end">{`  ${l}`}</Text>
+            ))}
+            {r.failures.length > 0 ? <Text bold>{`  Failures (${r.failures.length})`}</Text> : null}
+            {r.failures.slice(0, 5).map((f, i) => (
+              <Text key={`f${i}`} wrap="truncate-end">{`  ${f.path}  [${f.code}] ${f.message}`}</Text>
+            ))}
+          </Box>
+        )}
+      </RemoteView>
+      {message ? message.ok ? <Text>{message.message}</Text> : <ErrorText error={message.error} /> : null}
+    </Box>
+  );
+}

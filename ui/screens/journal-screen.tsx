@@ -1,0 +1,76 @@
+// Journal: what the device holds (files, bytes, stored bytes, dedup), how full its disk is, and a
+// full verify with progress.
+import { Box, Text, useInput } from 'ink';
+import { useState } from 'react';
+import { formatBytes, formatCount } from '../data/format.js';
+import { valueOf, type ActionResult } from '../data/store.js';
+import { Gauge, ProgressBar } from '../widgets/bars.js';
+import { Fields } from '../widgets/fields.js';
+import { ErrorText, RemoteView } from '../widgets/notice.js';
+import type { ScreenProps } from './screen-props.js';
+
+export function JournalScreen({ snap, actions, active, width }: ScreenProps) {
+  const [message, setMessage] = useState<ActionResult | undefined>(undefined);
+  const verify = snap.verify;
+  useInput(
+    (input) => {
+      if (input === 'v' && !verify.running) {
+        setMessage(undefined);
+        void actions.verifyJournal().then(setMessage);
+      }
+    },
+    { isActive: active },
+  );
+  const disk = valueOf(snap.disk);
+  return (
+    <Box flexDirection="column">
+      <Text bold>Journal</Text>
+      <RemoteView remote={snap.journal} what="Journal">
+        {(j) => (
+          <Fields
+            rows={[
+              ['Files', formatCount(j.files)],
+              ['Bytes (logical)', formatBytes(j.logicalBytes)],
+              ['Stored on disk', `${formatBytes(j.storedBytes)} in ${formatCount(j.segments)} segment(s)`],
+              ['Unique chunks', `${formatCount(j.chunks)} (${formatBytes(j.chunkBytes)})`],
+              ['Dedup ratio', `${j.dedupRatio.toFixed(2)}x`],
+              ['Records', formatCount(j.records)],
+            ]}
+          />
+        )}
+      </RemoteView>
+      <Text> </Text>
+      {disk ? (
+        <>
+          <Gauge label="Disk" used={disk.totalBytes - disk.freeBytes} total={disk.totalBytes} width={Math.max(10, width - 24)} />
+          <Text>{`     ${formatBytes(disk.freeBytes)} free of ${formatBytes(disk.totalBytes)}`}</Text>
+        </>
+      ) : snap.disk.state === 'error' ? (
+        <ErrorText error={snap.disk.error} prefix="Disk" />
+      ) : (
+        <Text>Disk: not available on this daemon</Text>
+      )}
+      <Text> </Text>
+      {verify.running ? (
+        <>
+          <Text>Verifying: reading every segment, checking every record and the hash chain...</Text>
+          {verify.totalBytes ? <ProgressBar done={verify.bytesScanned ?? 0} total={verify.totalBytes} width={Math.max(10, width - 10)} /> : null}
+        </>
+      ) : verify.result ? (
+        verify.result.ok ? (
+          <Text>{`Verify: OK, ${formatCount(verify.result.files)} files, ${formatCount(verify.result.records)} records, no problem`}</Text>
+        ) : (
+          <Box flexDirection="column">
+            <Text bold>{`Verify: ${verify.result.problems.length} PROBLEM(S) in ${formatCount(verify.result.records)} records`}</Text>
+            {verify.result.problems.slice(0, 4).map((p, i) => (
+              <Text key={i} wrap="truncate-end">{`  ${p.kind}: ${p.message}`}</Text>
+            ))}
+          </Box>
+        )
+      ) : (
+        <Text>Press v to verify the whole journal.</Text>
+      )}
+      {verify.error ? <ErrorText error={verify.error} prefix="Verify failed" /> : message && !message.ok && !verify.error ? <ErrorText error={message.error} /> : null}
+    </Box>
+  );
+}

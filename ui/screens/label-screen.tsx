@@ -1,0 +1,76 @@
+// The shipping label of a locked device: the job id in large letters, the return address, the
+// seal fingerprint and a QR code of job id and seal for the facility's scanner. Before the device
+// is locked, this is where it is locked.
+import { Box, Text, useInput } from 'ink';
+import { useState } from 'react';
+import { valueOf, type ActionResult } from '../data/store.js';
+import type { ShippingLabel } from '../data/views.js';
+import { bigText } from '../widgets/big-font.js';
+import { ErrorText, RemoteView } from '../widgets/notice.js';
+import { QrCode, labelPayload } from '../widgets/qr-code.js';
+import type { ScreenProps } from './screen-props.js';
+
+export function addressLines(address: Readonly<Record<string, unknown>>): string[] {
+  const s = (k: string): string => (typeof address[k] === 'string' ? (address[k] as string) : '');
+  const cityLine = [s('city'), s('stateOrProvince'), s('postalCode')].filter((x) => x !== '').join(' ');
+  return [s('name'), s('company'), s('street1'), s('street2'), s('street3'), [cityLine, s('country')].filter((x) => x !== '').join(', '), s('phone')].filter((x) => x !== '');
+}
+
+export function Label(props: { label: ShippingLabel; width: number }) {
+  const { label } = props;
+  const right = Math.max(20, props.width - 35);
+  return (
+    <Box flexDirection="row">
+      <Box flexDirection="column" width={34}>
+        <QrCode payload={labelPayload(label.jobId, label.sealFingerprint)} />
+        <Text>  scan: job id + seal</Text>
+      </Box>
+      <Box flexDirection="column" width={right}>
+        {bigText(label.jobId, right).map((line, i) => (
+          <Text key={i} bold>
+            {line}
+          </Text>
+        ))}
+        <Text wrap="truncate-end">{`Job  ${label.jobId}`}</Text>
+        <Text wrap="truncate-end">{`Seal ${label.sealFingerprint}`}</Text>
+        <Text>Return to:</Text>
+        {addressLines(label.returnAddress).map((l, i) => (
+          <Text key={i} wrap="truncate-end">{`  ${l}`}</Text>
+        ))}
+      </Box>
+    </Box>
+  );
+}
+
+export function LabelScreen({ snap, actions, active, width }: ScreenProps) {
+  const [confirm, setConfirm] = useState(false);
+  const [message, setMessage] = useState<ActionResult | undefined>(undefined);
+  const status = valueOf(snap.status);
+  const locked = status?.state === 'LOCKED';
+  useInput(
+    (input) => {
+      if (confirm) {
+        setConfirm(false);
+        if (input === 'y' || input === 'c') {
+          setMessage(undefined);
+          void actions.lock(input === 'c').then(setMessage);
+        }
+        return;
+      }
+      if (input === 'L' && status?.state === 'ON_SITE') setConfirm(true);
+    },
+    { isActive: active },
+  );
+  if (locked) return <RemoteView remote={snap.label} what="Shipping label">{(l) => <Label label={l} width={width} />}</RemoteView>;
+  return (
+    <Box flexDirection="column">
+      <Text bold>Shipping label</Text>
+      <Text wrap="wrap">{`The device is ${status?.state ?? 'in an unknown state'}: the label appears once it is locked for shipping.`}</Text>
+      {status?.state === 'ON_SITE' ? (
+        <Text wrap="wrap">Press L (shift+l) to lock: the journal is sealed, every key is dropped, and the label is shown here.</Text>
+      ) : null}
+      {confirm ? <Text bold>Lock the device now? y = lock, c = cancel running executions and lock, any other key = no</Text> : null}
+      {message ? message.ok ? <Text>{message.message}</Text> : <ErrorText error={message.error} prefix="Lock failed" /> : null}
+    </Box>
+  );
+}

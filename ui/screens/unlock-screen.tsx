@@ -1,0 +1,106 @@
+// Unlock: the manifest file (typed, or picked from the ones found on inserted media), the code
+// typed masked, and, when it fails, why and how long until the next attempt.
+import { Box, Text, useInput } from 'ink';
+import { useEffect, useState } from 'react';
+import { formatBytes, formatPercent } from '../data/format.js';
+import { valueOf, type ActionResult } from '../data/store.js';
+import { retryAfterSeconds } from '../data/ui-error.js';
+import { ErrorText } from '../widgets/notice.js';
+import { TextField, editText } from '../widgets/text-field.js';
+import type { ScreenProps } from './screen-props.js';
+
+export interface UnlockScreenProps extends ScreenProps {
+  /** Manifest files found where a technician would put them (Up/Down picks one). */
+  readonly manifestCandidates: readonly string[];
+}
+
+const CODE_LENGTH = 29;
+
+export function UnlockScreen({ snap, actions, active, setCapture, manifestCandidates, width }: UnlockScreenProps) {
+  const [manifest, setManifest] = useState(manifestCandidates[0] ?? '');
+  const [code, setCode] = useState('');
+  const [field, setField] = useState<'manifest' | 'code'>('manifest');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<(ActionResult & { at: number }) | undefined>(undefined);
+  const [pick, setPick] = useState(0);
+  const [editing, setEditing] = useState(true);
+  const status = valueOf(snap.status);
+
+  useEffect(() => {
+    setCapture(active && editing);
+    return () => setCapture(false);
+  }, [active, editing, setCapture]);
+
+  useInput(
+    (input, key) => {
+      if (busy) return;
+      if (!editing) {
+        if (key.return) setEditing(true);
+        return;
+      }
+      if (key.escape) {
+        setEditing(false);
+        return;
+      }
+      if (key.tab || (key.return && field === 'manifest')) {
+        setField(field === 'manifest' ? 'code' : 'manifest');
+        return;
+      }
+      if (key.return && field === 'code') {
+        setBusy(true);
+        setResult(undefined);
+        void actions.unlock(manifest.trim(), code.trim()).then((r) => {
+          setBusy(false);
+          setResult({ ...r, at: Date.now() });
+          if (!r.ok) setCode('');
+        });
+        return;
+      }
+      if (field === 'manifest' && (key.upArrow || key.downArrow) && manifestCandidates.length > 0) {
+        const next = (pick + (key.downArrow ? 1 : manifestCandidates.length - 1)) % manifestCandidates.length;
+        setPick(next);
+        setManifest(manifestCandidates[next]!);
+        return;
+      }
+      if (field === 'manifest') {
+        const v = editText(manifest, input, key);
+        if (v !== undefined) setManifest(v);
+      } else {
+        const v = editText(code, input, key);
+        if (v !== undefined) setCode(v.slice(0, 64));
+      }
+    },
+    { isActive: active },
+  );
+
+  // The delay counts down from the error's retryAfterSeconds, or from the daemon's status.
+  const failure = result !== undefined && !result.ok ? result.error : undefined;
+  const fromError = retryAfterSeconds(failure);
+  const fromErrorLeft = fromError === undefined || result === undefined ? 0 : Math.ceil(fromError - (snap.now - result.at) / 1000);
+  const delay = Math.max(fromErrorLeft, status?.unlockRetryAfterSeconds ?? 0);
+  const progress = snap.unlockProgress;
+
+  return (
+    <Box flexDirection="column">
+      <Text bold>Unlock the device</Text>
+      <Text>{status ? `State ${status.state} (${status.snowballJobState}) · keys ${status.unlocked ? 'held: already unlocked' : 'none'}` : 'State unknown'}</Text>
+      <Text> </Text>
+      <TextField label="Manifest file" value={manifest} focused={active && editing && field === 'manifest'} width={width - 20} placeholder="path to <job id>_manifest.bin" />
+      <TextField label="Unlock code  " value={code} masked focused={active && editing && field === 'code'} width={40} placeholder="29 characters, 5 groups" />
+      <Text>{`                 ${code.length}/${CODE_LENGTH} characters`}</Text>
+      {manifestCandidates.length > 0 ? <Text wrap="truncate-end">{`Found ${manifestCandidates.length} manifest file(s): Up/Down in the manifest field picks one`}</Text> : null}
+      <Text> </Text>
+      {busy ? (
+        <Text>
+          {`Unlocking: ${progress?.phase === 'seal-check' ? 'checking the journal against its seal' : progress?.phase === 'journal' ? 'opening the journal' : 'opening the manifest'}`}
+          {progress?.totalBytes ? ` ${formatPercent(progress.bytesScanned ?? 0, progress.totalBytes)} of ${formatBytes(progress.totalBytes)}` : ''}
+          ...
+        </Text>
+      ) : null}
+      {result?.ok ? <Text>{`Unlocked: the device is ${status?.state ?? 'unlocked'}`}</Text> : null}
+      {failure ? <ErrorText error={failure} prefix="Unlock failed" /> : null}
+      {failure?.code === 'WRONG_UNLOCK_CODE' ? <Text>The code does not open this manifest: check it against the one sent separately from the manifest.</Text> : null}
+      {delay > 0 ? <Text bold>{`Next attempt allowed in ${delay} s${status && status.failedUnlockAttempts > 0 ? ` (${status.failedUnlockAttempts} wrong code(s) so far)` : ''}`}</Text> : null}
+    </Box>
+  );
+}

@@ -1,6 +1,7 @@
 // What the routes can reach: the device and the daemon's services. Each service that adds routes
 // adds its field here and constructs itself in appliance/daemon/daemon.ts.
 import type { EventLog } from '../daemon/event-log.js';
+import type { HardwareMonitor } from '../device/hardware-monitor.js';
 import type { Device } from '../lifecycle/device.js';
 
 export interface ApiContext {
@@ -8,4 +9,5 @@ export interface ApiContext {
   readonly device: Device;
   readonly events: EventLog;
   readonly token: string;
+  readonly hardware: HardwareMonitor;
 }

@@ -50,6 +50,16 @@ export class EventLog {
     return this.#nextId - 1;
   }
 
+  /** The id of the oldest event still held (lastId + 1 when none is held). */
+  get firstId(): number {
+    return this.#events[0]?.id ?? this.#nextId;
+  }
+
+  /** How many listeners are subscribed (open event streams, among others). */
+  get subscribers(): number {
+    return this.#listeners.size;
+  }
+
   subscribe(listener: EventListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

@@ -1,13 +1,11 @@
-// A provisioned device and an in-process API server (app.inject) for the API tests; the daemon
+// A provisioned device and the daemon in this process (app.inject or a loopback socket) for the API tests; the daemon
 // process tests use test/support/daemon-process.ts instead.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../../appliance/api/api-context.js';
-import { buildServer } from '../../appliance/api/server.js';
-import { readToken } from '../../appliance/daemon/daemon-info.js';
-import { EventLog } from '../../appliance/daemon/event-log.js';
-import { Device } from '../../appliance/lifecycle/device.js';
+import { ApiClient } from '../../appliance/cli/api-client.js';
+import { startDaemon } from '../../appliance/daemon/daemon.js';
 import { provision } from '../../provisioning/provision.js';
 import { tempDir } from '../journal/journal-fixtures.js';
 
@@ -42,25 +40,26 @@ export interface InProcessApi {
   readonly context: ApiContext;
   readonly device: ProvisionedDevice;
   readonly auth: { authorization: string };
+  readonly url: string;
+  /** A CLI client with the token. */
+  client(): ApiClient;
   close(): Promise<void>;
 }
 
-/** buildServer over a freshly provisioned device; `extend` adds services to the context. */
-export async function inProcessApi(extend: (ctx: ApiContext) => ApiContext = (c) => c): Promise<InProcessApi> {
+/** The daemon (startDaemon) in this process on 127.0.0.1:0, over a freshly provisioned device. */
+export async function inProcessApi(): Promise<InProcessApi> {
   const device = await provisionedDevice();
-  const dev = await Device.load(device.dataDir);
-  const token = await readToken(device.dataDir);
-  const context = extend({ dataDir: device.dataDir, device: dev, events: new EventLog(), token });
-  const app = await buildServer(context);
-  await app.ready();
+  const daemon = await startDaemon({ dataDir: device.dataDir, listen: '127.0.0.1:0' });
+  const token = daemon.context.token;
   return {
-    app,
-    context,
+    app: daemon.server,
+    context: daemon.context,
     device,
     auth: { authorization: `Bearer ${token}` },
+    url: daemon.info.url,
+    client: () => new ApiClient({ url: daemon.info.url, token }),
     async close() {
-      await app.close();
-      await dev.close();
+      await daemon.close();
       await device.cleanup();
     },
   };

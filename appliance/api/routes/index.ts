@@ -2,9 +2,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../api-context.js';
 import { deviceRoutes } from './device-routes.js';
+import { eventRoutes } from './event-routes.js';
+import { hardwareRoutes } from './hardware-routes.js';
 import { journalRoutes } from './journal-routes.js';
 
 export async function registerRoutes(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   await app.register(deviceRoutes(ctx));
   await app.register(journalRoutes(ctx));
+  await app.register(eventRoutes(ctx));
+  await app.register(hardwareRoutes(ctx));
 }

@@ -28,8 +28,12 @@ export class ApiClient {
   /** A client for the daemon serving `dataDir`, with its token. */
   static async forDataDir(dataDir: string): Promise<ApiClient> {
     const info: DaemonInfo = await readDaemonInfo(dataDir);
-    const token = await readToken(dataDir);
-    return new ApiClient({ url: info.url, token, ...(info.tlsCertificateFingerprint ? { pinnedFingerprint: info.tlsCertificateFingerprint } : {}) });
+    // Without a token (an erased device) only the public routes answer.
+    const token = await readToken(dataDir).catch((err: unknown) => {
+      if (err instanceof FloeError && err.code === 'UNAUTHENTICATED') return undefined;
+      throw err;
+    });
+    return new ApiClient({ url: info.url, ...(token === undefined ? {} : { token }), ...(info.tlsCertificateFingerprint ? { pinnedFingerprint: info.tlsCertificateFingerprint } : {}) });
   }
 
   get<T>(path: string): Promise<T> {

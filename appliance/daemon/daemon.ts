@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { DEVICE_DIR, TLS_CERT_FILE, TLS_KEY_FILE } from '../../provisioning/device-files.js';
 import type { ApiContext } from '../api/api-context.js';
 import { buildServer } from '../api/server.js';
+import { randomBytes } from '../crypto/random.js';
 import { FloeError } from '../errors.js';
 import { HardwareMonitor } from '../device/hardware-monitor.js';
 import { Device } from '../lifecycle/device.js';
@@ -33,7 +34,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const { dataDir } = options;
   const { host, port, loopback } = parseListen(options.listen ?? DEFAULT_LISTEN);
   const device = await Device.load(dataDir);
-  const token = await readToken(dataDir);
+  // An erased device has no token left: it still answers the public status, and nothing else.
+  const token = device.state === 'ERASED' ? randomBytes(32).toString('hex') : await readToken(dataDir);
   const events = new EventLog();
   device.on('lifecycle', (change: Record<string, unknown>) => events.publish('lifecycle', change));
   device.on('progress', (progress: Record<string, unknown>) => events.publish('unlock.progress', progress));

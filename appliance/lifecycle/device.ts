@@ -175,7 +175,7 @@ export class Device extends EventEmitter {
     const wait = this.#throttle.retryAfterMs();
     if (wait > 0) {
       const retryAfterSeconds = Math.ceil(wait / 1000);
-      throw new FloeError('UNLOCK_DELAYED', `too many wrong unlock codes: try again in ${retryAfterSeconds} s`, { details: { retryAfterSeconds } });
+      throw new FloeError('UNLOCK_DELAYED', `too many wrong unlock codes: try again in ${retryAfterSeconds} s`, { details: { retryAfterSeconds, retryAfterMs: wait } });
     }
     this.emit('progress', { phase: 'manifest' } satisfies UnlockProgress);
     let opened;
@@ -186,7 +186,7 @@ export class Device extends EventEmitter {
         const delay = await this.#throttle.recordFailure();
         const retryAfterSeconds = Math.ceil(delay / 1000);
         throw new FloeError('WRONG_UNLOCK_CODE', `${err.message}${delay > 0 ? `; next attempt allowed in ${retryAfterSeconds} s` : ''}`, {
-          details: { retryAfterSeconds, failedAttempts: this.#throttle.failures },
+          details: { retryAfterSeconds, retryAfterMs: delay, failedAttempts: this.#throttle.failures },
         });
       }
       throw err;

@@ -9,7 +9,8 @@ import { EraseBody, EraseRecordSchema, Health, LockBody, ShippingLabelSchema, St
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Unlock runs scrypt behind the device's lock: 10 at once, then 20 a minute per client. */
-export const UNLOCK_RATE_LIMIT = { burst: 10, perMinute: 20 } as const;
+/** Unlock calls per client: a burst of 10, then 20 a minute (FLOE_UNLOCK_RATE_PER_MINUTE overrides the rate, for tests). */
+export const UNLOCK_RATE_LIMIT = { burst: 10, perMinute: Number(process.env.FLOE_UNLOCK_RATE_PER_MINUTE ?? 20) } as const;
 
 export function deviceRoutes(ctx: ApiContext): FastifyPluginAsync {
   const { device } = ctx;

@@ -16,6 +16,7 @@
 //   FilesFailed.Prepare (what is under it is unknown), and nothing under it is deleted.
 // - Devices, FIFOs and sockets are recorded (name and metadata, never contents) only with
 //   PreserveDevices PRESERVE, and otherwise ignored.
+import { setMaxListeners } from 'node:events';
 import { FloeError, asFloeError } from '../errors.js';
 import { countsAsFile, recordedMetadata, unchanged } from './ingest-metadata.js';
 import { copyEntry, type CopyContext } from './file-copy.js';
@@ -70,6 +71,8 @@ const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
 export async function runIngest(params: IngestParams): Promise<IngestResult> {
   const { source, journal, options, filter, signal, counters } = params;
   const paths = new JournalPaths(params.destinationPath ?? '');
+  // Every entry in flight listens for a cancel (its reads, its throttle wait).
+  setMaxListeners(0, signal);
   const problems = new ProblemList();
   const report = (r: FileResult): void => params.onFile?.(r);
   const startedNs = nowNs();

@@ -111,8 +111,8 @@ export class TaskService implements ExecutionControl {
   }
 
   async startExecution(idOrName: string, overrides?: unknown): Promise<ExecutionDescription> {
-    const task = await this.#task(idOrName);
     this.#checkOnSite();
+    const task = await this.#task(idOrName);
     const options = parseOptions(parseOptionOverrides(overrides), task.Options);
     const busy = this.#current !== undefined || this.#queue.length > 0;
     if (busy && options.TaskQueueing === 'DISABLED') {

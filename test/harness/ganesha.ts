@@ -18,6 +18,12 @@ export interface GaneshaOptions {
   readonly exportDir: string;
   /** Let rpcbind listen on TCP port 111 so clients can use the portmapper. */
   readonly portmapper?: boolean;
+  /**
+   * EXPORT Attr_Expiration_Time: seconds ganesha trusts its cached attributes (its default, 60,
+   * when absent). 0 makes changes made directly in `exportDir`, behind ganesha's back, visible at
+   * once, as a NAS that serves its own disk shows them.
+   */
+  readonly attrExpirationSeconds?: number;
 }
 
 export interface Ganesha {
@@ -90,7 +96,7 @@ NFSV4 { Graceless = true; RecoveryBackend = fs; RecoveryRoot = ${path.join(dir, 
 NFS_KRB5 { Active_krb5 = false; }
 EXPORT {
   Export_Id = 1; Path = ${options.exportDir}; Pseudo = /export; Access_Type = RW; Transports = TCP;
-  Squash = No_Root_Squash; SecType = sys; Protocols = 3, 4;
+  Squash = No_Root_Squash; SecType = sys; Protocols = 3, 4;${options.attrExpirationSeconds === undefined ? '' : ` Attr_Expiration_Time = ${options.attrExpirationSeconds};`}
   FSAL { Name = VFS; }
 }
 `,

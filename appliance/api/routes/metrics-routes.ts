@@ -1,0 +1,38 @@
+// `GET /metrics`: Prometheus text format, token-protected like every non-public route (execution
+// ids, file counts and destination names are the customer's business). A Prometheus scrape job
+// sends the token with `authorization: { type: Bearer, credentials_file: <token file> }`.
+import type { FastifyPluginAsync } from 'fastify';
+import type { ApiContext } from '../api-context.js';
+import { collectMetrics, type MetricsSources } from '../metrics/metrics-collector.js';
+import { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from '../metrics/prometheus-text.js';
+import { ThroughputSampler } from '../metrics/throughput-sampler.js';
+import { errorResponses } from '../schemas/common-schemas.js';
+import { Type } from '@sinclair/typebox';
+
+/** Where the metrics come from: each service the daemon runs, read at scrape time. */
+export function metricsSources(ctx: ApiContext, throughput: ThroughputSampler): MetricsSources {
+  return { device: ctx.device, hardware: ctx.hardware, events: ctx.events, throughput };
+}
+
+export function metricsRoutes(ctx: ApiContext): FastifyPluginAsync {
+  return async (app) => {
+    const throughput = new ThroughputSampler(ctx.events);
+    app.addHook('onClose', async () => throughput.close());
+    const sources = metricsSources(ctx, throughput);
+    app.get(
+      '/metrics',
+      {
+        schema: {
+          tags: ['metrics'],
+          summary: 'Prometheus text format (version 0.0.4): transfers, throughput, errors by code, journal, disks, temperatures',
+          produces: ['text/plain'],
+          response: { 200: Type.String({ description: 'text/plain; version=0.0.4' }), ...errorResponses([]) },
+        },
+      },
+      async (_request, reply) => {
+        const text = formatPrometheus(await collectMetrics(sources));
+        return reply.type(PROMETHEUS_CONTENT_TYPE).send(text);
+      },
+    );
+  };
+}

@@ -3,6 +3,7 @@
 import type { EventLog } from '../daemon/event-log.js';
 import type { HardwareMonitor } from '../device/hardware-monitor.js';
 import type { Device } from '../lifecycle/device.js';
+import type { TaskService } from '../tasks/task-service.js';
 
 export interface ApiContext {
   readonly dataDir: string;
@@ -10,4 +11,5 @@ export interface ApiContext {
   readonly events: EventLog;
   readonly token: string;
   readonly hardware: HardwareMonitor;
+  readonly tasks: TaskService;
 }

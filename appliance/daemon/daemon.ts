@@ -10,6 +10,7 @@ import { randomBytes } from '../crypto/random.js';
 import { FloeError } from '../errors.js';
 import { HardwareMonitor } from '../device/hardware-monitor.js';
 import { Device } from '../lifecycle/device.js';
+import { TaskService } from '../tasks/task-service.js';
 import { readToken, removeDaemonInfo, writeDaemonInfo, type DaemonInfo } from './daemon-info.js';
 import { EventLog } from './event-log.js';
 import { parseListen } from './listen-address.js';
@@ -41,13 +42,16 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   device.on('progress', (progress: Record<string, unknown>) => events.publish('unlock.progress', progress));
 
   const hardware = HardwareMonitor.start({ dataDir });
-  const context: ApiContext = { dataDir, device, events, token, hardware };
+  const tasks = new TaskService({ device, events });
+  device.setExecutionControl(tasks);
+  const context: ApiContext = { dataDir, device, events, token, hardware, tasks };
   const https = loopback ? undefined : await tlsFiles(dataDir);
   const server = await buildServer(context, { logger: options.logger ?? false, ...(https ? { https } : {}) });
   try {
     await server.listen({ host, port });
   } catch (err) {
     hardware.close();
+    await tasks.close();
     await device.close();
     const code = (err as NodeJS.ErrnoException).code;
     throw new FloeError('UNAVAILABLE', `cannot listen on ${host}:${port}: ${code === 'EADDRINUSE' ? 'the address is in use (is another floe daemon running?)' : (err as Error).message}`, { cause: err });
@@ -70,6 +74,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     closing ??= (async () => {
       await server.close();
       hardware.close();
+      await tasks.close();
       await device.close();
       await removeDaemonInfo(dataDir);
     })();

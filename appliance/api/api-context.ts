@@ -4,6 +4,8 @@ import type { EventLog } from '../daemon/event-log.js';
 import type { HardwareMonitor } from '../device/hardware-monitor.js';
 import type { Device } from '../lifecycle/device.js';
 import type { TaskService } from '../tasks/task-service.js';
+import type { ImportService } from '../transfer/import-service.js';
+import type { SyncService } from '../transfer/sync-service.js';
 
 export interface ApiContext {
   readonly dataDir: string;
@@ -12,4 +14,6 @@ export interface ApiContext {
   readonly token: string;
   readonly hardware: HardwareMonitor;
   readonly tasks: TaskService;
+  readonly imports: ImportService;
+  readonly sync: SyncService;
 }

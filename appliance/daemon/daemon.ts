@@ -11,6 +11,8 @@ import { FloeError } from '../errors.js';
 import { HardwareMonitor } from '../device/hardware-monitor.js';
 import { Device } from '../lifecycle/device.js';
 import { TaskService } from '../tasks/task-service.js';
+import { ImportService } from '../transfer/import-service.js';
+import { SyncService } from '../transfer/sync-service.js';
 import { readToken, removeDaemonInfo, writeDaemonInfo, type DaemonInfo } from './daemon-info.js';
 import { EventLog } from './event-log.js';
 import { parseListen } from './listen-address.js';
@@ -44,7 +46,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const hardware = HardwareMonitor.start({ dataDir });
   const tasks = new TaskService({ device, events });
   device.setExecutionControl(tasks);
-  const context: ApiContext = { dataDir, device, events, token, hardware, tasks };
+  // Import and online sync publish import.progress (about 1/s) and import.status / sync.progress, sync.status.
+  const publish = (type: string, data: unknown) => void events.publish(type, data as Record<string, unknown>);
+  const imports = new ImportService(device, { publish });
+  const sync = new SyncService(device, { publish });
+  const context: ApiContext = { dataDir, device, events, token, hardware, tasks, imports, sync };
   const https = loopback ? undefined : await tlsFiles(dataDir);
   const server = await buildServer(context, { logger: options.logger ?? false, ...(https ? { https } : {}) });
   try {
@@ -52,6 +58,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   } catch (err) {
     hardware.close();
     await tasks.close();
+    await sync.close();
+    await imports.cancel();
     await device.close();
     const code = (err as NodeJS.ErrnoException).code;
     throw new FloeError('UNAVAILABLE', `cannot listen on ${host}:${port}: ${code === 'EADDRINUSE' ? 'the address is in use (is another floe daemon running?)' : (err as Error).message}`, { cause: err });
@@ -75,6 +83,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       await server.close();
       hardware.close();
       await tasks.close();
+      await sync.close();
+      await imports.cancel();
       await device.close();
       await removeDaemonInfo(dataDir);
     })();

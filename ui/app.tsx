@@ -15,10 +15,11 @@ import type { ScreenProps } from './screens/screen-props.js';
 import { TasksScreen } from './screens/tasks-screen.js';
 import { UnlockScreen } from './screens/unlock-screen.js';
 import { ThemeContext, useColor, type Theme } from './widgets/theme.js';
+import { useRefState } from './widgets/use-ref-state.js';
 
 export const SCREENS = [
   { id: 'dashboard', key: '1', title: 'Dashboard', hints: '' },
-  { id: 'unlock', key: '2', title: 'Unlock', hints: 'Enter next field/unlock  Tab field  Up/Down pick manifest  Esc keys' },
+  { id: 'unlock', key: '2', title: 'Unlock', hints: 'Enter next field/unlock  Tab field  Up/Down pick manifest' },
   { id: 'tasks', key: '3', title: 'Tasks', hints: 'Up/Down select  n new  s start  c cancel  b bandwidth' },
   { id: 'journal', key: '4', title: 'Journal', hints: 'v verify' },
   { id: 'import', key: '5', title: 'Import', hints: 'i import  s start sync  x stop sync' },
@@ -75,8 +76,8 @@ export function AppView(props: AppViewProps) {
   const { stdout } = useStdout();
   const [size, setSize] = useState({ width: props.width ?? stdout.columns ?? 80, height: props.height ?? stdout.rows ?? 24 });
   const [screen, setScreen] = useState<ScreenId>(props.initialScreen ?? (valueOf(snap.status)?.state === 'LOCKED' ? 'label' : 'dashboard'));
-  const [capturing, setCapturing] = useState(false);
-  const setCapture = useCallback((c: boolean) => setCapturing(c), []);
+  const [capturing, setCapturing, isCapturing] = useRefState(false);
+  const setCapture = useCallback((c: boolean) => setCapturing(c), [setCapturing]);
   const lastState = useRef(valueOf(snap.status)?.state);
 
   useEffect(() => {
@@ -105,7 +106,7 @@ export function AppView(props: AppViewProps) {
       exit();
       return;
     }
-    if (capturing) return;
+    if (isCapturing()) return;
     if (input === 'q') {
       props.onQuit?.();
       exit();

@@ -112,8 +112,9 @@ export class HttpFloeSource implements FloeSource, DiskSpaceSource {
 
   async createTask(input: TaskInput): Promise<TaskView> {
     const body: Record<string, unknown> = { Name: input.name, SourceLocationUri: input.source };
-    if (input.includes !== '') body.Includes = [{ FilterType: 'SIMPLE_PATTERN', Value: input.includes }];
-    if (input.excludes !== '') body.Excludes = [{ FilterType: 'SIMPLE_PATTERN', Value: input.excludes }];
+    // floe's tasks take DataSync's SIMPLE_PATTERN value itself: `|`-separated patterns.
+    if (input.includes !== '') body.Includes = input.includes;
+    if (input.excludes !== '') body.Excludes = input.excludes;
     if (Object.keys(input.options).length > 0) body.Options = input.options;
     return toTask(await this.#call('POST', '/v1/tasks', body));
   }

@@ -124,58 +124,51 @@ export function toExecution(v: unknown): ExecutionView {
 }
 
 export function toDeviceInfo(v: unknown): DeviceInfoView {
+  // GET /v1/device: the daemon's HardwareSnapshot (appliance/api/schemas/hardware-schemas.ts).
   const o = obj(v);
   const cpu = obj(pick(o, 'cpu'));
-  const memory = obj(pick(o, 'memory', 'mem'));
-  const temps = pick(o, 'temperatures', 'temperature', 'thermal');
-  const temperatures = Array.isArray(temps)
-    ? temps.map((t) => ({ label: str(obj(t), 'label', 'name', 'sensor'), celsius: num(obj(t), 'celsius', 'value', 'main', 'temperature') }))
-    : Object.keys(obj(temps)).length > 0
-      ? (() => {
-          const t = obj(temps);
-          const out = [] as { label: string; celsius: number }[];
-          if (typeof pick(t, 'main') === 'number') out.push({ label: 'CPU', celsius: num(t, 'main') });
-          const cores = pick(t, 'cores');
-          if (Array.isArray(cores)) cores.forEach((c, i) => typeof c === 'number' && out.push({ label: `core ${i}`, celsius: c }));
-          if (typeof pick(t, 'chipset') === 'number') out.push({ label: 'chipset', celsius: num(t, 'chipset') });
-          return out;
-        })()
-      : [];
-  const cpuName = [str(cpu, 'manufacturer'), str(cpu, 'brand', 'model', 'name')].filter((s) => s !== '').join(' ');
-  const cores = optNum(cpu, 'cores');
-  const load = optNum(cpu, 'loadPercent', 'load', 'currentLoad') ?? optNum(o, 'cpuLoadPercent', 'load');
-  const memTotal = optNum(memory, 'total', 'totalBytes');
-  const memUsed = optNum(memory, 'used', 'usedBytes', 'active');
-  const hostname = optStr(o, 'hostname') ?? optStr(obj(pick(o, 'os', 'system')), 'hostname');
+  const memory = obj(pick(o, 'memory'));
+  const t = obj(pick(o, 'temperatures'));
+  const temperatures: { label: string; celsius: number }[] = [];
+  if (typeof pick(t, 'mainCelsius') === 'number') temperatures.push({ label: 'CPU', celsius: num(t, 'mainCelsius') });
+  if (typeof pick(t, 'maxCelsius') === 'number') temperatures.push({ label: 'max', celsius: num(t, 'maxCelsius') });
+  const cores = pick(t, 'coresCelsius');
+  if (Array.isArray(cores)) cores.forEach((c, i) => typeof c === 'number' && temperatures.push({ label: `core${i}`, celsius: c }));
+  const model = str(cpu, 'model', 'brand');
+  const coreCount = optNum(cpu, 'cores');
+  const load = optNum(cpu, 'loadPercent');
+  const memTotal = optNum(memory, 'totalBytes');
+  const memUsed = optNum(memory, 'usedBytes');
+  const hostname = optStr(o, 'hostname');
+  const dataDisk = obj(pick(o, 'dataDisk'));
+  const missing = listOf(pick(o, 'missing')).map((m) => `${str(obj(m), 'probe')}: ${str(obj(m), 'reason')}`);
   return {
     ...(hostname === undefined ? {} : { hostname }),
-    ...(cpuName === '' ? {} : { cpu: cores === undefined ? cpuName : `${cpuName} (${cores} cores)` }),
+    ...(model === '' ? {} : { cpu: coreCount === undefined ? model : `${model} (${coreCount} cores)` }),
     ...(load === undefined ? {} : { cpuLoadPercent: load }),
     ...(memTotal === undefined ? {} : { memoryTotal: memTotal }),
     ...(memUsed === undefined ? {} : { memoryUsed: memUsed }),
-    temperatures: temperatures.filter((t) => t.celsius > 0 || t.label !== ''),
-    disks: listOf(pick(o, 'disks', 'filesystems', 'fsSize'), 'disks').map((d) => {
+    temperatures,
+    disks: listOf(pick(o, 'disks')).map((d) => {
       const x = obj(d);
-      return {
-        name: str(x, 'name', 'fs', 'device', 'filesystem'),
-        mount: str(x, 'mount', 'mounted', 'mountpoint'),
-        sizeBytes: num(x, 'sizeBytes', 'size', 'total', 'blocks'),
-        usedBytes: num(x, 'usedBytes', 'used'),
-      };
+      return { name: str(x, 'filesystem', 'name'), mount: str(x, 'mount'), sizeBytes: num(x, 'capacityBytes', 'sizeBytes'), usedBytes: num(x, 'usedBytes') };
     }),
-    nics: listOf(pick(o, 'nics', 'networkInterfaces', 'network', 'interfaces'), 'interfaces').map((n) => {
-      const x = obj(n);
-      const speed = optNum(x, 'speedMbps', 'speed');
-      const state = str(x, 'operstate', 'state');
-      const up = pick(x, 'up');
-      return {
-        name: str(x, 'name', 'iface', 'ifaceName'),
-        address: str(x, 'address', 'ip4', 'ipv4', 'ip'),
-        mac: str(x, 'mac'),
-        up: typeof up === 'boolean' ? up : state === '' ? true : state.toLowerCase() === 'up',
-        ...(speed === undefined || speed <= 0 ? {} : { speedMbps: speed }),
-      };
-    }),
+    nics: listOf(pick(o, 'network', 'nics'))
+      .filter((n) => pick(obj(n), 'internal') !== true)
+      .map((n) => {
+        const x = obj(n);
+        const speed = optNum(x, 'speedMbps');
+        const up = pick(x, 'up');
+        return {
+          name: str(x, 'name'),
+          address: str(x, 'ipv4', 'address') || str(x, 'ipv6'),
+          mac: str(x, 'mac'),
+          up: up !== false,
+          ...(speed === undefined || speed <= 0 ? {} : { speedMbps: speed }),
+        };
+      }),
+    ...(Object.keys(dataDisk).length > 0 ? { dataDisk: { totalBytes: num(dataDisk, 'capacityBytes'), freeBytes: num(dataDisk, 'availableBytes') } } : {}),
+    missing,
   };
 }
 

@@ -245,9 +245,16 @@ export class UiStore implements Actions {
     if (status.state === 'LOCKED' && (due('label') || this.#snapshot.label.state !== 'ok')) jobs.push(this.#fetch('label', () => this.#source.label()));
     if (due('journal')) jobs.push(this.#fetch('journal', () => this.#source.journalStats()));
     const diskSource = this.#source as Partial<DiskSpaceSource>;
-    if (due('disk') && typeof diskSource.journalDisk === 'function') jobs.push(this.#fetch('disk', () => (diskSource as DiskSpaceSource).journalDisk()));
+    if (due('disk') && typeof diskSource.journalDisk === 'function' && valueOf(this.#snapshot.device)?.dataDisk === undefined) jobs.push(this.#fetch('disk', () => (diskSource as DiskSpaceSource).journalDisk()));
     if (due('tasks')) jobs.push(this.#fetch('tasks', () => this.#source.tasks()));
-    if (due('device')) jobs.push(this.#fetch('device', () => this.#source.device()));
+    if (due('device')) {
+      jobs.push(
+        this.#fetch('device', () => this.#source.device()).then(() => {
+          const d = valueOf(this.#snapshot.device)?.dataDisk;
+          if (d && d.totalBytes > 0) this.#update({ disk: { state: 'ok', value: d, at: this.#now() } });
+        }),
+      );
+    }
     if (due('importStatus')) jobs.push(this.#fetch('importStatus', () => this.#source.importStatus()));
     if (due('syncStatus')) jobs.push(this.#fetch('syncStatus', () => this.#source.syncStatus()));
     if (due('report')) jobs.push(this.#fetch('report', () => this.#source.report()));
@@ -368,7 +375,7 @@ export class UiStore implements Actions {
 
   /** Applies one event of the daemon's stream (exported for tests through handleEvent). */
   #onEvent(e: UiEvent): void {
-    if (e.type === 'daemon.started' || (this.#lastEventId !== undefined && e.id <= this.#lastEventId && e.id > 0)) {
+    if (e.type === 'daemon.started' || e.type === 'reset' || (this.#lastEventId !== undefined && e.id <= this.#lastEventId && e.id > 0)) {
       // A new daemon run numbers its events from 1 again.
       this.#lastEventId = undefined;
     }

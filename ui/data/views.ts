@@ -73,6 +73,10 @@ export interface DeviceInfoView {
   readonly temperatures: readonly TemperatureView[];
   readonly disks: readonly DiskView[];
   readonly nics: readonly NicView[];
+  /** The file system of the data folder (the journal's disk). */
+  readonly dataDisk?: { readonly totalBytes: number; readonly freeBytes: number };
+  /** Probes that failed, "probe: reason". */
+  readonly missing?: readonly string[];
 }
 
 export interface DestinationProgressView {

@@ -25,6 +25,7 @@ export function DeviceScreen({ snap, width }: ScreenProps) {
               </Text>
             </Box>
           ))}
+          {d.missing && d.missing.length > 0 ? <Text wrap="truncate-end">{`Not measured: ${d.missing.join('; ')}`}</Text> : null}
           <Text bold>Network interfaces</Text>
           {d.nics.length === 0 ? <Text>  none reported</Text> : null}
           {d.nics.slice(0, 5).map((n, i) => (

@@ -8,6 +8,7 @@ import type { ShippingLabel } from '../data/views.js';
 import { bigText } from '../widgets/big-font.js';
 import { ErrorText, RemoteView } from '../widgets/notice.js';
 import { QrCode, labelPayload } from '../widgets/qr-code.js';
+import { useRefState } from '../widgets/use-ref-state.js';
 import type { ScreenProps } from './screen-props.js';
 
 export function addressLines(address: Readonly<Record<string, unknown>>): string[] {
@@ -43,13 +44,13 @@ export function Label(props: { label: ShippingLabel; width: number }) {
 }
 
 export function LabelScreen({ snap, actions, active, width }: ScreenProps) {
-  const [confirm, setConfirm] = useState(false);
+  const [confirm, setConfirm, getConfirm] = useRefState(false);
   const [message, setMessage] = useState<ActionResult | undefined>(undefined);
   const status = valueOf(snap.status);
   const locked = status?.state === 'LOCKED';
   useInput(
     (input) => {
-      if (confirm) {
+      if (getConfirm()) {
         setConfirm(false);
         if (input === 'y' || input === 'c') {
           setMessage(undefined);

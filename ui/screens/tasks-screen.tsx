@@ -2,6 +2,7 @@
 // cancel, and the bandwidth limit of a running execution.
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useState } from 'react';
+import { useRefState } from '../widgets/use-ref-state.js';
 import { formatLimit, formatPercent, formatRate, parseBandwidth } from '../data/format.js';
 import { valueOf, type ActionResult } from '../data/store.js';
 import { isRunning, type ExecutionView, type TaskInput, type TaskView } from '../data/views.js';
@@ -48,17 +49,15 @@ export function executionOf(task: TaskView, executions: readonly ExecutionView[]
 type Mode = { kind: 'list' } | { kind: 'form'; field: number } | { kind: 'bandwidth'; executionId: string } | { kind: 'confirm-cancel'; executionId: string };
 
 export function TasksScreen({ snap, actions, active, setCapture, width }: ScreenProps) {
-  const [selected, setSelected] = useState(0);
-  const [mode, setMode] = useState<Mode>({ kind: 'list' });
-  const [form, setForm] = useState<Form>(EMPTY_FORM);
-  const [bandwidth, setBandwidth] = useState('');
+  const [selected, setSelected, getSelected] = useRefState(0);
+  const [mode, setMode, getMode] = useRefState<Mode>({ kind: 'list' });
+  const [form, setForm, getForm] = useRefState<Form>(EMPTY_FORM);
+  const [bandwidth, setBandwidth, getBandwidth] = useRefState('');
   const [message, setMessage] = useState<ActionResult | undefined>(undefined);
   const tasks = valueOf(snap.tasks) ?? [];
   const executions = valueOf(snap.executions) ?? (snap.current ? [snap.current] : []);
   const task = tasks[Math.min(selected, tasks.length - 1)];
   const execution = task ? executionOf(task, executions) : undefined;
-  const typing = mode.kind === 'form' || mode.kind === 'bandwidth';
-
   useEffect(() => {
     setCapture(active && mode.kind !== 'list');
     return () => setCapture(false);
@@ -71,13 +70,22 @@ export function TasksScreen({ snap, actions, active, setCapture, width }: Screen
 
   useInput(
     (input, key) => {
+      const mode = getMode();
+      const form = getForm();
+      const bandwidth = getBandwidth();
+      const selected = getSelected();
+      const task = tasks[Math.min(selected, tasks.length - 1)];
+      const execution = task ? executionOf(task, executions) : undefined;
+      const typing = mode.kind === 'form' || mode.kind === 'bandwidth';
       if (mode.kind === 'confirm-cancel') {
         if (input === 'y') run(actions.cancelExecution(mode.executionId));
         setMode({ kind: 'list' });
+        setCapture(false);
         return;
       }
       if (typing && key.escape) {
         setMode({ kind: 'list' });
+        setCapture(false);
         return;
       }
       if (mode.kind === 'bandwidth') {

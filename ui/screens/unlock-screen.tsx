@@ -7,6 +7,7 @@ import { valueOf, type ActionResult } from '../data/store.js';
 import { retryAfterSeconds } from '../data/ui-error.js';
 import { ErrorText } from '../widgets/notice.js';
 import { TextField, editText } from '../widgets/text-field.js';
+import { useRefState, useTicker } from '../widgets/use-ref-state.js';
 import type { ScreenProps } from './screen-props.js';
 
 export interface UnlockScreenProps extends ScreenProps {
@@ -17,13 +18,13 @@ export interface UnlockScreenProps extends ScreenProps {
 const CODE_LENGTH = 29;
 
 export function UnlockScreen({ snap, actions, active, setCapture, manifestCandidates, width }: UnlockScreenProps) {
-  const [manifest, setManifest] = useState(manifestCandidates[0] ?? '');
-  const [code, setCode] = useState('');
-  const [field, setField] = useState<'manifest' | 'code'>('manifest');
-  const [busy, setBusy] = useState(false);
+  const [manifest, setManifest, getManifest] = useRefState(manifestCandidates[0] ?? '');
+  const [code, setCode, getCode] = useRefState('');
+  const [field, setField, getField] = useRefState<'manifest' | 'code'>('manifest');
+  const [busy, setBusy, getBusy] = useRefState(false);
   const [result, setResult] = useState<(ActionResult & { at: number }) | undefined>(undefined);
-  const [pick, setPick] = useState(0);
-  const [editing, setEditing] = useState(true);
+  const [, setPick, getPick] = useRefState(0);
+  const [editing, setEditing, getEditing] = useRefState(true);
   const status = valueOf(snap.status);
 
   useEffect(() => {
@@ -33,13 +34,18 @@ export function UnlockScreen({ snap, actions, active, setCapture, manifestCandid
 
   useInput(
     (input, key) => {
-      if (busy) return;
-      if (!editing) {
-        if (key.return) setEditing(true);
+      if (getBusy()) return;
+      const field = getField();
+      if (!getEditing()) {
+        if (key.return) {
+          setEditing(true);
+          setCapture(true);
+        }
         return;
       }
       if (key.escape) {
         setEditing(false);
+        setCapture(false);
         return;
       }
       if (key.tab || (key.return && field === 'manifest')) {
@@ -49,7 +55,7 @@ export function UnlockScreen({ snap, actions, active, setCapture, manifestCandid
       if (key.return && field === 'code') {
         setBusy(true);
         setResult(undefined);
-        void actions.unlock(manifest.trim(), code.trim()).then((r) => {
+        void actions.unlock(getManifest().trim(), getCode().trim()).then((r) => {
           setBusy(false);
           setResult({ ...r, at: Date.now() });
           if (!r.ok) setCode('');
@@ -57,16 +63,16 @@ export function UnlockScreen({ snap, actions, active, setCapture, manifestCandid
         return;
       }
       if (field === 'manifest' && (key.upArrow || key.downArrow) && manifestCandidates.length > 0) {
-        const next = (pick + (key.downArrow ? 1 : manifestCandidates.length - 1)) % manifestCandidates.length;
+        const next = (getPick() + (key.downArrow ? 1 : manifestCandidates.length - 1)) % manifestCandidates.length;
         setPick(next);
         setManifest(manifestCandidates[next]!);
         return;
       }
       if (field === 'manifest') {
-        const v = editText(manifest, input, key);
+        const v = editText(getManifest(), input, key);
         if (v !== undefined) setManifest(v);
       } else {
-        const v = editText(code, input, key);
+        const v = editText(getCode(), input, key);
         if (v !== undefined) setCode(v.slice(0, 64));
       }
     },
@@ -76,7 +82,8 @@ export function UnlockScreen({ snap, actions, active, setCapture, manifestCandid
   // The delay counts down from the error's retryAfterSeconds, or from the daemon's status.
   const failure = result !== undefined && !result.ok ? result.error : undefined;
   const fromError = retryAfterSeconds(failure);
-  const fromErrorLeft = fromError === undefined || result === undefined ? 0 : Math.ceil(fromError - (snap.now - result.at) / 1000);
+  const now = useTicker(fromError !== undefined);
+  const fromErrorLeft = fromError === undefined || result === undefined ? 0 : Math.ceil(fromError - (now - result.at) / 1000);
   const delay = Math.max(fromErrorLeft, status?.unlockRetryAfterSeconds ?? 0);
   const progress = snap.unlockProgress;
 

@@ -1,0 +1,157 @@
+// The data layer against a fake daemon: reconnects after the daemon goes away, keeps going when a
+// route is missing or fails, computes throughput and ETA, follows events, never throws.
+import { describe, expect, it } from 'vitest';
+import { execution, LABEL, status } from '../testing/fixtures.js';
+import { Backoff } from './backoff.js';
+import type { FloeSource } from './floe-source.js';
+import { UiStore, valueOf } from './store.js';
+import { NOT_AVAILABLE, type UiError } from './ui-error.js';
+import type { ExecutionView, UiEvent } from './views.js';
+
+const unavailable: UiError = { code: 'UNAVAILABLE', message: 'the floe daemon at http://127.0.0.1:1 is not answering (ECONNREFUSED): is floe serve running?' };
+const noRoute: UiError = { code: NOT_AVAILABLE, message: 'not available on this daemon' };
+
+class FakeSource implements FloeSource {
+  location = 'http://127.0.0.1:4780';
+  up = true;
+  resets = 0;
+  exec: ExecutionView = execution({ bytesWritten: 0 });
+  emit: ((e: UiEvent) => void) | undefined;
+  endStream: (() => void) | undefined;
+  calls: string[] = [];
+  #gate<T>(v: () => T): Promise<T> {
+    return this.up ? Promise.resolve(v()) : Promise.reject(unavailable);
+  }
+  status = () => this.#gate(() => status());
+  label = () => this.#gate(() => LABEL);
+  unlock = () => Promise.reject({ code: 'WRONG_UNLOCK_CODE', message: 'the unlock code does not open this manifest', details: { retryAfterSeconds: 5 } });
+  lock = () => this.#gate(() => LABEL);
+  journalStats = () => Promise.reject({ code: 'DEVICE_LOCKED', message: 'no keys' });
+  verifyJournal = () => this.#gate(() => ({ ok: true, records: 3, files: 1, problems: [] }));
+  tasks = () => Promise.reject(noRoute);
+  createTask = () => Promise.reject(noRoute);
+  startTask = () => Promise.reject(noRoute);
+  executions = () => this.#gate(() => [this.exec]);
+  execution = () => this.#gate(() => this.exec);
+  cancelExecution = () => Promise.resolve();
+  setBandwidth = () => Promise.resolve();
+  device = () => Promise.reject(noRoute);
+  importStatus = () => Promise.reject(noRoute);
+  startImport = () => Promise.reject({ code: 'INVALID_STATE', message: 'import runs only AT_FACILITY' });
+  syncStatus = () => Promise.reject(noRoute);
+  startSync = () => Promise.resolve();
+  stopSync = () => Promise.resolve();
+  report = () => Promise.reject(noRoute);
+  events = (_last: number | undefined, onEvent: (e: UiEvent) => void, signal: AbortSignal) => {
+    this.calls.push(`events ${_last ?? '-'}`);
+    if (!this.up) return Promise.reject(unavailable);
+    this.emit = onEvent;
+    return new Promise<void>((resolve) => {
+      this.endStream = resolve;
+      signal.addEventListener('abort', () => resolve());
+    });
+  };
+  reset = () => {
+    this.resets++;
+  };
+}
+
+function clock(start = 1_000_000) {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+}
+
+describe('UiStore', () => {
+  it('goes offline when the daemon stops answering, backs off, and comes back by itself', async () => {
+    const src = new FakeSource();
+    const c = clock();
+    const store = new UiStore(src, { now: c.now, backoff: new Backoff(100, 400, 0) });
+    await store.pollOnce();
+    expect(store.getSnapshot().connection).toMatchObject({ online: true, everOnline: true, location: 'http://127.0.0.1:4780' });
+    src.up = false;
+    await store.pollOnce();
+    await store.pollOnce();
+    await store.pollOnce();
+    await store.pollOnce();
+    const off = store.getSnapshot();
+    expect(off.connection).toMatchObject({ online: false, retryInMs: 400, lastError: unavailable });
+    expect(valueOf(off.status)?.state).toBe('ON_SITE'); // the last known state stays
+    expect(src.resets).toBe(4); // each failure finds the daemon again (it may have moved)
+    src.up = true;
+    await store.pollOnce();
+    expect(store.getSnapshot().connection).toMatchObject({ online: true, retryInMs: undefined, lastError: undefined });
+    store.close();
+  });
+
+  it('marks missing routes as not available and errors of the others without throwing', async () => {
+    const src = new FakeSource();
+    const store = new UiStore(src);
+    await store.pollOnce();
+    const s = store.getSnapshot();
+    expect(s.tasks).toEqual({ state: 'unavailable' });
+    expect(s.device).toEqual({ state: 'unavailable' });
+    expect(s.journal).toEqual({ state: 'error', error: { code: 'DEVICE_LOCKED', message: 'no keys' } });
+    expect(s.current?.id).toBe('exec-0a1b2c3d');
+    store.close();
+  });
+
+  it('computes throughput, its history and the ETA from successive polls', async () => {
+    const src = new FakeSource();
+    const c = clock();
+    const store = new UiStore(src, { now: c.now });
+    const MiB = 1024 ** 2;
+    src.exec = execution({ bytesWritten: 0, estimatedBytes: 100 * MiB });
+    await store.pollOnce();
+    for (let i = 1; i <= 3; i++) {
+      c.advance(1000);
+      src.exec = execution({ bytesWritten: i * 10 * MiB, estimatedBytes: 100 * MiB });
+      await store.pollOnce();
+    }
+    const t = store.getSnapshot().throughput;
+    expect(t.current).toBe(10 * MiB);
+    expect(t.history).toEqual([10 * MiB, 10 * MiB, 10 * MiB]);
+    expect(t.etaSeconds).toBe(7);
+    src.exec = execution({ status: 'SUCCESS', bytesWritten: 100 * MiB, estimatedBytes: 100 * MiB });
+    c.advance(1000);
+    await store.pollOnce();
+    expect(store.getSnapshot().throughput).toMatchObject({ current: 0 });
+    expect(store.getSnapshot().throughput.etaSeconds).toBeUndefined();
+    store.close();
+  });
+
+  it('turns failed actions into results with the daemon\'s code and lists them as last errors', async () => {
+    const store = new UiStore(new FakeSource());
+    const r = await store.unlock('/nope', 'X');
+    expect(r).toEqual({ ok: false, error: { code: 'WRONG_UNLOCK_CODE', message: 'the unlock code does not open this manifest', details: { retryAfterSeconds: 5 } } });
+    expect(await store.startImport()).toEqual({ ok: false, error: { code: 'INVALID_STATE', message: 'import runs only AT_FACILITY' } });
+    expect(await store.setBandwidth('exec-1', 1024)).toEqual({ ok: true, message: 'execution exec-1: limit 1024 B/s' });
+    expect(store.getSnapshot().errors.map((e) => `${e.code} ${e.message}`)).toEqual([
+      'WRONG_UNLOCK_CODE unlock: the unlock code does not open this manifest',
+      'INVALID_STATE import: import runs only AT_FACILITY',
+    ]);
+    store.close();
+  });
+
+  it('follows events: verify progress, warnings, and resumes from the last id after a reconnect', async () => {
+    const src = new FakeSource();
+    const store = new UiStore(src, { intervalMs: 20 });
+    store.start();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(store.getSnapshot().connection.events).toBe('connecting');
+    src.emit!({ id: 41, type: 'journal.verify.progress', at: '2026-11-30T10:00:00Z', data: { phase: 'journal', bytesScanned: 5, totalBytes: 10 } });
+    src.emit!({ id: 42, type: 'warning', at: '2026-11-30T10:00:01Z', data: { message: 'scheduled start of nightly failed' } });
+    const s = store.getSnapshot();
+    expect(s.connection.events).toBe('live');
+    expect(s.verify).toMatchObject({ running: true, bytesScanned: 5, totalBytes: 10 });
+    expect(s.errors.at(-1)).toEqual({ at: '2026-11-30T10:00:01Z', message: 'warning: scheduled start of nightly failed' });
+    src.endStream!(); // the daemon went away mid-stream
+    await new Promise((r) => setTimeout(r, 600));
+    expect(src.calls).toEqual(['events -', 'events 42']);
+    src.emit!({ id: 0, type: 'reset', at: '', data: {} }); // a restarted daemon numbers from 1 again
+    src.emit!({ id: 1, type: 'lifecycle', at: '', data: {} });
+    src.endStream!();
+    await new Promise((r) => setTimeout(r, 600));
+    expect(src.calls.at(-1)).toBe('events 1');
+    store.close();
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { AppView } from '../app.js';
+import { emptySnapshot } from '../data/store.js';
+import { bigLine } from '../widgets/big-font.js';
+import { busySnapshot, execution, fakeActions, NOW, status } from '../testing/fixtures.js';
+import { renderUi } from '../testing/render.js';
+import { DashboardScreen } from './dashboard-screen.js';
+
+const props = { actions: fakeActions(), width: 80, height: 20, active: true, setCapture: () => {} };
+
+describe('Dashboard', () => {
+  it('shows the lifecycle state in large letters and in words, the running execution, throughput, ETA, counters and the last errors', async () => {
+    const { frame } = await renderUi(<DashboardScreen {...props} snap={busySnapshot()} />);
+    const f = frame();
+    for (const line of bigLine('ON SITE')) expect(f).toContain(line);
+    expect(f).toContain('State ON_SITE (WithCustomer), since 48m00s ago · keys held');
+    expect(f).toContain('Execution exec-0a1b2c3d (task task-5e6f7a8b)  Phase TRANSFERRING');
+    expect(f).toMatch(/\[#+\.+\]\s+37%/);
+    expect(f).toContain('Bytes 1.50 GiB of 4.00 GiB  Files 5,400 of 12,000');
+    expect(f).toContain('Throughput 48.0 MiB/s ▂▅▆▇█▇▇▇▇▇  ETA 53s  Limit unlimited');
+    expect(f).toContain('Skipped 12  Verified 0  Deleted 0  Failed 1');
+    expect(f).toContain('09:58:12 [SOURCE_ACCESS_DENIED] skipped /projects/secret.key: NFS3ERR_ACCES');
+  });
+
+  it('shows a finished execution at 100% with its error, and a bandwidth limit', async () => {
+    const e = execution({ status: 'ERROR', bytesWritten: 4 * 1024 ** 3, filesTransferred: 12000, bytesPerSecond: 50 * 1024 ** 2, errorCode: 'CANCELLED', errorDetail: 'Execution was cancelled' });
+    const { frame } = await renderUi(<DashboardScreen {...props} snap={busySnapshot({ current: e, executions: { state: 'ok', value: [e], at: NOW } })} />);
+    expect(frame()).toContain('Phase ERROR');
+    expect(frame()).toMatch(/\]\s+100%/);
+    expect(frame()).toContain('Limit 50.0 MiB/s');
+    expect(frame()).toContain('Execution failed: Execution was cancelled [CANCELLED]');
+  });
+
+  it('says when nothing runs yet, and when the daemon has not answered', async () => {
+    const idle = await renderUi(<DashboardScreen {...props} snap={busySnapshot({ current: undefined, errors: [] })} />);
+    expect(idle.frame()).toContain('No execution yet: press 3 for Tasks to create and start one');
+    expect(idle.frame()).toContain('Last errors\nnone');
+    const waiting = await renderUi(<DashboardScreen {...props} snap={emptySnapshot(NOW)} />);
+    expect(waiting.frame()).toContain('Waiting for the floe daemon...');
+  });
+
+  it('fits the longest state, IMPORTED_WITH_ERRORS, in 80 columns', async () => {
+    const snap = busySnapshot({ status: { state: 'ok', value: status({ state: 'IMPORTED_WITH_ERRORS', snowballJobState: 'Complete' }), at: NOW } });
+    const { frame } = await renderUi(<DashboardScreen {...props} snap={snap} />);
+    for (const line of bigLine('IMPORTED WITH ERRORS')) {
+      expect(line.length).toBeLessThanOrEqual(80);
+      expect(frame()).toContain(line);
+    }
+  });
+
+  it('says the daemon is offline and when it retries, instead of failing', async () => {
+    const snap = busySnapshot({ connection: { online: false, everOnline: true, events: 'reconnecting', retryInMs: 2000, lastError: { code: 'UNAVAILABLE', message: 'the floe daemon at http://127.0.0.1:4780 is not answering (ECONNREFUSED): is floe serve running?' } } });
+    const { frame } = await renderUi(<AppView snap={snap} actions={fakeActions()} width={80} height={24} />);
+    expect(frame()).toContain('OFFLINE retry in 2s: the floe daemon at http://127.0.0.1:4780 is not answering');
+    expect(frame()).toContain('State ON_SITE'); // the last known state stays on screen
+  });
+});

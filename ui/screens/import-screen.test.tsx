@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { busySnapshot, fakeActions, NOW, status } from '../testing/fixtures.js';
+import { renderUi } from '../testing/render.js';
+import { ImportScreen } from './import-screen.js';
+
+const base = { width: 80, height: 20, active: true, setCapture: () => {} };
+const GiB = 1024 ** 3;
+
+const importing = busySnapshot({
+  status: { state: 'ok', value: status({ state: 'IMPORTING', snowballJobState: 'InProgress' }), at: NOW },
+  importStatus: {
+    state: 'ok',
+    at: NOW,
+    value: {
+      status: 'RUNNING',
+      executionId: 'imp-01',
+      destinations: [
+        { uri: 's3://customer-bucket/imports', status: 'TRANSFERRING', filesDone: 600, filesTotal: 1200, bytesDone: 2 * GiB, bytesTotal: 4 * GiB, filesFailed: 2 },
+        { uri: 'efs:///mnt/efs/share', status: 'SUCCESS', filesDone: 1200, filesTotal: 1200, bytesDone: 4 * GiB, bytesTotal: 4 * GiB, filesFailed: 0 },
+      ],
+    },
+  },
+  report: {
+    state: 'ok',
+    at: NOW,
+    value: {
+      status: 'Completed with errors',
+      filesTotal: 1200,
+      filesSucceeded: 1198,
+      filesFailed: 2,
+      bytes: 4 * GiB,
+      summaryLines: [],
+      failures: [
+        { path: 'projects/a.bin', code: 'CHECKSUM_MISMATCH', message: 'Checksum failure: the journal chunk does not match its SHA-256' },
+        { path: 'projects/\\xff.txt', code: 'DESTINATION_NAME_INVALID', message: 'S3 keys must be UTF-8' },
+      ],
+    },
+  },
+});
+
+describe('Import and sync', () => {
+  it('shows progress per destination', async () => {
+    const ui = await renderUi(<ImportScreen {...base} snap={importing} actions={fakeActions()} />);
+    const f = ui.frame();
+    expect(f).toContain('Device IMPORTING: import into the destinations');
+    expect(f).toContain('Import: RUNNING (execution imp-01)');
+    expect(f).toContain('s3://customer-bucket/imports  TRANSFERRING');
+    expect(f).toMatch(/\[#+\.+\]\s+50%\s+600\/1,200 files\s+2\.00 GiB\/4\.00 GiB\s+failed 2/);
+    expect(f).toContain('efs:///mnt/efs/share  SUCCESS');
+    expect(f).toMatch(/\]\s+100%\s+1,200\/1,200 files/);
+  });
+
+  it('shows the completion report summary and each failure with its code', async () => {
+    const ui = await renderUi(<ImportScreen {...base} snap={importing} actions={fakeActions()} />);
+    const f = ui.frame();
+    expect(f).toContain('Completion report: Completed with errors');
+    expect(f).toContain('Files 1,200  succeeded 1,198  failed 2  bytes 4.00 GiB');
+    expect(f).toContain('Failures (2)');
+    expect(f).toContain('projects/a.bin  [CHECKSUM_MISMATCH] Checksum failure: the journal chunk does not match its SHA-256');
+    expect(f).toContain('[DESTINATION_NAME_INVALID] S3 keys must be UTF-8');
+  });
+
+  it('starts import, starts and stops sync, and shows a refusal', async () => {
+    const actions = fakeActions({ startImport: { ok: false, error: { code: 'INVALID_STATE', message: 'import runs only AT_FACILITY' } } });
+    const ui = await renderUi(<ImportScreen {...base} snap={busySnapshot()} actions={actions} />);
+    await ui.type('i');
+    expect(ui.frame()).toContain('Error: import runs only AT_FACILITY [INVALID_STATE]');
+    await ui.type('s');
+    expect(ui.frame()).toContain('startSync done');
+    await ui.type('x');
+    expect(actions.calls.map((c) => c[0])).toEqual(['startImport', 'startSync', 'stopSync']);
+  });
+
+  it('says which parts this daemon does not offer', async () => {
+    const ui = await renderUi(<ImportScreen {...base} snap={busySnapshot({ syncStatus: { state: 'unavailable' } })} actions={fakeActions()} />);
+    expect(ui.frame()).toContain('Import: not available on this daemon');
+    expect(ui.frame()).toContain('Online sync: not available on this daemon');
+    expect(ui.frame()).toContain('Completion report: not available on this daemon');
+  });
+});

@@ -1,0 +1,82 @@
+// Import at the facility, online sync on site, and the job completion report (appliance/transfer).
+// The report is served from the journal and never written to the device's disk.
+import type { Static } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { FloeError } from '../../errors.js';
+import type { DestinationSpec } from '../../transfer/destination-config.js';
+import type { ApiContext } from '../api-context.js';
+import { errorResponses } from '../schemas/common-schemas.js';
+import { ImportBody, ReportSchema, RunStatusSchema, SyncBody, SyncStatusSchema } from '../schemas/import-schemas.js';
+
+type Destinations = Array<string | DestinationSpec> | undefined;
+
+export function importRoutes(ctx: ApiContext): FastifyPluginAsync {
+  const { imports, sync } = ctx;
+  return async (app) => {
+    app.post<{ Body: Static<typeof ImportBody> | undefined }>(
+      '/v1/import',
+      {
+        schema: {
+          tags: ['import'],
+          summary: 'start the import into the job destinations (AT_FACILITY after the seal check, or to resume); answers at once',
+          body: ImportBody,
+          response: { 200: RunStatusSchema, ...errorResponses([409, 423, 502], { body: true }) },
+        },
+      },
+      async (request) => {
+        const body = request.body ?? {};
+        return imports.start({
+          ...(body.destinations === undefined ? {} : { destinations: body.destinations as Destinations }),
+          ...(body.options === undefined ? {} : { options: body.options }),
+          ...(body.uploadReport === undefined ? {} : { uploadReport: body.uploadReport }),
+        });
+      },
+    );
+
+    app.get('/v1/import', { schema: { tags: ['import'], summary: 'the current or last import since the daemon started', response: { 200: RunStatusSchema, ...errorResponses([404]) } } }, async () => {
+      const status = imports.status();
+      if (status === null) throw new FloeError('NOT_FOUND', 'no import was started since the daemon started');
+      return status;
+    });
+
+    app.post('/v1/import/cancel', { schema: { tags: ['import'], summary: 'stop the running import (the device stays IMPORTING; start resumes)', response: { 200: RunStatusSchema, ...errorResponses([404]) } } }, async () => {
+      await imports.cancel();
+      const status = imports.status();
+      if (status === null) throw new FloeError('NOT_FOUND', 'no import was started since the daemon started');
+      return status;
+    });
+
+    app.post<{ Body: Static<typeof SyncBody> | undefined }>(
+      '/v1/sync',
+      {
+        schema: {
+          tags: ['import'],
+          summary: 'online sync while ON_SITE: now, or on a UTC schedule',
+          body: SyncBody,
+          response: { 200: SyncStatusSchema, ...errorResponses([409, 423, 502], { body: true }) },
+        },
+      },
+      async (request) => {
+        const body = request.body ?? {};
+        return sync.start({
+          ...(body.destinations === undefined ? {} : { destinations: body.destinations as Destinations }),
+          ...(body.options === undefined ? {} : { options: body.options }),
+          ...(body.schedule === undefined ? {} : { schedule: body.schedule }),
+          ...(body.allowSubHourly === undefined ? {} : { allowSubHourly: body.allowSubHourly }),
+        });
+      },
+    );
+
+    app.post('/v1/sync/stop', { schema: { tags: ['import'], summary: 'disarm the schedule and cancel a running sync', response: { 200: SyncStatusSchema, ...errorResponses([]) } } }, async () =>
+      sync.stop(),
+    );
+
+    app.get('/v1/sync', { schema: { tags: ['import'], summary: 'sync state, schedule, next run, current and last run', response: { 200: SyncStatusSchema, ...errorResponses([]) } } }, async () =>
+      sync.status(),
+    );
+
+    app.get('/v1/report', { schema: { tags: ['import'], summary: 'the job completion report of the last import (JSON summary, CSV logs, text)', response: { 200: ReportSchema, ...errorResponses([404, 423]) } } }, async () =>
+      imports.report(),
+    );
+  };
+}

@@ -6,6 +6,9 @@ import { registerJournalCommand } from './journal-command.js';
 import { registerProvisionCommand } from './provision-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerTaskCommand } from './task-command.js';
+import { registerImportCommand } from './import-command.js';
+import { registerReportCommand } from './report-command.js';
+import { registerSyncCommand } from './sync-command.js';
 import { registerUiCommand } from './ui-command.js';
 
 /** Every subcommand registers itself here, one line each; each lives in its own file in this folder. */
@@ -15,6 +18,9 @@ export function registerCommands(program: Command): void {
   registerDeviceCommands(program);
   registerJournalCommand(program);
   registerTaskCommand(program);
+  registerImportCommand(program);
+  registerSyncCommand(program);
+  registerReportCommand(program);
   registerExecutionCommand(program);
   registerUiCommand(program);
   registerFirmwareCommand(program);

@@ -1,0 +1,130 @@
+// `floe import [--destination URI]... [--json]` (start and wait, printing progress), `floe import
+// status`, `floe import cancel`: the facility import through the daemon (appliance/transfer).
+import type { Command } from 'commander';
+import { ERROR_TABLE, FloeError, type ErrorCode } from '../errors.js';
+import { parseOptionAssignments } from '../tasks/options.js';
+import type { RunStatus } from '../transfer/import-service.js';
+import type { ApiClient } from './api-client.js';
+import { clientCommand, clientOf, fields, print, type ClientFlags } from './client-options.js';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export interface TransferFlags extends ClientFlags {
+  readonly destination: string[];
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly option: string[];
+}
+
+/** Adds --destination, --endpoint, --region and --option. */
+export function transferOptions(cmd: Command): Command {
+  return cmd
+    .option('--destination <uri>', "s3://bucket/prefix, efs:///path or fsx:///path instead of the job's destinations (repeatable)", collect, [])
+    .option('--endpoint <url>', 'S3-compatible endpoint for --destination s3:// URIs the job does not name')
+    .option('--region <region>', 'region for --destination s3:// URIs the job does not name')
+    .option('--option <Key=Value>', 'a task option, e.g. VerifyMode=POINT_IN_TIME_CONSISTENT or BytesPerSecond=52428800 (repeatable)', collect, []);
+}
+
+/** The request body's destinations and options from the flags. */
+export function transferBody(flags: TransferFlags): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (flags.destination.length > 0) {
+    body.destinations = flags.destination.map((uri) =>
+      uri.startsWith('s3:') && (flags.endpoint !== undefined || flags.region !== undefined)
+        ? { uri, ...(flags.endpoint === undefined ? {} : { endpoint: flags.endpoint, forcePathStyle: true }), ...(flags.region === undefined ? {} : { region: flags.region }) }
+        : uri,
+    );
+  }
+  if (flags.option.length > 0) body.options = parseOptionAssignments(flags.option);
+  return body;
+}
+
+export function runLines(s: RunStatus): string[] {
+  const lines = fields([
+    ['Execution', s.executionId],
+    ['State', s.state],
+    ['Started', s.startedAt],
+    ['Ended', s.endedAt],
+    ['Error', s.error === undefined ? undefined : `${s.error.code}: ${s.error.message}`],
+    ['Report', s.report === undefined ? undefined : `${s.report.status} (floe report --out DIR writes it out)`],
+  ]);
+  for (const d of s.destinations) {
+    const c = d.counters;
+    const failed = c.FilesFailed.Prepare + c.FilesFailed.Transfer + c.FilesFailed.Verify;
+    lines.push(`${d.uri}: ${d.status}; ${c.FilesTransferred}/${c.EstimatedFilesToTransfer} files transferred, ${c.FilesSkipped} skipped, ${c.FilesVerified} verified, ${failed} failed; ${c.BytesWritten} bytes written`);
+  }
+  return lines;
+}
+
+function progressLine(s: RunStatus): string {
+  const d = s.destinations.at(-1);
+  if (d === undefined) return `${s.state}`;
+  const c = d.counters;
+  return `${d.uri} ${d.status} ${c.FilesTransferred + c.FilesSkipped}/${c.FilesListed.AtSource} files, ${(c.BytesTransferred / 1048576).toFixed(1)}/${(c.EstimatedBytesToTransfer / 1048576).toFixed(1)} MiB`;
+}
+
+/** Polls `path` until the run ends; progress on stderr (text mode). */
+export async function waitForRun(client: ApiClient, path: string, flags: ClientFlags, pick: (body: unknown) => RunStatus | undefined = (b) => b as RunStatus): Promise<RunStatus> {
+  let last = '';
+  for (;;) {
+    const status = pick(await client.get<unknown>(path));
+    if (status !== undefined && status.state !== 'RUNNING') {
+      if (flags.json !== true && last !== '') process.stderr.write('\n');
+      return status;
+    }
+    if (status !== undefined && flags.json !== true) {
+      const line = progressLine(status);
+      if (line !== last) process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
+      last = line;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** A run that failed, was cancelled or completed with errors becomes the CLI's error and exit code. */
+export function failUnlessCompleted(s: RunStatus, what: string): void {
+  if (s.state === 'COMPLETED') return;
+  if (s.state === 'COMPLETED_WITH_ERRORS') {
+    const code = s.report?.destinations.map((d) => d.result.ErrorCode).find((c) => c !== undefined) ?? s.destinations.map((d) => d.result.ErrorCode).find((c) => c !== undefined) ?? 'INTERNAL';
+    const known: ErrorCode = code in ERROR_TABLE ? (code as ErrorCode) : 'INTERNAL';
+    throw new FloeError(known, `${what} ${s.executionId}: Completed with errors (floe report --out DIR lists them)`);
+  }
+  const code = s.error?.code ?? 'INTERNAL';
+  throw new FloeError(code in ERROR_TABLE ? (code as ErrorCode) : 'INTERNAL', `${what} ${s.executionId} ${s.state}: ${s.error?.message ?? ''}`);
+}
+
+export function registerImportCommand(program: Command): void {
+  const importCmd = transferOptions(
+    clientCommand(
+      program
+        .command('import')
+        .description('import the journal into the job destinations at the facility (after the seal check); waits, printing progress')
+        .option('--no-wait', 'start and return at once')
+        .option('--upload-report', 'also put the job completion report next to the data (.floe-report/<execution>/)'),
+    ),
+  ).action(async (flags: TransferFlags & { wait: boolean; uploadReport?: boolean }) => {
+    const client = await clientOf(flags);
+    const body = transferBody(flags);
+    if (flags.uploadReport === true) body.uploadReport = true;
+    const started = await client.post<RunStatus>('/v1/import', body);
+    if (!flags.wait) {
+      print(flags, started, runLines);
+      return;
+    }
+    const done = await waitForRun(client, '/v1/import', flags);
+    print(flags, done, runLines);
+    failUnlessCompleted(done, 'import');
+  });
+
+  clientCommand(importCmd.command('status').description('the current or last import since the daemon started')).action(async (_o: unknown, cmd: Command) => {
+    const flags = cmd.optsWithGlobals<ClientFlags>();
+    const client = await clientOf(flags);
+    print(flags, await client.get<RunStatus>('/v1/import'), runLines);
+  });
+
+  clientCommand(importCmd.command('cancel').description('stop the running import; the device stays IMPORTING and floe import resumes it')).action(async (_o: unknown, cmd: Command) => {
+    const flags = cmd.optsWithGlobals<ClientFlags>();
+    const client = await clientOf(flags);
+    print(flags, await client.post<RunStatus>('/v1/import/cancel'), runLines);
+  });
+}

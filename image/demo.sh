@@ -129,3 +129,25 @@ floe unlock --manifest "$MANIFEST" --code "$CODE"
 step "ingest: $SOURCE_URI into the encrypted journal"
 need_command task
 need_command execution
+floe task create --name demo-share --source "$SOURCE_URI" --option VerifyMode=ONLY_FILES_TRANSFERRED
+floe task start demo-share --json >"$DEMO/execution.json"
+EXECUTION=$(json "$DEMO/execution.json" TaskExecutionId)
+floe execution wait "$EXECUTION" >/dev/null || { floe execution describe "$EXECUTION" || true; die "the ingest execution did not succeed"; }
+floe execution describe "$EXECUTION"
+floe journal stats
+
+step "lock for shipping: seal the journal, drop the keys"
+floe lock
+floe label >"$DEMO/shipping-label.txt"
+
+step "ship: the device powers off and on again (daemon restart)"
+stop_pid "$DAEMON_PID"
+DAEMON_PID=
+start_daemon
+floe status
+
+step "unlock at the facility: manifest + code, seal checked"
+floe unlock --manifest "$MANIFEST" --code "$CODE"
+
+step "import into S3 (s3rver) and the file system, verifying every byte"
+need_command import

@@ -1,0 +1,51 @@
+// Child of ingest-throughput.ts: one ingest execution (the engine, as the task service runs it)
+// from a source URI into a new journal, printed as JSON: seconds, the transfer phase's seconds,
+// counters and peak RSS. A separate process so RSS is floe's alone.
+//
+//   tsx bench/ingest/ingest-child.ts SOURCE_URI JOURNAL_DIR '{"VerifyMode":"NONE"}'
+import { KeyRing } from '../../appliance/crypto/key-ring.js';
+import { runIngest } from '../../appliance/ingest/ingest-engine.js';
+import { Journal } from '../../appliance/journal/journal.js';
+import { openSource } from '../../appliance/sources/open-source.js';
+import { createExecutionCounters } from '../../appliance/tasks/execution-status.js';
+import { createFilter } from '../../appliance/tasks/filters.js';
+import { parseOptions } from '../../appliance/tasks/options.js';
+import { EXECUTION_BURST_BYTES, Throttle } from '../../appliance/tasks/throttle.js';
+
+const [uri, journalDir, optionsJson] = process.argv.slice(2) as [string, string, string | undefined];
+const { concurrency, ...optionInput } = JSON.parse(optionsJson ?? '{}') as { concurrency?: number } & Record<string, unknown>;
+const options = parseOptions(optionInput);
+const start = process.hrtime.bigint();
+const journal = await Journal.create(journalDir, new KeyRing(KeyRing.generateDataKey()));
+const source = await openSource(uri);
+const counters = createExecutionCounters();
+let transferStart = 0n;
+let transferEnd = 0n;
+const result = await runIngest({
+  source,
+  journal,
+  options,
+  filter: createFilter({}),
+  throttle: new Throttle({ bytesPerSecond: options.BytesPerSecond, burstBytes: EXECUTION_BURST_BYTES }),
+  signal: new AbortController().signal,
+  counters,
+  ...(concurrency === undefined ? {} : { concurrency }),
+  onPhase: (p) => {
+    if (p === 'TRANSFERRING') transferStart = process.hrtime.bigint();
+    else transferEnd = process.hrtime.bigint();
+  },
+});
+await source.close();
+await journal.close();
+const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+process.stdout.write(
+  JSON.stringify({
+    seconds,
+    transferSeconds: Number(transferEnd - transferStart) / 1e9,
+    files: counters.FilesTransferred,
+    bytes: counters.BytesWritten,
+    failed: counters.FilesFailed,
+    error: result.error ?? null,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  }) + '\n',
+);

@@ -1,0 +1,122 @@
+// Ingest throughput (issue 4, "Benchmarks"): LARGE (4 files of 512 MiB) and SMALL (20,000 files of
+// 1-64 KiB), both served by nfs-ganesha on loopback, ingested by floe into a new journal, beside
+// nfs-cat reading the same LARGE files and `restic backup` of the same folders into new local
+// repositories; then BytesPerSecond = 50 MiB/s on a 1 GiB file. One run, one machine, ratios
+// printed; peak RSS of every process.
+//
+//   node_modules/.bin/tsx bench/ingest/ingest-throughput.ts [--small-files 20000] [--large-mib 512] [--shm]
+//
+// --shm also runs floe's LARGE ingest with the journal on /dev/shm (fsync is free there), which
+// separates the disk from floe's own CPU path. Needs root (ganesha), nfs-cat, restic, /usr/bin/time.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { mib, ratio, runTimed, table } from '../bench-util.js';
+import { startGanesha, type Ganesha } from '../../test/harness/ganesha.js';
+import { writeSeededFile } from '../../test/ingest/ingest-fixtures.js';
+
+const { values } = parseArgs({
+  options: {
+    'small-files': { type: 'string', default: '20000' },
+    'large-mib': { type: 'string', default: '512' },
+    'limit-mib': { type: 'string', default: '1024' },
+    shm: { type: 'boolean', default: false },
+  },
+});
+const MIB = 1 << 20;
+const SMALL_FILES = Number(values['small-files']);
+const LARGE_BYTES = Number(values['large-mib']) * MIB;
+const CHILD = path.join(import.meta.dirname, 'ingest-child.ts');
+
+interface ChildResult {
+  seconds: number;
+  transferSeconds: number;
+  files: number;
+  bytes: number;
+  error: unknown;
+  peakRssMiB: number;
+}
+
+function floeIngest(uri: string, journalDir: string, options: Record<string, unknown>): ChildResult & { wallSeconds: number; timeRssMiB: number } {
+  const t = runTimed(process.execPath, ['--import', 'tsx', CHILD, uri, journalDir, JSON.stringify(options)]);
+  const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as ChildResult;
+  if (r.error) throw new Error(`floe ingest ended in error: ${JSON.stringify(r.error)}`);
+  fs.rmSync(journalDir, { recursive: true, force: true });
+  return { ...r, wallSeconds: t.seconds, timeRssMiB: t.peakRssMiB };
+}
+
+function restic(folder: string, repo: string): { seconds: number; peakRssMiB: number } {
+  const env = { ...process.env, RESTIC_PASSWORD: 'bench', RESTIC_REPOSITORY: repo, RESTIC_CACHE_DIR: `${repo}-cache` };
+  runTimed('restic', ['init', '--quiet'], env);
+  const t = runTimed('restic', ['backup', '--quiet', folder], env);
+  fs.rmSync(repo, { recursive: true, force: true });
+  fs.rmSync(`${repo}-cache`, { recursive: true, force: true });
+  return t;
+}
+
+let server: Ganesha | undefined;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-bench-ingest-'));
+try {
+  const exportDir = path.join(tmp, 'export');
+  const large = path.join(exportDir, 'large');
+  const small = path.join(exportDir, 'small');
+  const one = path.join(exportDir, 'one');
+  fs.mkdirSync(large, { recursive: true });
+  fs.mkdirSync(one, { recursive: true });
+  let t0 = Date.now();
+  for (let i = 0; i < 4; i++) writeSeededFile(path.join(large, `large-${i}.bin`), LARGE_BYTES, 1000 + i);
+  writeSeededFile(path.join(one, 'one-gib.bin'), Number(values['limit-mib']) * MIB, 77);
+  let x = 4242;
+  const rand = (): number => ((x = (x * 1103515245 + 12345) >>> 0), x);
+  let smallBytes = 0;
+  for (let i = 0; i < SMALL_FILES; i++) {
+    const dir = path.join(small, `d${String(Math.floor(i / 200)).padStart(3, '0')}`);
+    if (i % 200 === 0) fs.mkdirSync(dir, { recursive: true });
+    const size = 1024 + (rand() % (63 * 1024 + 1));
+    const data = Buffer.allocUnsafe(size);
+    for (let j = 0; j + 4 <= size; j += 4) data.writeUInt32LE(rand(), j);
+    fs.writeFileSync(path.join(dir, `f${i}.dat`), data);
+    smallBytes += size;
+  }
+  console.log(`data: LARGE 4 x ${mib(LARGE_BYTES)} MiB, SMALL ${SMALL_FILES} files (${mib(smallBytes)} MiB), ${values['limit-mib']} MiB for the limit; made in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  server = await startGanesha({ exportDir });
+  const largeTotal = 4 * LARGE_BYTES;
+
+  // nfs-cat: the same four files, one after another; a first pass warms the page cache for everyone
+  // (all data fits in RAM), so no reader pays for the disk.
+  t0 = Date.now();
+  runTimed('sh', ['-c', `for i in 0 1 2 3; do nfs-cat "$0/large-$i.bin?nfsport=${server.nfsPort}&mountport=${server.mountPort}" > /dev/null || exit 1; done`, `nfs://127.0.0.1/export/large`]);
+  const nfsCat = runTimed('sh', ['-c', `for i in 0 1 2 3; do nfs-cat "$0/large-$i.bin?nfsport=${server.nfsPort}&mountport=${server.mountPort}" > /dev/null || exit 1; done`, `nfs://127.0.0.1/export/large`]);
+  const noVerify = { VerifyMode: 'NONE', TransferMode: 'ALL' };
+  const floeLarge = floeIngest(server.uri('large'), path.join(tmp, 'journal-large'), noVerify);
+  const floeLargeShm = values.shm ? floeIngest(server.uri('large'), fs.mkdtempSync('/dev/shm/floe-bench-journal-'), noVerify) : undefined;
+  const resticLarge = restic(large, path.join(tmp, 'restic-large'));
+  const floeSmall = floeIngest(server.uri('small'), path.join(tmp, 'journal-small'), noVerify);
+  const resticSmall = restic(small, path.join(tmp, 'restic-small'));
+  const limited = floeIngest(server.uri('one'), path.join(tmp, 'journal-limit'), { ...noVerify, BytesPerSecond: 50 * MIB });
+
+  const rate = (bytes: number, s: number): number => bytes / MIB / s;
+  const rows = [
+    { what: 'nfs-cat LARGE (4 files in turn)', 'MiB/s': rate(largeTotal, nfsCat.seconds).toFixed(0), 'files/s': (4 / nfsCat.seconds).toFixed(2), 'peak RSS MiB': nfsCat.peakRssMiB.toFixed(0) },
+    { what: 'floe ingest LARGE (journal on disk)', 'MiB/s': rate(largeTotal, floeLarge.wallSeconds).toFixed(0), 'files/s': (4 / floeLarge.wallSeconds).toFixed(2), 'peak RSS MiB': floeLarge.timeRssMiB.toFixed(0) },
+    ...(floeLargeShm
+      ? [{ what: 'floe ingest LARGE (journal on /dev/shm)', 'MiB/s': rate(largeTotal, floeLargeShm.wallSeconds).toFixed(0), 'files/s': (4 / floeLargeShm.wallSeconds).toFixed(2), 'peak RSS MiB': floeLargeShm.timeRssMiB.toFixed(0) }]
+      : []),
+    { what: 'restic backup LARGE (local folder)', 'MiB/s': rate(largeTotal, resticLarge.seconds).toFixed(0), 'files/s': (4 / resticLarge.seconds).toFixed(2), 'peak RSS MiB': resticLarge.peakRssMiB.toFixed(0) },
+    { what: 'floe ingest SMALL', 'MiB/s': rate(smallBytes, floeSmall.wallSeconds).toFixed(0), 'files/s': (SMALL_FILES / floeSmall.wallSeconds).toFixed(0), 'peak RSS MiB': floeSmall.timeRssMiB.toFixed(0) },
+    { what: 'restic backup SMALL (local folder)', 'MiB/s': rate(smallBytes, resticSmall.seconds).toFixed(0), 'files/s': (SMALL_FILES / resticSmall.seconds).toFixed(0), 'peak RSS MiB': resticSmall.peakRssMiB.toFixed(0) },
+  ];
+  console.log(table(rows));
+  console.log(`floe LARGE / nfs-cat: ${ratio(nfsCat.seconds, floeLarge.wallSeconds)} (goal >= 0.5x)`);
+  if (floeLargeShm) console.log(`floe LARGE on /dev/shm / nfs-cat: ${ratio(nfsCat.seconds, floeLargeShm.wallSeconds)}`);
+  console.log(`floe LARGE / restic: ${ratio(resticLarge.seconds, floeLarge.wallSeconds)} (goal >= 1.5x)`);
+  console.log(`floe SMALL / restic files/s: ${ratio(resticSmall.seconds, floeSmall.wallSeconds)} (goal >= 2x)`);
+  const limitedRate = rate(limited.bytes, limited.transferSeconds);
+  console.log(`BytesPerSecond 50 MiB/s on ${values['limit-mib']} MiB: ${limitedRate.toFixed(1)} MiB/s over the transfer phase (${((limitedRate / 50 - 1) * 100).toFixed(1)}% off; goal within 10%), peak RSS ${limited.timeRssMiB.toFixed(0)} MiB`);
+  console.log(`floe files: LARGE ${floeLarge.files}, SMALL ${floeSmall.files}; floe seconds (wall incl. start-up / engine): LARGE ${floeLarge.wallSeconds.toFixed(1)} / ${floeLarge.seconds.toFixed(1)}, SMALL ${floeSmall.wallSeconds.toFixed(1)} / ${floeSmall.seconds.toFixed(1)}`);
+} finally {
+  await server?.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+  for (const d of fs.readdirSync('/dev/shm')) if (d.startsWith('floe-bench-journal-')) fs.rmSync(path.join('/dev/shm', d), { recursive: true, force: true });
+}

@@ -1,0 +1,90 @@
+// The import through `floe serve` and the CLI, as a facility operator runs it: facility unlock,
+// `floe sync start` refused, `floe import --json`, `floe import status`, `floe report --out DIR`.
+// S3 credentials reach the daemon through the SDK's environment chain, never through the job.
+import { readFile, readdir, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Device } from '../../appliance/lifecycle/device.js';
+import { floe, floeJson, provisionDevice, startDaemonProcess, type DaemonProcess, type ProvisionedDevice } from '../support/daemon-process.js';
+import { startRgw, type RgwServer } from '../harness/rgw.js';
+import { ingestFolder, listS3Keys, makeSourceFolder, MIB, readS3Object, walkSource } from './transfer-fixtures.js';
+
+const BUCKET = 'floe-cli';
+
+describe('floe import, floe sync and floe report through the daemon', () => {
+  let rgw: RgwServer;
+  let p: ProvisionedDevice;
+  let daemon: DaemonProcess | undefined;
+  beforeAll(async () => {
+    rgw = await startRgw();
+    await rgw.createBucket(BUCKET);
+  });
+  afterAll(async () => {
+    await daemon?.kill();
+    await p?.cleanup();
+    await rgw?.stop();
+  });
+
+  it('imports with progress, shows status, writes the report on request', async () => {
+    p = await provisionDevice(
+      {
+        jobType: 'IMPORT',
+        description: 'cli import test',
+        deviceType: 'SNC1_SSD',
+        destinations: [{ uri: `s3://${BUCKET}/cli`, endpoint: rgw.endpoint, region: 'us-east-1', forcePathStyle: true }],
+        returnAddress: { name: 'Receiving', street1: '1 Test Way', city: 'Seattle', stateOrProvince: 'WA', postalCode: '98101', country: 'US' },
+      },
+      'floe-import-cli-',
+    );
+    const manifest = await readFile(p.manifestPath);
+    const source = join(p.root, 'source');
+    await mkdir(source);
+    await makeSourceFolder(source, { small: 20, large: [9 * MIB] });
+    const files = await walkSource(source);
+    // On site, in process: ingest and lock (the ingest engine's own tests cover ingest through the daemon).
+    const onSite = await Device.load(p.dataDir);
+    await onSite.unlock(manifest, p.code);
+    await ingestFolder(onSite, source, files);
+    await onSite.lock({});
+
+    daemon = await startDaemonProcess(p.dataDir, { AWS_ACCESS_KEY_ID: rgw.accessKeyId, AWS_SECRET_ACCESS_KEY: rgw.secretAccessKey });
+    const data = ['--data', p.dataDir];
+    const noImport = await floe(['import', 'status', ...data]);
+    expect(noImport.status).toBe(3);
+    expect(noImport.stderr).toContain('no import was started since the daemon started [NOT_FOUND]');
+    expect((await floeJson(['unlock', ...data, '--manifest', p.manifestPath, '--code', p.code])).state).toBe('AT_FACILITY');
+
+    const sync = await floe(['sync', 'start', ...data]);
+    expect(sync.status).toBe(14);
+    expect(sync.stderr).toContain('online sync runs on site (ON_SITE); the device is AT_FACILITY: use floe import [INVALID_STATE]');
+
+    const text = await floe(['import', ...data, '--option', 'VerifyMode=POINT_IN_TIME_CONSISTENT']);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/State: +COMPLETED\n/u);
+    expect(text.stdout).toContain(`s3://${BUCKET}/cli: SUCCESS; ${files.length}/${files.length} files transferred, 0 skipped, ${files.length} verified, 0 failed`);
+    expect(text.stderr).toContain(`s3://${BUCKET}/cli`); // progress lines while it ran
+
+    const status = await floeJson<{ executionId: string; state: string; report: { status: string } }>(['import', 'status', ...data]);
+    expect(status).toMatchObject({ state: 'COMPLETED', report: { status: 'Completed' } });
+    expect((await floeJson(['status', ...data])).state).toBe('IMPORTED');
+
+    // Again: everything is delivered, nothing is sent.
+    const again = await floeJson<{ destinations: Array<{ counters: { FilesTransferred: number; FilesSkipped: number } }> }>(['import', ...data]);
+    expect(again.destinations[0]!.counters).toMatchObject({ FilesTransferred: 0, FilesSkipped: files.length });
+
+    const out = join(p.root, 'report');
+    const report = await floe(['report', ...data, '--out', out]);
+    expect(report.status, report.stderr).toBe(0);
+    expect(report.stdout).toContain(': Completed\n');
+    expect((await readdir(out)).sort()).toEqual(['failure-log.csv', 'success-log.csv', 'summary.json', 'summary.txt']);
+    expect((await readFile(join(out, 'failure-log.csv'), 'utf8')).trimEnd().split('\r\n')).toHaveLength(1);
+    expect((await readFile(join(out, 'success-log.csv'), 'utf8')).trimEnd().split('\r\n')).toHaveLength(1 + files.length);
+    const refused = await floe(['report', ...data, '--out', out]);
+    expect(refused.status).toBe(4);
+    expect(refused.stderr).toContain('already exists: choose an empty folder [CONFLICT]');
+
+    expect(await listS3Keys(rgw, BUCKET, 'cli/')).toHaveLength(files.length);
+    const large = files.find((f) => f.path.toString().endsWith('large-0.bin'))!;
+    expect((await readS3Object(rgw, BUCKET, `cli/${large.path}`))!.sha256).toBe(large.sha256);
+  });
+});

@@ -14,7 +14,8 @@
 //   paths and the device disk alone must reveal nothing. The problems (skipped and failed files,
 //   capped) are part of the persisted summary.
 // - Progress goes to an EventPublisher: `execution.status` on every status change,
-//   `execution.progress` about once a second while running.
+//   `execution.progress` about once a second while running (counters; never a path: the daemon
+//   logs status events to disk).
 import { FloeError, asFloeError } from '../errors.js';
 import { runIngest } from '../ingest/ingest-engine.js';
 import type { Journal } from '../journal/journal.js';
@@ -96,7 +97,7 @@ export class TaskService implements ExecutionControl {
     }
     await state.journal.appendEvent({ kind: 'task.created', task });
     state.tasks.set(task.TaskId, task);
-    this.#events?.publish('task.created', { TaskId: task.TaskId, Name: task.Name });
+    this.#events?.publish('task.created', { TaskId: task.TaskId });
     return this.#describeTask(task);
   }
 
@@ -375,12 +376,14 @@ export class TaskService implements ExecutionControl {
   }
 
   #publishStatus(execution: TaskExecution): void {
-    const d = execution.describe();
-    this.#events?.publish('execution.status', { TaskExecutionId: d.TaskExecutionId, TaskId: d.TaskId, Status: d.Status, Result: d.Result });
+    // Ids, status and error code only: the daemon's log keeps status events, and an ErrorDetail or a
+    // task name may name customer files (describe the execution for those).
+    const { ErrorDetail: _detail, ...result } = execution.machine.result();
+    this.#events?.publish('execution.status', { TaskExecutionId: execution.id, TaskId: execution.task.TaskId, Status: execution.status, Result: result });
   }
 
   #publishProgress(execution: TaskExecution): void {
-    const { FileProblems: _p, ...d } = execution.describe();
+    const { FileProblems: _p, TaskName: _n, Includes: _i, Excludes: _e, ...d } = execution.describe();
     this.#events?.publish('execution.progress', d);
   }
 

@@ -1,23 +1,28 @@
 // The daemon's HTTP API (ARCHITECTURE.md, "Interfaces"): fastify, versioned paths under /v1,
 // bearer-token auth, one error body. The CLI and the terminal UI are clients of it.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ApiContext } from './api-context.js';
 import { installAuth } from './auth.js';
 import { handleError } from './error-body.js';
 import { installOpenApi } from './openapi.js';
+import { installRequestLog } from './request-log.js';
 import { installRateLimit } from './rate-limit.js';
 import { registerRoutes } from './routes/index.js';
 
 export interface ServerOptions {
-  /** pino logger options, or false for none (tests). */
+  /** pino logger options, or false for none (tests); ignored when loggerInstance is given. */
   readonly logger?: boolean | Record<string, unknown>;
+  /** The daemon's logger (appliance/daemon/daemon-logger.ts). */
+  readonly loggerInstance?: FastifyBaseLogger;
   /** TLS key and certificate (PEM) when serving beyond loopback. */
   readonly https?: { key: string; cert: string };
 }
 
 export async function buildServer(ctx: ApiContext, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
+    // Requests are logged by route pattern in installRequestLog, never by URL (it may name a task).
+    disableRequestLogging: true,
     bodyLimit: 1024 * 1024,
     ...(options.https ? { https: options.https } : {}),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
@@ -26,6 +31,7 @@ export async function buildServer(ctx: ApiContext, options: ServerOptions = {}):
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
+  installRequestLog(app);
   installAuth(app, ctx.token);
   installRateLimit(app);
   await installOpenApi(app);

@@ -14,6 +14,7 @@ import { TaskService } from '../tasks/task-service.js';
 import { ImportService } from '../transfer/import-service.js';
 import { SyncService } from '../transfer/sync-service.js';
 import { readToken, removeDaemonInfo, writeDaemonInfo, type DaemonInfo } from './daemon-info.js';
+import { createDaemonLogger, logEvents } from './daemon-logger.js';
 import { EventLog } from './event-log.js';
 import { parseListen } from './listen-address.js';
 
@@ -21,7 +22,10 @@ export interface DaemonOptions {
   readonly dataDir: string;
   /** host:port; 127.0.0.1:4780 by default. Beyond loopback the API is served over TLS only. */
   readonly listen?: string;
+  /** true: also log to stderr (`floe serve --log`). The log always goes to <data>/logs/floe.log. */
   readonly logger?: boolean | Record<string, unknown>;
+  /** pino level of the log file (default info). */
+  readonly logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 }
 
 export interface RunningDaemon {
@@ -40,6 +44,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   // An erased device has no token left: it still answers the public status, and nothing else.
   const token = device.state === 'ERASED' ? randomBytes(32).toString('hex') : await readToken(dataDir);
   const events = new EventLog();
+  const log = createDaemonLogger({ dataDir, stderr: options.logger === true, ...(options.logLevel ? { level: options.logLevel } : {}) });
+  logEvents(events, log.logger);
   device.on('lifecycle', (change: Record<string, unknown>) => events.publish('lifecycle', change));
   device.on('progress', (progress: Record<string, unknown>) => events.publish('unlock.progress', progress));
 
@@ -52,7 +58,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const sync = new SyncService(device, { publish });
   const context: ApiContext = { dataDir, device, events, token, hardware, tasks, imports, sync };
   const https = loopback ? undefined : await tlsFiles(dataDir);
-  const server = await buildServer(context, { logger: options.logger ?? false, ...(https ? { https } : {}) });
+  const server = await buildServer(context, { loggerInstance: log.logger, ...(https ? { https } : {}) });
   try {
     await server.listen({ host, port });
   } catch (err) {
@@ -61,6 +67,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     await sync.close();
     await imports.cancel();
     await device.close();
+    log.close();
     const code = (err as NodeJS.ErrnoException).code;
     throw new FloeError('UNAVAILABLE', `cannot listen on ${host}:${port}: ${code === 'EADDRINUSE' ? 'the address is in use (is another floe daemon running?)' : (err as Error).message}`, { cause: err });
   }
@@ -86,6 +93,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       await sync.close();
       await imports.cancel();
       await device.close();
+      log.close();
       await removeDaemonInfo(dataDir);
     })();
     return closing;

@@ -5,7 +5,7 @@
 // file systems. node-disk-info runs `df` with execSync, which blocks the event loop (and would
 // hang the daemon on a stale NFS mount), so it is only the fallback when fsSize fails.
 import { statfs } from 'node:fs/promises';
-import { hostname, loadavg, uptime } from 'node:os';
+import { cpus, hostname, loadavg, uptime } from 'node:os';
 import { getDiskInfo } from 'node-disk-info';
 import si from 'systeminformation';
 import type { CpuInfo, DataDiskInfo, DiskInfo, HardwareSnapshot, MemoryInfo, MissingProbe, NetworkInterfaceInfo, Temperatures } from './hardware-snapshot.js';
@@ -73,10 +73,13 @@ export class HardwareProbe {
     };
   }
 
+  // The model and core count from the kernel's list (si.cpu() runs helper programs: slow, and it
+  // adds nothing the device needs here).
   async #cpu(): Promise<{ model: string; cores: number }> {
     if (this.#cpuModel === undefined) {
-      const c = await si.cpu();
-      this.#cpuModel = { model: [c.manufacturer, c.brand].filter((s) => s !== '').join(' '), cores: c.cores };
+      const list = cpus();
+      if (list.length === 0) throw new Error('the kernel lists no CPU');
+      this.#cpuModel = { model: list[0]!.model.trim(), cores: list.length };
     }
     return this.#cpuModel;
   }

@@ -43,6 +43,9 @@ export interface InProcessApi {
   readonly url: string;
   /** A CLI client with the token. */
   client(): ApiClient;
+  /** Stops the daemon, keeping the data folder. */
+  stop(): Promise<void>;
+  /** Stops the daemon and removes the data folder. */
   close(): Promise<void>;
 }
 
@@ -58,6 +61,7 @@ export async function inProcessApi(): Promise<InProcessApi> {
     auth: { authorization: `Bearer ${token}` },
     url: daemon.info.url,
     client: () => new ApiClient({ url: daemon.info.url, token }),
+    stop: () => daemon.close(),
     async close() {
       await daemon.close();
       await device.cleanup();

@@ -11,7 +11,7 @@ import { Type } from '@sinclair/typebox';
 
 /** Where the metrics come from: each service the daemon runs, read at scrape time. */
 export function metricsSources(ctx: ApiContext, throughput: ThroughputSampler): MetricsSources {
-  return { device: ctx.device, hardware: ctx.hardware, events: ctx.events, throughput };
+  return { device: ctx.device, hardware: ctx.hardware, events: ctx.events, throughput, executions: () => ctx.tasks.listExecutions() };
 }
 
 export function metricsRoutes(ctx: ApiContext): FastifyPluginAsync {

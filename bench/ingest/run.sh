@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# bench/ingest: floe's NFS client against nfs-cat on one large file, then the ingest engine on
+# LARGE and SMALL beside nfs-cat and restic, and the BytesPerSecond limit. Needs root (nfs-ganesha).
+# Results: docs/benchmarks.md, "Ingest from NFS".
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+tsx=node_modules/.bin/tsx
+echo "-- NFS read: floe vs nfs-cat"; $tsx bench/ingest/nfs-read.ts
+echo "-- ingest: LARGE, SMALL, BytesPerSecond"; $tsx bench/ingest/ingest-throughput.ts --shm

@@ -132,14 +132,14 @@ export async function runDestinations(
   run: TransferRun,
   journal: Journal,
   ledger: DeliveryLedger,
-  destinations: readonly Destination[],
+  destinations: readonly OpenedDestination[],
   transfer: 'import' | 'sync',
   options: TaskOptions,
   tuning: EngineTuning,
 ): Promise<TransferResult[]> {
   const results: TransferResult[] = [];
-  for (const destination of destinations) {
-    const engine = new TransferEngine({ journal, ledger, destination, executionId: run.executionId, transfer, options, signal: run.controller.signal, ...tuning });
+  for (const { destination, id } of destinations) {
+    const engine = new TransferEngine({ journal, ledger, destination, destinationId: id, executionId: run.executionId, transfer, options, signal: run.controller.signal, ...tuning });
     run.engines.push(engine);
     run.announce();
     try {
@@ -153,12 +153,22 @@ export async function runDestinations(
   return results;
 }
 
-export async function openAll(specs: readonly DestinationSpec[], s3: S3Defaults | undefined): Promise<Destination[]> {
-  const opened: Destination[] = [];
+export interface OpenedDestination {
+  readonly destination: Destination;
+  /** The ledger's name for it: the URI, with the endpoint of an S3-compatible server (one bucket name on two servers is two destinations). */
+  readonly id: string;
+}
+
+export function destinationId(spec: DestinationSpec): string {
+  return spec.endpoint === undefined ? spec.uri : `${spec.uri} (${spec.endpoint})`;
+}
+
+export async function openAll(specs: readonly DestinationSpec[], s3: S3Defaults | undefined): Promise<OpenedDestination[]> {
+  const opened: OpenedDestination[] = [];
   try {
-    for (const spec of specs) opened.push(await openDestinationSpec(spec, s3));
+    for (const spec of specs) opened.push({ destination: await openDestinationSpec(spec, s3), id: destinationId(spec) });
   } catch (err) {
-    await Promise.all(opened.map((d) => d.close().catch(() => undefined)));
+    await Promise.all(opened.map((d) => d.destination.close().catch(() => undefined)));
     throw err;
   }
   return opened;
@@ -237,7 +247,7 @@ export class ImportService {
     return writeReportFiles(dir, await this.report());
   }
 
-  async #execute(run: TransferRun, journal: Journal, destinations: Destination[], options: TaskOptions, upload: boolean): Promise<RunStatus> {
+  async #execute(run: TransferRun, journal: Journal, destinations: OpenedDestination[], options: TaskOptions, upload: boolean): Promise<RunStatus> {
     try {
       if (this.#device.state !== 'IMPORTING') await this.#device.beginImport();
       const ledger = await DeliveryLedger.open(journal);
@@ -246,14 +256,14 @@ export class ImportService {
       await journal.appendEvent(summary as unknown as { kind: string } & Record<string, unknown>);
       if (upload) {
         const files = await renderReport(journal, ledger, summary);
-        for (const d of destinations) await uploadReport(d, run.executionId, files, run.controller.signal);
+        for (const d of destinations) await uploadReport(d.destination, run.executionId, files, run.controller.signal);
       }
       await this.#device.finishImport(summary.status !== 'Completed');
       return run.finish(summary.status === 'Completed' ? 'COMPLETED' : 'COMPLETED_WITH_ERRORS', { report: summary });
     } catch (err) {
       return run.finish(run.controller.signal.aborted ? 'CANCELLED' : 'FAILED', { error: err });
     } finally {
-      await Promise.all(destinations.map((d) => d.close().catch(() => undefined)));
+      await Promise.all(destinations.map((d) => d.destination.close().catch(() => undefined)));
     }
   }
 

@@ -137,7 +137,7 @@ export class SyncService implements ExecutionControl {
       } catch (err) {
         return run.finish(run.controller.signal.aborted ? 'CANCELLED' : 'FAILED', { error: err });
       } finally {
-        await Promise.all(destinations.map((d) => d.close().catch(() => undefined)));
+        await Promise.all(destinations.map((d) => d.destination.close().catch(() => undefined)));
         this.#last = run.status();
       }
     })();

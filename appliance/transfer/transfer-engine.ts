@@ -20,6 +20,8 @@ export interface TransferEngineOptions {
   readonly journal: Journal;
   readonly ledger: DeliveryLedger;
   readonly destination: Destination;
+  /** How the ledger names the destination: its URI, plus the endpoint for S3-compatible servers. Default: the URI. */
+  readonly destinationId?: string;
   readonly executionId: string;
   readonly transfer: TransferKind;
   readonly options?: Partial<TaskOptions>;
@@ -78,11 +80,13 @@ export class TransferEngine {
   readonly #failures: FailureRecord[] = [];
   /** Keys delivered or found in place by this execution: what ONLY_FILES_TRANSFERRED verifies. */
   readonly #touched: Planned[] = [];
+  readonly #id: string;
 
   constructor(options: TransferEngineOptions) {
     this.#o = options;
     this.#options = { ...DEFAULT_TASK_OPTIONS, ...options.options };
     this.#throttle = options.throttle ?? new Throttle({ bytesPerSecond: this.#options.BytesPerSecond });
+    this.#id = options.destinationId ?? options.destination.uri;
   }
 
   get executionId(): string {
@@ -100,8 +104,8 @@ export class TransferEngine {
 
   async run(): Promise<TransferResult> {
     const { ledger, destination, executionId, transfer } = this.#o;
-    const suspect = ledger.interrupted(destination.uri);
-    await ledger.recordExecution({ executionId, destination: destination.uri, transfer, event: 'start' });
+    const suspect = ledger.interrupted(this.#id);
+    await ledger.recordExecution({ executionId, destination: this.#id, transfer, event: 'start' });
     try {
       this.machine.transition('PREPARING');
       const { plan, catalog } = await this.#prepare();
@@ -137,7 +141,7 @@ export class TransferEngine {
   result(): TransferResult {
     return {
       executionId: this.#o.executionId,
-      destination: this.#o.destination.uri,
+      destination: this.#id,
       status: this.machine.status,
       counters: structuredClone(this.counters),
       result: this.machine.result(),
@@ -175,7 +179,7 @@ export class TransferEngine {
       const item = { entry, key, fingerprint: entryFingerprint(entry) };
       catalog.push(item);
       this.counters.FilesPrepared++;
-      if (this.#options.TransferMode === 'CHANGED' && ledger.delivered(destination.uri, key, item.fingerprint) !== undefined) {
+      if (this.#options.TransferMode === 'CHANGED' && ledger.delivered(this.#id, key, item.fingerprint) !== undefined) {
         this.counters.FilesSkipped++;
         continue;
       }
@@ -250,7 +254,7 @@ export class TransferEngine {
         async (attempt) => {
           this.counters.BytesTransferred -= sentThisAttempt;
           sentThisAttempt = 0;
-          const resume = ledger.resumeState(destination.uri, key, fingerprint);
+          const resume = ledger.resumeState(this.#id, key, fingerprint);
           if (suspect || attempt > 1) {
             // A crashed run (or a failed attempt) may have completed this put before recording it.
             const held = await heldAlready(destination, key, entry, (offset, sig) => journal.readFile(entry, { offset, signal: sig ?? signal }), resume, signal);
@@ -263,7 +267,7 @@ export class TransferEngine {
           const result = await destination.put(entry, open, {
             signal,
             ...(resume === undefined ? {} : { resume }),
-            onResumeState: (state) => ledger.recordResume(destination.uri, key, fingerprint, state),
+            onResumeState: (state) => ledger.recordResume(this.#id, key, fingerprint, state),
             onProgress: (bytes) => {
               sentThisAttempt += bytes;
               this.counters.BytesTransferred += bytes;
@@ -286,7 +290,7 @@ export class TransferEngine {
   async #delivered(item: Planned, etag: string | undefined): Promise<void> {
     const { entry, key, fingerprint } = item;
     await this.#o.ledger.recordDelivery({
-      destination: this.#o.destination.uri,
+      destination: this.#id,
       key,
       entry: fingerprint,
       path: displayPath(entry.path),
@@ -315,7 +319,7 @@ export class TransferEngine {
       items = this.#touched;
     } else {
       // POINT_IN_TIME_CONSISTENT: every file of the catalog that is delivered, and the listing.
-      items = catalog.filter((p) => ledger.delivered(destination.uri, p.key, p.fingerprint) !== undefined);
+      items = catalog.filter((p) => ledger.delivered(this.#id, p.key, p.fingerprint) !== undefined);
       await this.#compareListing(catalog);
     }
     let next = 0;
@@ -337,7 +341,7 @@ export class TransferEngine {
           continue;
         }
         this.counters.FilesFailed.Verify++;
-        await ledger.recordInvalid(destination.uri, item.key, this.#o.executionId, mismatch.code);
+        await ledger.recordInvalid(this.#id, item.key, this.#o.executionId, mismatch.code);
         await this.#fail(item, 'verify', new FloeError(mismatch.code, mismatch.message));
       }
     };
@@ -370,7 +374,7 @@ export class TransferEngine {
     const code = e.code === 'JOURNAL_CORRUPT' || e.code === 'CHECKSUM_MISMATCH' || e.code === 'UNAUTHENTICATED' ? 'VERIFY_CHECKSUM_FAILURE' : e.code;
     const message = code === e.code ? e.message : `the journal's copy failed its check (${e.code}): ${e.message}`;
     const record = await this.#o.ledger.recordFailure({
-      destination: this.#o.destination.uri,
+      destination: this.#id,
       key: item.key,
       path: displayPath(item.entry.path),
       size: item.entry.size,

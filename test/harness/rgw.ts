@@ -28,12 +28,19 @@ const DAEMONS = ['client.rgw', 'osd.0', 'mon.a'] as const;
 const live = new Set<string>();
 let exitHookInstalled = false;
 
-export async function startRgw(): Promise<RgwServer> {
+export interface RgwOptions {
+  /** Where the OSD keeps objects: RAM (memstore, the default, for modest test data) or a bluestore
+   *  block file of `blockBytes` in the state folder (for benchmarks with gigabytes). */
+  readonly store?: 'memstore' | 'bluestore';
+  readonly blockBytes?: number;
+}
+
+export async function startRgw(options: RgwOptions = {}): Promise<RgwServer> {
   const dir = await mkdtemp(join(tmpdir(), 'floe-rgw-'));
   live.add(dir);
   installExitHook();
   try {
-    return await bootCluster(dir);
+    return await bootCluster(dir, options);
   } catch (err) {
     await stopCluster(dir).catch(() => undefined);
     const log = await readFile(join(dir, 'client.rgw.log'), 'utf8').catch(() => '');
@@ -41,12 +48,12 @@ export async function startRgw(): Promise<RgwServer> {
   }
 }
 
-async function bootCluster(dir: string): Promise<RgwServer> {
+async function bootCluster(dir: string, options: RgwOptions): Promise<RgwServer> {
   const fsid = randomUUID();
   const monPort = await freePort();
   const rgwPort = await freePort();
   const conf = join(dir, 'ceph.conf');
-  await writeFile(conf, cephConf(dir, fsid, monPort, rgwPort));
+  await writeFile(conf, cephConf(dir, fsid, monPort, rgwPort, options));
   // ceph-osd --mkfs writes into its data folder but does not make it.
   for (const sub of ['osd.0', 'rgw', 'crash']) await mkdir(join(dir, sub));
   const env = { ...process.env, CEPH_CONF: conf };
@@ -89,7 +96,11 @@ async function bootCluster(dir: string): Promise<RgwServer> {
   return server;
 }
 
-function cephConf(dir: string, fsid: string, monPort: number, rgwPort: number): string {
+function cephConf(dir: string, fsid: string, monPort: number, rgwPort: number, options: RgwOptions): string {
+  const store =
+    options.store === 'bluestore'
+      ? `osd objectstore = bluestore\nbluestore block create = true\nbluestore block size = ${options.blockBytes ?? 16 * 1024 ** 3}\n`
+      : 'osd objectstore = memstore\nmemstore device bytes = 1073741824\n';
   return `[global]
 fsid = ${fsid}
 mon host = v2:127.0.0.1:${monPort}
@@ -129,9 +140,7 @@ mon data = ${dir}/mon.$id
 
 [osd]
 osd data = ${dir}/osd.$id
-osd objectstore = memstore
-memstore device bytes = 1073741824
-
+${store}
 [client.rgw]
 rgw frontends = beast endpoint=127.0.0.1:${rgwPort} tcp_nodelay=1
 rgw data = ${dir}/rgw

@@ -106,7 +106,7 @@ describe('full trip: ingest, lock, facility unlock, import into RGW and a file s
     const failures = (await readFile(join(out, 'failure-log.csv'), 'utf8')).trimEnd().split('\r\n');
     expect(failures).toEqual([
       'destination,path,key,size,sha256,phase,error_code,message',
-      `s3://${BUCKET}/trip,share/caf\\xe9.txt,share/caf\\xe9.txt,13,${createHash('sha256').update('latin-1 name\n').digest('hex')},prepare,DESTINATION_NAME_INVALID,"S3 keys must be UTF-8; the path is not: ""share/caf\\xe9.txt"""`,
+      `s3://${BUCKET}/trip (${rgw.endpoint}),share/caf\\xe9.txt,share/caf\\xe9.txt,13,${createHash('sha256').update('latin-1 name\n').digest('hex')},prepare,DESTINATION_NAME_INVALID,"S3 keys must be UTF-8; the path is not: ""share/caf\\xe9.txt"""`,
     ]);
     const successes = (await readFile(join(out, 'success-log.csv'), 'utf8')).trimEnd().split('\r\n');
     expect(successes).toHaveLength(1 + (total - 1) + total);

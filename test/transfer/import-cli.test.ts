@@ -61,7 +61,7 @@ describe('floe import, floe sync and floe report through the daemon', () => {
     const text = await floe(['import', ...data, '--option', 'VerifyMode=POINT_IN_TIME_CONSISTENT']);
     expect(text.status, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/State: +COMPLETED\n/u);
-    expect(text.stdout).toContain(`s3://${BUCKET}/cli: SUCCESS; ${files.length}/${files.length} files transferred, 0 skipped, ${files.length} verified, 0 failed`);
+    expect(text.stdout).toContain(`s3://${BUCKET}/cli (${rgw.endpoint}): SUCCESS; ${files.length}/${files.length} files transferred, 0 skipped, ${files.length} verified, 0 failed`);
     expect(text.stderr).toContain(`s3://${BUCKET}/cli`); // progress lines while it ran
 
     const status = await floeJson<{ executionId: string; state: string; report: { status: string } }>(['import', 'status', ...data]);

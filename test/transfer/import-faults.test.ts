@@ -92,7 +92,7 @@ describe('import faults on Ceph RGW', () => {
     const report = await service(device).report();
     const failureLines = report['failure-log.csv'].trimEnd().split('\r\n').slice(1);
     expect(failureLines).toHaveLength(1);
-    expect(failureLines[0]).toMatch(/^s3:\/\/floe-faults\/flip,share\/large-0\.bin,share\/large-0\.bin,11534336,[0-9a-f]{64},transfer,VERIFY_CHECKSUM_FAILURE,/u);
+    expect(failureLines[0]).toMatch(/^s3:\/\/floe-faults\/flip \(http:\/\/127\.0\.0\.1:\d+\),share\/large-0\.bin,share\/large-0\.bin,11534336,[0-9a-f]{64},transfer,VERIFY_CHECKSUM_FAILURE,/u);
     expect(failureLines[0]).toContain("the journal's copy failed its check (JOURNAL_CORRUPT)");
   });
 

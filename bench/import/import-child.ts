@@ -1,0 +1,20 @@
+// Child of import-throughput.ts: unlocks a device at the facility and imports it into one S3
+// destination; prints one JSON line {seconds, files, bytes, state}. Run under /usr/bin/time.
+import { readFile } from 'node:fs/promises';
+import { Device } from '../../appliance/lifecycle/device.js';
+import { ImportService } from '../../appliance/transfer/import-service.js';
+
+const [dataDir, manifestPath, code, uri, endpoint, accessKeyId, secretAccessKey, tuningJson] = process.argv.slice(2) as string[];
+const tuning = JSON.parse(tuningJson!) as { concurrency: number; largeConcurrency: number; queueSize: number; partSize: number; verifyMode: string };
+const device = await Device.load(dataDir!);
+await device.unlock(await readFile(manifestPath!), code!);
+const service = new ImportService(device, {
+  s3: { credentials: { accessKeyId: accessKeyId!, secretAccessKey: secretAccessKey! }, partSize: tuning.partSize, queueSize: tuning.queueSize },
+  engine: { concurrency: tuning.concurrency, largeConcurrency: tuning.largeConcurrency, largeFileBytes: tuning.partSize },
+});
+const start = process.hrtime.bigint();
+const status = await service.run({ destinations: [{ uri: uri!, endpoint: endpoint!, forcePathStyle: true, region: 'us-east-1' }], options: { VerifyMode: tuning.verifyMode as 'NONE' } });
+const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+const c = status.destinations[0]?.counters;
+await device.close();
+process.stdout.write(`${JSON.stringify({ seconds, files: c?.FilesTransferred ?? 0, bytes: c?.BytesWritten ?? 0, state: status.state, error: status.error ?? null })}\n`);

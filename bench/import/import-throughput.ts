@@ -1,0 +1,245 @@
+// Import throughput (issue 5, "Benchmarks"): LARGE (4 files of 512 MiB) and SMALL (20,000 files of
+// 1-64 KiB) into Ceph RGW (bluestore on a file: memstore cannot hold this much) and into s3rver.
+// floe imports from its encrypted journal (every chunk decrypted and hashed, every delivery
+// recorded durably); beside it, from the same plaintext folder: `aws s3 sync`, `rclone copy`, and
+// the SDK's ceiling (bare @aws-sdk/lib-storage uploads for LARGE, bare PutObject 16 in flight for
+// SMALL). Wall time, CPU seconds per GiB and peak RSS of every process; ratios printed.
+//
+//   node_modules/.bin/tsx bench/import/import-throughput.ts [--large-count 4] [--large-mib 512]
+//       [--small-files 20000] [--servers rgw,s3rver] [--verify NONE]
+//
+// Needs radosgw/ceph (bluestore), awscli, rclone, /usr/bin/time (test/harness/system-packages.txt).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Device } from '../../appliance/lifecycle/device.js';
+import { provision } from '../../provisioning/provision.js';
+import { startRgw } from '../../test/harness/rgw.js';
+import { startS3rver } from '../../test/harness/s3rver.js';
+import type { S3Server } from '../../test/harness/s3-admin.js';
+import { seededBytes } from '../../test/journal/journal-fixtures.js';
+import { mib, ratio, table } from '../bench-util.js';
+
+const { values } = parseArgs({
+  options: {
+    'large-count': { type: 'string', default: '4' },
+    'large-mib': { type: 'string', default: '512' },
+    'small-files': { type: 'string', default: '20000' },
+    servers: { type: 'string', default: 'rgw,s3rver' },
+    verify: { type: 'string', default: 'NONE' },
+    tools: { type: 'string', default: 'bare,floe,aws,rclone' },
+  },
+});
+const MIB = 1 << 20;
+const GIB = 1 << 30;
+const LARGE_COUNT = Number(values['large-count']);
+const LARGE_BYTES = Number(values['large-mib']) * MIB;
+const SMALL_FILES = Number(values['small-files']);
+const PART_SIZE = 8 * MIB;
+const QUEUE_SIZE = 4;
+const HERE = import.meta.dirname;
+const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
+
+type Dataset = 'LARGE' | 'SMALL';
+interface Measured {
+  tool: string;
+  seconds: number;
+  cpuSeconds: number;
+  peakRssMiB: number;
+  files: number;
+  bytes: number;
+}
+
+/** Runs under GNU time: wall, user+sys CPU and peak RSS. */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { wall: number; cpu: number; rssMiB: number; stdout: string } {
+  const start = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', 'FLOE_TIME %U %S %M', cmd, ...args], { env, encoding: 'utf8', maxBuffer: 256 << 20 });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  const m = /FLOE_TIME ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
+  if (r.status !== 0 || m === null) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  return { wall, cpu: Number(m[1]) + Number(m[2]), rssMiB: Number(m[3]) / 1024, stdout: r.stdout };
+}
+
+async function makeDatasets(root: string): Promise<{ large: string; small: string; largeBytes: number; smallBytes: number }> {
+  const large = path.join(root, 'large');
+  const small = path.join(root, 'small');
+  await mkdir(large, { recursive: true });
+  let largeBytes = 0;
+  for (let i = 0; i < LARGE_COUNT; i++) {
+    const fd = fs.openSync(path.join(large, `big-${i}.bin`), 'w');
+    for (let off = 0; off < LARGE_BYTES; off += 8 * MIB) fs.writeSync(fd, seededBytes(i * 100_000 + off / MIB + 1, Math.min(8 * MIB, LARGE_BYTES - off)));
+    fs.closeSync(fd);
+    largeBytes += LARGE_BYTES;
+  }
+  let smallBytes = 0;
+  for (let i = 0; i < SMALL_FILES; i++) {
+    const dir = path.join(small, `d${String(i % 100).padStart(2, '0')}`);
+    if (i < 100) await mkdir(dir, { recursive: true });
+    const size = 1024 + ((i * 7919) % (63 * 1024));
+    await writeFile(path.join(dir, `f${i}.dat`), seededBytes(i + 7, size));
+    smallBytes += size;
+  }
+  return { large, small, largeBytes, smallBytes };
+}
+
+interface DeviceFiles {
+  dataDir: string;
+  manifestPath: string;
+  code: string;
+}
+
+/** A device that ingested `folder` on site, was locked and is unlocked at the facility (then closed). */
+async function deviceWith(folder: string, root: string, name: string): Promise<DeviceFiles> {
+  const dataDir = path.join(root, `${name}-device`);
+  const p = await provision({
+    jobSpec: {
+      jobType: 'IMPORT',
+      description: `bench ${name}`,
+      deviceType: 'SNC1_SSD',
+      destinations: [{ uri: 's3://floe-bench/placeholder', endpoint: 'http://127.0.0.1:1', region: 'us-east-1', forcePathStyle: true }],
+      returnAddress: { name: 'Bench', street1: '1 Test Way', city: 'Seattle', stateOrProvince: 'WA', postalCode: '98101', country: 'US' },
+    },
+    dataDir,
+    outDir: path.join(root, `${name}-out`),
+    scrypt: FAST_SCRYPT,
+  });
+  const manifest = await readFile(p.manifestPath);
+  const device = await Device.load(dataDir);
+  await device.unlock(manifest, p.unlockCode);
+  const journal = device.journal();
+  const files = (fs.readdirSync(folder, { recursive: true, withFileTypes: true }) as fs.Dirent[]).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: name === 'large' ? 2 : 16 }, async () => {
+      while (next < files.length) {
+        const file = files[next++]!;
+        const st = fs.statSync(file, { bigint: true });
+        await journal.writeFile(
+          {
+            path: Buffer.from(path.relative(folder, file)),
+            type: 'file',
+            mode: 0o644,
+            uid: 1000,
+            gid: 1000,
+            size: Number(st.size),
+            atimeNs: st.atimeNs,
+            mtimeNs: st.mtimeNs,
+            ctimeNs: st.ctimeNs,
+            fsId: 1n,
+            fileId: st.ino,
+            nlink: 1,
+            rdevMajor: 0,
+            rdevMinor: 0,
+          },
+          fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>,
+        );
+      }
+    }),
+  );
+  await device.lock({});
+  const arrived = await Device.load(dataDir);
+  await arrived.unlock(manifest, p.unlockCode);
+  await arrived.close();
+  return { dataDir, manifestPath: p.manifestPath, code: p.unlockCode };
+}
+
+function floe(device: DeviceFiles, server: S3Server, bucket: string, dataset: Dataset): Measured {
+  const tuning = dataset === 'LARGE'
+    ? { concurrency: LARGE_COUNT, largeConcurrency: LARGE_COUNT, queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify }
+    : { concurrency: 16, largeConcurrency: 2, queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify };
+  const t = timed(process.execPath, ['--import', 'tsx', path.join(HERE, 'import-child.ts'), device.dataDir, device.manifestPath, device.code, `s3://${bucket}/data`, server.endpoint, server.accessKeyId, server.secretAccessKey, JSON.stringify(tuning)]);
+  const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { seconds: number; files: number; bytes: number; state: string; error: unknown };
+  if (r.state !== 'COMPLETED') throw new Error(`floe import ended ${r.state}: ${JSON.stringify(r.error)}`);
+  return { tool: 'floe import', seconds: r.seconds, cpuSeconds: t.cpu, peakRssMiB: t.rssMiB, files: r.files, bytes: r.bytes };
+}
+
+function bare(folder: string, server: S3Server, bucket: string, dataset: Dataset): Measured {
+  const t = timed(process.execPath, ['--import', 'tsx', path.join(HERE, 'bare-sdk-child.ts'), dataset === 'LARGE' ? 'large' : 'small', folder, bucket, 'data', server.endpoint, server.accessKeyId, server.secretAccessKey, String(QUEUE_SIZE), String(PART_SIZE)]);
+  const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { seconds: number; files: number; bytes: number };
+  return { tool: dataset === 'LARGE' ? 'bare lib-storage' : 'bare PutObject x16', seconds: r.seconds, cpuSeconds: t.cpu, peakRssMiB: t.rssMiB, files: r.files, bytes: r.bytes };
+}
+
+function awsSync(folder: string, server: S3Server, bucket: string, files: number, bytes: number): Measured {
+  const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1' };
+  delete env.AWS_CA_BUNDLE;
+  const t = timed('/usr/bin/aws', ['--endpoint-url', server.endpoint, 's3', 'sync', '--only-show-errors', folder, `s3://${bucket}/data`], env);
+  return { tool: 'aws s3 sync', seconds: t.wall, cpuSeconds: t.cpu, peakRssMiB: t.rssMiB, files, bytes };
+}
+
+function rclone(folder: string, server: S3Server, bucket: string, provider: string, files: number, bytes: number, dataset: Dataset): Measured {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    RCLONE_CONFIG_BENCH_TYPE: 's3',
+    RCLONE_CONFIG_BENCH_PROVIDER: provider,
+    RCLONE_CONFIG_BENCH_ENDPOINT: server.endpoint,
+    RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: server.accessKeyId,
+    RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: server.secretAccessKey,
+    RCLONE_CONFIG_BENCH_REGION: 'us-east-1',
+    RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
+  };
+  delete env.AWS_CA_BUNDLE;
+  const extra = dataset === 'SMALL' ? ['--transfers', '16', '--checkers', '16'] : ['--s3-chunk-size', '8M', '--s3-upload-concurrency', String(QUEUE_SIZE)];
+  const t = timed('rclone', ['copy', '--config', '/dev/null', ...extra, folder, `bench:${bucket}/data`], env);
+  return { tool: 'rclone copy', seconds: t.wall, cpuSeconds: t.cpu, peakRssMiB: t.rssMiB, files, bytes };
+}
+
+function row(m: Measured, dataset: Dataset) {
+  return {
+    tool: m.tool,
+    seconds: m.seconds.toFixed(1),
+    [dataset === 'LARGE' ? 'MiB/s' : 'files/s']: dataset === 'LARGE' ? mib(m.bytes / m.seconds) : (m.files / m.seconds).toFixed(0),
+    'CPU s/GiB': (m.cpuSeconds / (m.bytes / GIB)).toFixed(1),
+    'peak RSS MiB': m.peakRssMiB.toFixed(0),
+  };
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-bench-import-'));
+const report: string[] = [];
+const say = (line: string) => {
+  console.log(line);
+  report.push(line);
+};
+try {
+  say(`datasets: LARGE ${LARGE_COUNT} x ${values['large-mib']} MiB, SMALL ${SMALL_FILES} files of 1-64 KiB; floe VerifyMode ${values.verify}; ${new Date().toISOString()}`);
+  const data = await makeDatasets(tmp);
+  const ingestStart = Date.now();
+  const largeDevice = await deviceWith(data.large, tmp, 'large');
+  const smallDevice = await deviceWith(data.small, tmp, 'small');
+  say(`datasets made and ingested into two journals in ${((Date.now() - ingestStart) / 1000).toFixed(0)} s`);
+  for (const name of values.servers.split(',')) {
+    const server = name === 'rgw' ? await startRgw({ store: 'bluestore', blockBytes: 48 * GIB }) : await startS3rver();
+    const provider = name === 'rgw' ? 'Ceph' : 'Other';
+    try {
+      for (const dataset of ['LARGE', 'SMALL'] as const) {
+        if ((dataset === 'LARGE' && LARGE_COUNT === 0) || (dataset === 'SMALL' && SMALL_FILES === 0)) continue;
+        const folder = dataset === 'LARGE' ? data.large : data.small;
+        const files = dataset === 'LARGE' ? LARGE_COUNT : SMALL_FILES;
+        const bytes = dataset === 'LARGE' ? data.largeBytes : data.smallBytes;
+        const results: Measured[] = [];
+        const bucket = (tool: string) => `${tool}-${dataset.toLowerCase()}-${name}`;
+        for (const tool of ['bare', 'floe', 'aws', 'rclone'].filter((t) => values.tools.split(',').includes(t))) {
+          await server.createBucket(bucket(tool));
+          if (tool === 'bare') results.push(bare(folder, server, bucket(tool), dataset));
+          if (tool === 'floe') results.push(floe(dataset === 'LARGE' ? largeDevice : smallDevice, server, bucket(tool), dataset));
+          if (tool === 'aws') results.push(awsSync(folder, server, bucket(tool), files, bytes));
+          if (tool === 'rclone') results.push(rclone(folder, server, bucket(tool), provider, files, bytes, dataset));
+          console.log(JSON.stringify(results.at(-1)));
+        }
+        say(`\n${name} ${dataset}:\n${table(results.map((m) => row(m, dataset)))}`);
+        if (results.length < 4) continue;
+        const [sdk, floeRun, aws, rc] = results as [Measured, Measured, Measured, Measured];
+        const rate = (m: Measured) => (dataset === 'LARGE' ? m.bytes : m.files) / m.seconds;
+        const fasterPeer = rate(aws) > rate(rc) ? aws : rc;
+        say(`floe / bare SDK: ${ratio(rate(floeRun), rate(sdk))} (goal >= 0.90x); floe / faster peer (${fasterPeer.tool}): ${ratio(rate(floeRun), rate(fasterPeer))} (goal >= 1.00x)`);
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+  fs.writeFileSync(path.join(os.tmpdir(), 'floe-bench-import-result.txt'), `${report.join('\n')}\n`);
+} finally {
+  fs.rmSync(tmp, { recursive: true, force: true });
+}

@@ -42,7 +42,7 @@ export interface FloeSource {
    * Follows the event stream from after `lastEventId` until it ends or `signal` aborts, calling
    * `onEvent` for each event; rejects when it cannot connect.
    */
-  events(lastEventId: number | undefined, onEvent: (event: UiEvent) => void, signal: AbortSignal): Promise<void>;
+  events(lastEventId: number | undefined, onEvent: (event: UiEvent) => void, signal: AbortSignal, onOpen?: () => void): Promise<void>;
   /** Forgets the connection so the next call finds the daemon again (it may have restarted elsewhere). */
   reset(): void;
 }

@@ -4,7 +4,7 @@
 import { readFile, statfs } from 'node:fs/promises';
 import { ApiClient } from '../../appliance/cli/api-client.js';
 import type { DiskSpace, DiskSpaceSource, FloeSource } from './floe-source.js';
-import { listOf, toDeviceInfo, toExecution, toReport, toTask, toTransfer, toVerifyResult } from './normalize.js';
+import { listOf, toDeviceInfo, toExecution, toReport, toSync, toTask, toTransfer, toVerifyResult } from './normalize.js';
 import { SseParser } from './sse-parser.js';
 import { toUiError } from './ui-error.js';
 import type {
@@ -154,11 +154,11 @@ export class HttpFloeSource implements FloeSource, DiskSpaceSource {
   }
 
   async syncStatus(): Promise<TransferView> {
-    return toTransfer(await this.#call('GET', '/v1/sync'));
+    return toSync(await this.#call('GET', '/v1/sync'));
   }
 
   async startSync(): Promise<void> {
-    await this.#call('POST', '/v1/sync/start', {});
+    await this.#call('POST', '/v1/sync', {});
   }
 
   async stopSync(): Promise<void> {
@@ -169,7 +169,7 @@ export class HttpFloeSource implements FloeSource, DiskSpaceSource {
     return toReport(await this.#call('GET', '/v1/report'));
   }
 
-  async events(lastEventId: number | undefined, onEvent: (event: UiEvent) => void, signal: AbortSignal): Promise<void> {
+  async events(lastEventId: number | undefined, onEvent: (event: UiEvent) => void, signal: AbortSignal, onOpen?: () => void): Promise<void> {
     let api: ApiClient;
     try {
       api = await this.#api();
@@ -197,6 +197,7 @@ export class HttpFloeSource implements FloeSource, DiskSpaceSource {
       const b = body as { code?: string; message?: string };
       throw toUiError({ code: b.code ?? 'INTERNAL', message: b.message ?? `GET /v1/events failed with HTTP ${response.statusCode}` });
     }
+    onOpen?.();
     const parser = new SseParser();
     response.setEncoding('utf8');
     try {

@@ -5,7 +5,6 @@ import type {
   DestinationProgressView,
   DeviceInfoView,
   ExecutionView,
-  ReportFailureView,
   ReportView,
   TaskView,
   TransferView,
@@ -173,59 +172,123 @@ export function toDeviceInfo(v: unknown): DeviceInfoView {
 }
 
 function toDestination(v: unknown): DestinationProgressView {
+  // RunStatus.destinations[]: {uri, status, counters: DescribeTaskExecution counters, result}.
   const o = obj(v);
+  const c = Object.keys(obj(pick(o, 'counters'))).length > 0 ? obj(pick(o, 'counters')) : o;
+  const failed = pick(c, 'FilesFailed');
+  const f = obj(failed);
   return {
-    uri: str(o, 'uri', 'destination', 'Destination', 'DestinationUri', 'name'),
-    status: str(o, 'status', 'Status') || '-',
-    filesDone: num(o, 'filesDone', 'filesDelivered', 'FilesTransferred', 'filesTransferred', 'files'),
-    filesTotal: num(o, 'filesTotal', 'EstimatedFilesToTransfer', 'estimatedFiles', 'totalFiles'),
-    bytesDone: num(o, 'bytesDone', 'bytesDelivered', 'BytesWritten', 'bytesWritten', 'bytes'),
-    bytesTotal: num(o, 'bytesTotal', 'EstimatedBytesToTransfer', 'estimatedBytes', 'totalBytes'),
-    filesFailed: num(o, 'filesFailed', 'failed', 'failures'),
+    uri: str(o, 'uri', 'destination'),
+    status: str(o, 'status') || '-',
+    filesDone: num(c, 'FilesTransferred', 'filesDone'),
+    filesTotal: num(c, 'EstimatedFilesToTransfer', 'filesTotal'),
+    bytesDone: num(c, 'BytesWritten', 'bytesDone'),
+    bytesTotal: num(c, 'EstimatedBytesToTransfer', 'bytesTotal'),
+    filesFailed: typeof failed === 'number' ? failed : num(f, 'Prepare') + num(f, 'Transfer') + num(f, 'Verify') + num(f, 'Delete'),
   };
 }
 
+/** GET /v1/import: the daemon's TransferRunStatus. */
 export function toTransfer(v: unknown): TransferView {
   const o = obj(v);
-  const dests = pick(o, 'destinations', 'Destinations', 'perDestination');
-  const list = Array.isArray(dests) ? dests.map(toDestination) : Object.keys(obj(dests)).length > 0 ? Object.entries(obj(dests)).map(([uri, d]) => ({ ...toDestination(d), uri })) : [];
-  const executionId = optStr(o, 'executionId', 'TaskExecutionId', 'ExecutionId');
-  const message = optStr(o, 'message', 'ErrorDetail', 'error');
-  // One execution with no per-destination breakdown: show it as a single row.
-  if (list.length === 0 && (pick(o, 'BytesWritten', 'bytesWritten', 'FilesTransferred', 'filesTransferred') !== undefined)) list.push(toDestination(o));
+  const executionId = optStr(o, 'executionId');
+  const error = obj(pick(o, 'error'));
+  const message = Object.keys(error).length > 0 ? `${str(error, 'message')} [${str(error, 'code')}]` : undefined;
   return {
-    status: str(o, 'status', 'Status', 'state') || 'IDLE',
+    status: str(o, 'state', 'status') || 'IDLE',
     ...(executionId === undefined ? {} : { executionId }),
-    destinations: list,
+    destinations: listOf(pick(o, 'destinations')).map(toDestination),
     ...(message === undefined ? {} : { message }),
   };
 }
 
-function toFailure(v: unknown): ReportFailureView {
+/** GET /v1/sync: state, schedule, and the current (else the last) run. */
+export function toSync(v: unknown): TransferView {
   const o = obj(v);
-  return { path: str(o, 'path', 'key', 'name'), code: str(o, 'code', 'errorCode', 'ErrorCode'), message: str(o, 'message', 'errorMessage', 'error') };
+  const current = pick(o, 'current');
+  const last = pick(o, 'last');
+  const run = current ?? last;
+  const runView = run === undefined ? undefined : toTransfer(run);
+  const schedule = optStr(o, 'schedule');
+  const next = optStr(o, 'nextRunAt');
+  const lastError = obj(pick(o, 'lastError'));
+  const parts = [
+    schedule === undefined ? undefined : `schedule ${schedule}${next === undefined ? '' : `, next run ${next}`}`,
+    current === undefined && runView !== undefined ? `last run ${runView.status}` : undefined,
+    Object.keys(lastError).length > 0 ? `last error: ${str(lastError, 'message')} [${str(lastError, 'code')}]` : runView?.message,
+  ].filter((x): x is string => x !== undefined);
+  return {
+    status: str(o, 'state') || 'IDLE',
+    ...(runView?.executionId === undefined ? {} : { executionId: runView.executionId }),
+    destinations: runView?.destinations ?? [],
+    ...(parts.length === 0 ? {} : { message: parts.join('; ') }),
+  };
 }
 
+/** RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line breaks. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** GET /v1/report: the four report files as text (summary.json, the CSV logs, summary.txt). */
 export function toReport(v: unknown): ReportView {
   const o = obj(v);
-  const summary = obj(pick(o, 'summary'));
-  const s = Object.keys(summary).length > 0 ? summary : o;
-  const failures = pick(o, 'failures', 'failed', 'failureLog');
-  const human = pick(o, 'humanSummary', 'text', 'summaryText');
-  const filesTotal = optNum(s, 'filesTotal', 'files', 'totalFiles');
-  const filesSucceeded = optNum(s, 'filesSucceeded', 'succeeded', 'filesImported', 'filesTransferred');
-  const filesFailed = optNum(s, 'filesFailed', 'failed', 'failures');
-  const bytes = optNum(s, 'bytes', 'bytesTransferred', 'bytesImported');
-  const finishedAt = optStr(s, 'finishedAt', 'completedAt', 'endTime');
+  let summary: Json = {};
+  try {
+    summary = obj(JSON.parse(str(o, 'summary.json') || '{}'));
+  } catch {
+    summary = {};
+  }
+  const [header, ...rows] = parseCsv(str(o, 'failure-log.csv'));
+  const col = (name: string): number => header?.indexOf(name) ?? -1;
+  const failures = rows
+    .filter((r) => r.length > 1)
+    .map((r) => ({ path: r[col('path')] ?? '', code: r[col('error_code')] ?? '', message: r[col('message')] ?? '' }));
+  const text = str(o, 'summary.txt')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const failuresAt = text.findIndex((l) => l.startsWith('Failures ('));
+  const finishedAt = optStr(summary, 'endedAt');
+  const filesTotal = optNum(summary, 'filesInJournal');
+  const filesFailed = optNum(summary, 'filesFailed');
+  const bytes = optNum(summary, 'bytesInJournal');
   return {
-    status: str(o, 'status') || str(s, 'status') || '-',
+    status: str(summary, 'status') || '-',
     ...(filesTotal === undefined ? {} : { filesTotal }),
-    ...(filesSucceeded === undefined ? {} : { filesSucceeded }),
-    ...(filesFailed === undefined || typeof filesFailed !== 'number' ? {} : { filesFailed }),
+    ...(filesTotal === undefined || filesFailed === undefined ? {} : { filesSucceeded: filesTotal - filesFailed }),
+    ...(filesFailed === undefined ? {} : { filesFailed }),
     ...(bytes === undefined ? {} : { bytes }),
     ...(finishedAt === undefined ? {} : { finishedAt }),
-    summaryLines: typeof human === 'string' ? human.split('\n').filter((l) => l.trim() !== '') : [],
-    failures: Array.isArray(failures) ? failures.map(toFailure) : [],
+    summaryLines: (failuresAt < 0 ? text : text.slice(0, failuresAt)).slice(1),
+    failures,
   };
 }
 

@@ -336,11 +336,19 @@ export class UiStore implements Actions {
       }
       try {
         this.#update({ connection: { ...this.#snapshot.connection, events: this.#snapshot.connection.events === 'live' ? 'reconnecting' : this.#snapshot.connection.events } });
-        await this.#source.events(this.#lastEventId, (e) => {
+        const live = (): void => {
           if (this.#snapshot.connection.events !== 'live') this.#update({ connection: { ...this.#snapshot.connection, events: 'live' } });
           backoff.reset();
-          this.#onEvent(e);
-        }, this.#eventsAbort.signal);
+        };
+        await this.#source.events(
+          this.#lastEventId,
+          (e) => {
+            live();
+            this.#onEvent(e);
+          },
+          this.#eventsAbort.signal,
+          live,
+        );
         if (this.#closed) return;
         this.#update({ connection: { ...this.#snapshot.connection, events: 'reconnecting' } });
         await this.#sleep(backoff.next());
@@ -457,6 +465,9 @@ export class UiStore implements Actions {
   createTask(input: TaskInput): Promise<ActionResult> {
     return this.#act('create task', async () => {
       const t = await this.#source.createTask(input);
+      // Listed at once, before the next poll, so that "s" right after starts it.
+      const tasks = valueOf(this.#snapshot.tasks) ?? [];
+      if (t.id !== '' && !tasks.some((x) => x.id === t.id)) this.#update({ tasks: { state: 'ok', value: [...tasks, t], at: this.#now() } });
       return `task ${t.id || t.name} created`;
     });
   }

@@ -142,6 +142,7 @@ export function TasksScreen({ snap, actions, active, setCapture, width }: Screen
         setMessage(undefined);
         setMode({ kind: 'form', field: 0 });
       } else if (input === 's' && task) run(actions.startTask(task.id));
+      else if (input === 's') setMessage({ ok: false, error: { code: 'INVALID_STATE', message: 'no task to start: press n to create one' } });
       else if (input === 'c' && execution && isRunning(execution)) setMode({ kind: 'confirm-cancel', executionId: execution.id });
       else if (input === 'b' && execution && isRunning(execution)) {
         setBandwidth('');

@@ -26,6 +26,7 @@ export function RemoteView<T>(props: { remote: import('../data/store.js').Remote
   const r = props.remote;
   if (r.state === 'loading') return <Loading what={props.what} />;
   if (r.state === 'unavailable') return <NotAvailable what={props.what} />;
+  if (r.state === 'error' && r.error.code === 'NOT_FOUND' && r.value === undefined) return <Text wrap="truncate-end">{`${props.what}: ${r.error.message}`}</Text>;
   if (r.state === 'error') {
     return (
       <>

@@ -1,0 +1,68 @@
+// A terminal for UI tests: a detached tmux session of a given size running one command, keys sent
+// one at a time with a pause (keys sent together arrive as one chunk), the screen read as text.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export const KEY_PAUSE_MS = 200;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class TmuxSession {
+  readonly name: string;
+
+  private constructor(name: string) {
+    this.name = name;
+  }
+
+  static async start(command: string, options: { width?: number; height?: number; cwd?: string; env?: Record<string, string> } = {}): Promise<TmuxSession> {
+    const name = `floe-ui-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    const env = Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ');
+    const args = ['new-session', '-d', '-s', name, '-x', String(options.width ?? 80), '-y', String(options.height ?? 24)];
+    if (options.cwd) args.push('-c', options.cwd);
+    // remain-on-exit keeps the pane (and what the program last printed) if it ever exits.
+    await run('tmux', [...args, `env ${env} ${command}`]);
+    await run('tmux', ['set-option', '-t', name, 'remain-on-exit', 'on']);
+    return new TmuxSession(name);
+  }
+
+  /** The visible screen, one string per row, trailing blanks trimmed. */
+  async capture(): Promise<string> {
+    const { stdout } = await run('tmux', ['capture-pane', '-p', '-t', this.name]);
+    return stdout.split('\n').map((l) => l.trimEnd()).join('\n').replace(/\n+$/, '');
+  }
+
+  /** Sends named keys (Enter, Escape, Tab, Up, ...) one by one. */
+  async keys(...keys: string[]): Promise<void> {
+    for (const k of keys) {
+      await run('tmux', ['send-keys', '-t', this.name, k]);
+      await sleep(KEY_PAUSE_MS);
+    }
+  }
+
+  /** Types text literally (arrives as one chunk, as a paste does). */
+  async type(text: string): Promise<void> {
+    await run('tmux', ['send-keys', '-t', this.name, '-l', text]);
+    await sleep(KEY_PAUSE_MS);
+  }
+
+  /** Waits until the screen matches; returns the capture, or throws with the last screen. */
+  async waitFor(test: RegExp | ((screen: string) => boolean), timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let screen = '';
+    while (Date.now() < deadline) {
+      screen = await this.capture();
+      if (typeof test === 'function' ? test(screen) : test.test(screen)) return screen;
+      await sleep(150);
+    }
+    throw new Error(`the screen did not show ${String(test)} within ${timeoutMs} ms; it shows:\n${screen}`);
+  }
+
+  async kill(): Promise<void> {
+    await run('tmux', ['kill-session', '-t', this.name]).catch(() => undefined);
+  }
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replaceAll("'", `'\\''`)}'`;
+}

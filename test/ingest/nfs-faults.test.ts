@@ -99,6 +99,7 @@ describe.skipIf(skip !== undefined)(`ingest faults against nfs-ganesha${skip ? `
       await source.close();
     }
     const files = fs.readdirSync(path.join(exportDir, 'restart'));
+    console.info(`ganesha killed and restarted: ${outcome.ok ? 'the execution recovered' : `the execution ended with ${outcome.error.code}: ${outcome.error.message}`}`);
     if (outcome.ok) {
       expect(outcome.run.result.error).toBeUndefined();
       expect(outcome.run.counters).toMatchObject({ FilesTransferred: files.length, FilesVerified: files.length, FilesFailed: { Prepare: 0, Transfer: 0, Verify: 0, Delete: 0 } });

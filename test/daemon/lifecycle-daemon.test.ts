@@ -1,49 +1,14 @@
 // The shipping lifecycle through the real daemon process and the CLI (issue: daemon, provisioning
-// and the shipping lifecycle): every state shown by `floe status --json`, SIGKILL in every state,
-// refusals at facility unlock, wrong codes, and what the data folder holds.
-import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+// and the shipping lifecycle): every state shown by `floe status --json`, and the refusals.
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { FloeError } from '../../appliance/errors.js';
-import { floe, floeJson, provisionDevice, startDaemonProcess, type DaemonProcess, type ProvisionedDevice } from '../support/daemon-process.js';
-import { appendRecordWithKey, importPhaseOffline, sampleContent, secretsOf, writeFilesOffline } from './offline-device.js';
-
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function device(): Promise<ProvisionedDevice> {
-  const dev = await provisionDevice();
-  cleanups.push(dev.cleanup);
-  return dev;
-}
-
-async function serve(dev: ProvisionedDevice, env: NodeJS.ProcessEnv = {}): Promise<DaemonProcess> {
-  const d = await startDaemonProcess(dev.dataDir, env);
-  cleanups.push(() => d.kill('SIGKILL'));
-  return d;
-}
-
-interface Status {
-  state: string;
-  snowballJobState: string;
-  unlocked: boolean;
-  jobId: string;
-  sealFingerprint?: string;
-}
-
-const status = (dev: ProvisionedDevice): Promise<Status> => floeJson<Status>(['status', '--data', dev.dataDir]);
-const unlock = (dev: ProvisionedDevice) => floe(['unlock', '--data', dev.dataDir, '--manifest', dev.manifestPath, '--code', dev.code, '--json']);
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) out.push(join(e.parentPath, e.name));
-  return out;
-}
+import { describe, expect, it } from 'vitest';
+import { floe, floeJson } from '../support/daemon-process.js';
+import { device, serve, sourceFolder, status, unlock } from './daemon-test-helpers.js';
+import { sampleContent } from './offline-device.js';
 
 describe('floe serve: the whole path', () => {
-  it('provision -> serve -> unlock -> files -> lock -> restart -> facility unlock (seal verified) -> erase, status --json in every state', async () => {
+  it('provision -> serve -> unlock -> files -> lock -> restart -> facility unlock (seal verified) -> erase, status --json in every state', { timeout: 400_000 }, async () => {
     const dev = await device();
     let daemon = await serve(dev);
     expect(await status(dev)).toMatchObject({ state: 'PROVISIONED', snowballJobState: 'PreparingAppliance', unlocked: false, jobId: dev.jobId });
@@ -53,12 +18,12 @@ describe('floe serve: the whole path', () => {
     expect(JSON.parse(unlocked.stdout)).toMatchObject({ state: 'ON_SITE', snowballJobState: 'WithCustomer', unlocked: true });
     expect(await status(dev)).toMatchObject({ state: 'ON_SITE', unlocked: true });
 
-    // Files reach the journal on site (the daemon is stopped meanwhile: one owner at a time).
-    expect(await daemon.kill('SIGTERM')).toBe(0);
-    await writeFilesOffline(dev, 4);
-    daemon = await serve(dev);
-    expect(await status(dev)).toMatchObject({ state: 'ON_SITE', unlocked: false });
-    expect((await unlock(dev)).status).toBe(0);
+    // Ingest on site: a task over a folder, run to the end.
+    const share = await sourceFolder(dev, 4);
+    const task = await floeJson<{ TaskId: string }>(['task', 'create', '--data', dev.dataDir, '--name', 'share', '--source', `file://${share}`]);
+    const started = await floeJson<{ TaskExecutionId: string }>(['task', 'start', '--data', dev.dataDir, task.TaskId]);
+    const done = await floeJson<{ Status: string; FilesTransferred: number }>(['execution', 'wait', '--data', dev.dataDir, started.TaskExecutionId]);
+    expect(done).toMatchObject({ Status: 'SUCCESS', FilesTransferred: 4 });
     const stats = await floeJson<{ files: number; logicalBytes: number }>(['journal', 'stats', '--data', dev.dataDir]);
     expect(stats.files).toBe(4);
     expect(stats.logicalBytes).toBe([0, 1, 2, 3].reduce((n, i) => n + sampleContent(i).length, 0));
@@ -107,6 +72,22 @@ describe('floe serve: the whole path', () => {
     expect([noData.status, noData.stderr]).toEqual([2, 'floe: say which device: --data DIR or FLOE_DATA=DIR [INVALID_ARGUMENT]\n']);
   });
 
+  it('lock refuses while an execution runs, and --cancel-running cancels it and locks', async () => {
+    const dev = await device();
+    await serve(dev);
+    expect((await unlock(dev)).status).toBe(0);
+    const share = await sourceFolder(dev, 1, 8 * 1024 * 1024);
+    await floeJson(['task', 'create', '--data', dev.dataDir, '--name', 'slow', '--source', `file://${share}`]);
+    const run = await floeJson<{ TaskExecutionId: string }>(['task', 'start', '--data', dev.dataDir, 'slow', '--bytes-per-second', String(1024 * 1024)]);
+    const refused = await floe(['lock', '--data', dev.dataDir]);
+    expect([refused.status, refused.stderr]).toEqual([4, 'floe: 1 execution(s) running: wait for them, cancel them, or lock with --cancel-running [CONFLICT]\n']);
+    expect(await status(dev)).toMatchObject({ state: 'ON_SITE', unlocked: true });
+    const label = await floeJson<{ sealFingerprint: string }>(['lock', '--data', dev.dataDir, '--cancel-running']);
+    expect(label.sealFingerprint).toMatch(/^[0-9a-f]{32}$/);
+    expect(await status(dev)).toMatchObject({ state: 'LOCKED', unlocked: false });
+    expect(run.TaskExecutionId).toMatch(/^exec-/);
+  });
+
   it('a command with no daemon running says so in one line', async () => {
     const dev = await device();
     const r = await floe(['status', '--data', dev.dataDir]);
@@ -115,184 +96,3 @@ describe('floe serve: the whole path', () => {
   });
 });
 
-describe('floe serve: SIGKILL in every state', () => {
-  it('comes back holding no key, in the same state, with an intact journal', async () => {
-    const dev = await device();
-    const killAndRestart = async (d: DaemonProcess, state: string): Promise<DaemonProcess> => {
-      expect(await d.kill('SIGKILL')).toBe('SIGKILL');
-      const next = await serve(dev);
-      expect(await status(dev)).toMatchObject({ state, unlocked: false });
-      return next;
-    };
-    const verifyOk = async (files: number) => {
-      expect(await floeJson(['journal', 'verify', '--data', dev.dataDir])).toMatchObject({ ok: true, files });
-    };
-
-    let d = await serve(dev);
-    d = await killAndRestart(d, 'PROVISIONED');
-    expect((await unlock(dev)).status).toBe(0);
-    d = await killAndRestart(d, 'ON_SITE');
-    await d.kill('SIGTERM');
-    await writeFilesOffline(dev, 3);
-    d = await serve(dev);
-    expect((await unlock(dev)).status).toBe(0);
-    await verifyOk(3);
-    d = await killAndRestart(d, 'ON_SITE');
-    expect((await unlock(dev)).status).toBe(0);
-    await verifyOk(3);
-    expect((await floe(['lock', '--data', dev.dataDir])).status).toBe(0);
-    d = await killAndRestart(d, 'LOCKED');
-    expect(JSON.parse((await unlock(dev)).stdout)).toMatchObject({ state: 'AT_FACILITY' }); // the seal check passed
-    d = await killAndRestart(d, 'AT_FACILITY');
-    await d.kill('SIGTERM');
-    await importPhaseOffline(dev);
-    d = await serve(dev);
-    d = await killAndRestart(d, 'IMPORTING');
-    expect((await unlock(dev)).status).toBe(0);
-    await verifyOk(3);
-    d = await killAndRestart(d, 'IMPORTING');
-    await d.kill('SIGTERM');
-    await importPhaseOffline(dev, { withErrors: false }).catch(async () => undefined);
-    d = await serve(dev);
-    expect((await status(dev)).state).toMatch(/^IMPORT(ED|ING)$/);
-    expect((await unlock(dev)).status).toBe(0);
-    await verifyOk(3);
-    expect((await floe(['erase', '--data', dev.dataDir, '--force'])).status).toBe(0);
-    expect(await d.kill('SIGKILL')).toBe('SIGKILL');
-    await serve(dev);
-    // An erased device keeps no token: only the public status answers.
-    expect(await status(dev)).toEqual({ state: 'ERASED', snowballJobState: 'Complete', since: expect.any(String) });
-  });
-});
-
-describe('floe serve: facility unlock refusals', () => {
-  async function lockedWithFiles(): Promise<ProvisionedDevice> {
-    const dev = await device();
-    await writeFilesOffline(dev, 3);
-    const d = await serve(dev);
-    expect((await unlock(dev)).status).toBe(0);
-    expect((await floe(['lock', '--data', dev.dataDir])).status).toBe(0);
-    await d.kill('SIGTERM');
-    return dev;
-  }
-  const segment = (dev: ProvisionedDevice) => join(dev.dataDir, 'journal', 'segments', '00000001.seg');
-
-  const cases: Array<[string, (dev: ProvisionedDevice) => Promise<ProvisionedDevice>, number, RegExp]> = [
-    ['one flipped byte in a segment', async (dev) => {
-      const b = await readFile(segment(dev));
-      b[b.length >> 1]! ^= 0x01;
-      await writeFile(segment(dev), b);
-      return dev;
-    }, 16, /^floe: the journal does not match its seal: segment 1 .*(does not authenticate|damaged)/],
-    ['a removed segment', async (dev) => {
-      await rm(segment(dev));
-      return dev;
-    }, 16, /^floe: the journal does not match its seal: .*(missing|no seal)/],
-    ['a truncated segment', async (dev) => {
-      const b = await readFile(segment(dev));
-      await writeFile(segment(dev), b.subarray(0, b.length - 100));
-      return dev;
-    }, 16, /^floe: the journal does not match its seal: /],
-    ['records appended after the seal', async (dev) => {
-      await appendRecordWithKey(dev);
-      return dev;
-    }, 16, /^floe: the journal does not match its seal: 1 records were appended after the seal \[SEAL_MISMATCH\]$/],
-    ['a manifest field changed', async (dev) => {
-      const m = await readFile(dev.manifestPath);
-      m[m.length - 40]! ^= 0x01;
-      const changed = join(dev.root, 'changed_manifest.bin');
-      await writeFile(changed, m);
-      return { ...dev, manifestPath: changed };
-    }, 15, /^floe: .*manifest.* \[MANIFEST_INVALID\]$/],
-    ['a manifest from another job', async (dev) => {
-      const other = await device();
-      return { ...dev, manifestPath: other.manifestPath, code: other.code };
-    }, 15, /^floe: the manifest is for job JID[0-9a-f-]+; this device holds job JID[0-9a-f-]+ \[MANIFEST_WRONG_DEVICE\]$/],
-  ];
-
-  for (const [what, tamper, exit, message] of cases) {
-    it(`refuses ${what} with a precise message, staying LOCKED with no key`, async () => {
-      const dev = await lockedWithFiles();
-      const used = await tamper(dev);
-      await serve(dev);
-      const r = await unlock(used);
-      expect(r.stdout).toBe('');
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr.trim()).toMatch(message);
-      expect(r.status).toBe(exit);
-      expect(await status(dev)).toMatchObject({ state: 'LOCKED', unlocked: false });
-    });
-  }
-});
-
-describe('floe serve: wrong unlock codes', () => {
-  it('20 wrong codes: growing delays, never a 5xx, state unchanged; then the right code works', async () => {
-    const dev = await device();
-    await writeFilesOffline(dev, 1);
-    let d = await serve(dev);
-    expect((await unlock(dev)).status).toBe(0);
-    expect((await floe(['lock', '--data', dev.dataDir])).status).toBe(0);
-    await d.kill('SIGTERM');
-    const env = { FLOE_UNLOCK_BASE_DELAY_MS: '20', FLOE_UNLOCK_MAX_DELAY_MS: '640', FLOE_UNLOCK_RATE_PER_MINUTE: '6000' };
-    d = await serve(dev, env);
-    const manifest = (await readFile(dev.manifestPath)).toString('base64');
-    const wrong = `${dev.code.slice(0, -1)}${dev.code.endsWith('A') ? 'B' : 'A'}`;
-    const delays: number[] = [];
-    let delayedAnswers = 0;
-    for (let i = 0; i < 20; i++) {
-      const err = (await d.client.post('/v1/unlock', { manifest, code: wrong }).catch((e: unknown) => e)) as FloeError;
-      expect(err.code).toBe('WRONG_UNLOCK_CODE');
-      const ms = Number(err.details?.retryAfterMs);
-      delays.push(ms);
-      if (ms > 0) {
-        // An attempt inside the delay is answered 429 without checking the code.
-        const early = (await d.client.post('/v1/unlock', { manifest, code: dev.code }).catch((e: unknown) => e)) as FloeError;
-        expect(early.code).toBe('UNLOCK_DELAYED');
-        delayedAnswers++;
-      }
-      if (i === 9) {
-        // The count survives a restart: the delays go on growing from where they were.
-        await d.kill('SIGKILL');
-        d = await serve(dev, env);
-        expect(await d.client.get('/v1/status')).toMatchObject({ state: 'LOCKED', failedUnlockAttempts: 10 });
-      }
-      await new Promise((r) => setTimeout(r, ms + 5));
-    }
-    expect(delays.slice(0, 3)).toEqual([0, 0, 0]);
-    expect(delays.slice(3)).toEqual([20, 40, 80, 160, 320, 640, 640, 640, 640, 640, 640, 640, 640, 640, 640, 640, 640]);
-    expect(delayedAnswers).toBe(17);
-    expect(await status(dev)).toMatchObject({ state: 'LOCKED', unlocked: false });
-    expect(JSON.parse((await unlock(dev)).stdout)).toMatchObject({ state: 'AT_FACILITY', unlocked: true });
-  });
-});
-
-describe('floe serve: the data folder', () => {
-  it('after lock and after exit holds no data key bytes, no unlock code and no manifest; the token file is 0600', async () => {
-    const dev = await device();
-    const d = await serve(dev);
-    expect((await unlock(dev)).status).toBe(0);
-    await d.kill('SIGTERM');
-    await writeFilesOffline(dev, 3);
-    const d2 = await serve(dev);
-    expect((await unlock(dev)).status).toBe(0);
-    expect((await floe(['lock', '--data', dev.dataDir])).status).toBe(0);
-    const { dek, seed, manifest } = await secretsOf(dev);
-    const check = async (when: string) => {
-      const files = await filesUnder(dev.dataDir);
-      expect(files.length).toBeGreaterThan(5);
-      for (const f of files) {
-        const bytes = await readFile(f);
-        expect(bytes.includes(dek), `data key in ${f} ${when}`).toBe(false);
-        expect(bytes.includes(seed), `device seed in ${f} ${when}`).toBe(false);
-        expect(bytes.includes(Buffer.from(dev.code)), `unlock code in ${f} ${when}`).toBe(false);
-        expect(bytes.includes(manifest.subarray(manifest.length - 64)), `manifest bytes in ${f} ${when}`).toBe(false);
-        expect(bytes.includes(Buffer.from('sample file 0')), `plaintext in ${f} ${when}`).toBe(false);
-      }
-    };
-    await check('after lock');
-    expect(await d2.kill('SIGTERM')).toBe(0);
-    await check('after exit');
-    expect((await stat(join(dev.dataDir, 'device', 'api-token'))).mode & 0o777).toBe(0o600);
-    await expect(stat(join(dev.dataDir, 'device', 'daemon.json'))).rejects.toMatchObject({ code: 'ENOENT' });
-  });
-});

@@ -74,12 +74,20 @@ export interface DaemonProcess {
   output(): string;
 }
 
+// Daemons still running when the test process exits (a timed-out test, a crash) go with it.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** Starts `floe serve --data DIR --listen 127.0.0.1:0` and waits until it listens. */
 export async function startDaemonProcess(dataDir: string, env: NodeJS.ProcessEnv = {}, extraArgs: readonly string[] = []): Promise<DaemonProcess> {
   const child = spawn(process.execPath, [...NODE_ARGS, BIN, 'serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...extraArgs], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

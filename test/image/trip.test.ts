@@ -4,10 +4,12 @@
 // unlock at the facility, then the import and report steps, checking the imported bytes.
 import { type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { mkdir, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminClient } from '../harness/s3-admin.js';
 import { ganeshaUnavailableReason, startGanesha, type Ganesha } from '../harness/ganesha.js';
 import { startS3rver, type S3rverServer } from '../harness/s3rver.js';
 import { ensureImage } from './image-build.js';
@@ -176,4 +178,51 @@ describe('the whole trip with dist/floe', () => {
       sealFingerprint: locked.sealFingerprint,
     });
   });
+
+  it('imports into S3 and a folder with every byte as it was at the source', async () => {
+    const p = paths();
+    const result = floeJson<{ state: string; destinations: Array<{ counters: { FilesTransferred: number; FilesVerified: number; FilesFailed?: unknown } }> }>('import');
+    expect(result.state).toBe('COMPLETED');
+    expect(result.destinations).toHaveLength(2);
+    expect(floeJson<{ state: string }>('status').state).toBe('IMPORTED');
+
+    const expected = await fileHashes(p.source);
+    // The folder: the same regular files with the same bytes, and the symlink as a symlink.
+    expect(await fileHashes(p.efs)).toEqual(expected);
+    expect(await readlink(join(p.efs, 'projects/beta/link-to-sample-1'))).toBe('../alpha/sample-1.bin');
+    // S3: one object per regular file under the prefix, with the same bytes.
+    const inS3 = await s3Hashes(`imports/`);
+    for (const [path, sha256] of expected) expect(inS3.get(path), path).toBe(sha256);
+  });
+
+  it('writes the job completion report', async () => {
+    const out = join(box.root, 'report');
+    const text = floe('report', '--out', out);
+    expect(text).toMatch(/: Completed\n/);
+    expect((await readdir(out)).sort()).toEqual(['failure-log.csv', 'success-log.csv', 'summary.json', 'summary.txt']);
+    expect((await readFile(join(out, 'failure-log.csv'), 'utf8')).trimEnd().split('\r\n')).toHaveLength(1); // the header only
+    const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { status: string };
+    expect(summary.status).toBe('Completed');
+  });
 });
+
+/** Key (without `prefix`) -> SHA-256 of every non-directory object under `prefix`. */
+async function s3Hashes(prefix: string): Promise<Map<string, string>> {
+  const client = adminClient(s3);
+  const out = new Map<string, string>();
+  try {
+    let token: string | undefined;
+    do {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix, ContinuationToken: token }));
+      for (const o of page.Contents ?? []) {
+        if (o.Key!.endsWith('/')) continue;
+        const body = await (await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: o.Key! }))).Body!.transformToByteArray();
+        out.set(o.Key!.slice(prefix.length), createHash('sha256').update(body).digest('hex'));
+      }
+      token = page.NextContinuationToken;
+    } while (token !== undefined);
+  } finally {
+    client.destroy();
+  }
+  return out;
+}

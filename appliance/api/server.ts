@@ -1,8 +1,9 @@
 // The daemon's HTTP API (ARCHITECTURE.md, "Interfaces"): fastify, versioned paths under /v1,
 // bearer-token auth, one error body. The CLI and the terminal UI are clients of it.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ApiContext } from './api-context.js';
 import { installAuth } from './auth.js';
+import { installDocumentedErrors } from './documented-errors.js';
 import { handleError } from './error-body.js';
 import { installOpenApi } from './openapi.js';
 import { installRequestLog } from './request-log.js';
@@ -22,8 +23,12 @@ export async function buildServer(ctx: ApiContext, options: ServerOptions = {}):
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
     // Requests are logged by route pattern in installRequestLog, never by URL (it may name a task).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    // Task names (up to 256 characters, percent-encoded) are path parameters.
+    maxParamLength: 1024,
+    // Router errors (bad URL encoding, a parameter over maxParamLength) get the error body too.
+    frameworkErrors: handleError,
     ...(options.https ? { https: options.https } : {}),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   }) as unknown as FastifyInstance;
@@ -31,6 +36,7 @@ export async function buildServer(ctx: ApiContext, options: ServerOptions = {}):
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
+  installDocumentedErrors(app);
   installRequestLog(app);
   installAuth(app, ctx.token);
   installRateLimit(app);

@@ -19,12 +19,15 @@ export const MAX_KEPT_PROBLEMS = 1000;
 
 export class ProblemList {
   readonly kept: FileProblem[] = [];
+  /** Every path with a problem (as displayed), beyond the cap too. */
+  readonly paths = new Set<string>();
   total = 0;
   firstFailure: FileProblem | undefined;
 
   add(path: Buffer, phase: ProblemPhase, outcome: 'skipped' | 'failed', error: Pick<FloeError, 'code' | 'message'>): FileProblem {
     const problem: FileProblem = { path: displayPath(path), phase, outcome, code: error.code, message: error.message };
     this.total++;
+    this.paths.add(problem.path);
     if (this.kept.length < MAX_KEPT_PROBLEMS) this.kept.push(problem);
     if (outcome === 'failed') this.firstFailure ??= problem;
     return problem;

@@ -80,7 +80,7 @@ async function verifyCopied(p: VerifyParams): Promise<void> {
 }
 
 async function verifyPointInTime(p: VerifyParams): Promise<void> {
-  const reported = new Set(p.problems.kept.map((x) => x.path));
+  const reported = p.problems.paths;
   const seen = new Set<string>();
   const toCheck: SourceEntry[] = [];
   await walkSource(p.source, {

@@ -261,12 +261,19 @@ export class TaskService implements ExecutionControl {
     this.#current = execution;
     const interval = setInterval(() => this.#publishProgress(execution), this.#options.progressIntervalMs ?? 1000);
     interval.unref();
-    void this.#run(execution).finally(() => {
-      clearInterval(interval);
-      this.#current = undefined;
-      execution.finish();
-      this.#pump();
-    });
+    void this.#run(execution)
+      .catch((err: unknown) => {
+        // A bug, not a file or source problem (#run settles those): never leave it running.
+        const e = asFloeError(err);
+        if (!execution.machine.isFinal) execution.machine.fail('INTERNAL', e.message);
+        this.#events?.publish('error', { TaskExecutionId: execution.id, code: e.code });
+      })
+      .finally(() => {
+        clearInterval(interval);
+        this.#current = undefined;
+        execution.finish();
+        this.#pump();
+      });
   }
 
   #pump(): void {

@@ -3,7 +3,9 @@
 // loopback), and turns the API's error body back into the FloeError it came from.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { TLSSocket } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { readDaemonInfo, readToken, type DaemonInfo } from '../daemon/daemon-info.js';
 import { ERROR_TABLE, FloeError, type ErrorCode } from '../errors.js';
 
@@ -98,21 +100,33 @@ export class ApiClient {
   #open(method: string, path: string, headers: Record<string, string>, signal: AbortSignal | undefined, reject: (err: unknown) => void) {
     const url = new URL(path, `${this.url}/`);
     if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`;
-    const secure = url.protocol === 'https:';
     const base = { method, headers, ...(signal ? { signal } : {}) };
-    const req = secure ? httpsRequest(url, { ...base, rejectUnauthorized: false }) : httpRequest(url, base);
+    // Over TLS, each request gets its own connection, handed to the request only once the
+    // server's certificate matched the pin: no byte of the request (the token) is written to a
+    // server that is not the device, and no pooled connection opened for another pin is reused.
+    const req = url.protocol === 'https:' ? httpsRequest(url, { ...base, createConnection: (_opts: unknown, done: (err: Error | null, socket: Duplex) => void) => this.#pinned(url, done) }) : httpRequest(url, base);
     req.on('error', (err) => reject(unreachable(this.url, err)));
-    if (secure) {
-      req.on('socket', (socket) => {
-        socket.on('secureConnect', () => {
-          const fingerprint = (socket as TLSSocket).getPeerCertificate().fingerprint256?.replaceAll(':', '').toLowerCase();
-          if (this.#pin === undefined || fingerprint !== this.#pin) {
-            req.destroy(new FloeError('FORBIDDEN', `the daemon at ${this.url} presented certificate ${fingerprint ?? '(none)'}, not the device's ${this.#pin ?? '(no pin given)'}: refusing to talk to it`));
-          }
-        });
-      });
-    }
     return req;
+  }
+
+  #pinned(url: URL, done: (err: Error | null, socket: Duplex) => void): undefined {
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const socket = tlsConnect({ host, port: Number(url.port || 443), rejectUnauthorized: false, ...(isIP(host) === 0 ? { servername: host } : {}) });
+    const fail = (err: Error): void => {
+      socket.destroy();
+      done(err, socket);
+    };
+    socket.once('error', fail);
+    socket.once('secureConnect', () => {
+      socket.off('error', fail);
+      const fingerprint = socket.getPeerCertificate().fingerprint256?.replaceAll(':', '').toLowerCase();
+      if (this.#pin === undefined || fingerprint !== this.#pin) {
+        fail(new FloeError('FORBIDDEN', `the daemon at ${this.url} presented certificate ${fingerprint ?? '(none)'}, not the device's ${this.#pin ?? '(no pin given)'}: refusing to talk to it`));
+        return;
+      }
+      done(null, socket);
+    });
+    return undefined;
   }
 }
 

@@ -25,7 +25,7 @@ export function registerFirmwareCommand(program: Command): void {
       if (flags.json === true) {
         process.stdout.write(`${JSON.stringify({ valid: true, folder: result.folder, keyFingerprint: result.keyFingerprint, files: result.files })}\n`);
       } else {
-        process.stdout.write(`firmware bundle ${result.folder}: valid, ${result.files.length} files, signed by firmware key ${result.keyFingerprint}\n`);
+        process.stdout.write(`firmware bundle ${result.folder}: valid, ${result.files.length} file${result.files.length === 1 ? '' : 's'}, signed by firmware key ${result.keyFingerprint}\n`);
       }
     });
 }

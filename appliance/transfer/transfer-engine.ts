@@ -68,6 +68,7 @@ const DEFAULT_CONCURRENCY = 16;
 const DEFAULT_LARGE_CONCURRENCY = 2;
 const DEFAULT_LARGE_FILE_BYTES = 8 * 1024 * 1024;
 const VERIFY_CONCURRENCY = 8;
+const MAX_RECORDS_IN_FLIGHT = 256;
 /** The fingerprint of an object found in the destination listing but not in the journal. */
 const LISTED = 'listed';
 
@@ -81,6 +82,8 @@ export class TransferEngine {
   /** Keys delivered or found in place by this execution: what ONLY_FILES_TRANSFERRED verifies. */
   readonly #touched: Planned[] = [];
   readonly #id: string;
+  readonly #recording = new Set<Promise<unknown>>();
+  #recordFailure: { error: unknown } | undefined;
 
   constructor(options: TransferEngineOptions) {
     this.#o = options;
@@ -110,7 +113,11 @@ export class TransferEngine {
       this.machine.transition('PREPARING');
       const { plan, catalog } = await this.#prepare();
       this.machine.transition('TRANSFERRING');
-      await this.#transferAll(plan, suspect);
+      try {
+        await this.#transferAll(plan, suspect);
+      } finally {
+        await this.#recordsDurable();
+      }
       this.#checkCancelled();
       // Uploads this run or a crashed one left open (AbortMultipartUpload, part files).
       await destination.cleanup?.({ signal: this.#o.signal }).catch(() => undefined);
@@ -287,9 +294,15 @@ export class TransferEngine {
     }
   }
 
+  /**
+   * Records a delivery without holding the worker: the next file starts while the record becomes
+   * durable (group commit). A crash can lose records in flight; the next run is then "suspect" and
+   * finds those objects in place (heldAlready) instead of uploading them again.
+   */
   async #delivered(item: Planned, etag: string | undefined): Promise<void> {
     const { entry, key, fingerprint } = item;
-    await this.#o.ledger.recordDelivery({
+    if (this.#recording.size >= MAX_RECORDS_IN_FLIGHT) await Promise.race(this.#recording);
+    const record = this.#o.ledger.recordDelivery({
       destination: this.#id,
       key,
       entry: fingerprint,
@@ -300,7 +313,21 @@ export class TransferEngine {
       executionId: this.#o.executionId,
       transfer: this.#o.transfer,
     });
+    const tracked: Promise<unknown> = record.then(
+      () => void this.#recording.delete(tracked),
+      (err: unknown) => {
+        this.#recording.delete(tracked);
+        this.#recordFailure ??= { error: err };
+      },
+    );
+    this.#recording.add(tracked);
     this.#touched.push(item);
+  }
+
+  /** Waits until every delivery record is durable; fails if one could not be written. */
+  async #recordsDurable(): Promise<void> {
+    await Promise.all(this.#recording);
+    if (this.#recordFailure !== undefined) throw this.#recordFailure.error;
   }
 
   async *#throttled(content: AsyncIterable<Buffer>, signal: AbortSignal | undefined): AsyncGenerator<Buffer> {

@@ -150,7 +150,8 @@ function floe(device: DeviceFiles, server: S3Server, bucket: string, dataset: Da
   const tuning = dataset === 'LARGE'
     ? { concurrency: LARGE_COUNT, largeConcurrency: LARGE_COUNT, queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify }
     : { concurrency: 16, largeConcurrency: 2, queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify };
-  const t = timed(process.execPath, ['--import', 'tsx', path.join(HERE, 'import-child.ts'), device.dataDir, device.manifestPath, device.code, `s3://${bucket}/data`, server.endpoint, server.accessKeyId, server.secretAccessKey, JSON.stringify(tuning)]);
+  const profile = process.env.FLOE_BENCH_PROFILE === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', process.env.FLOE_BENCH_PROFILE];
+  const t = timed(process.execPath, [...profile, '--import', 'tsx', path.join(HERE, 'import-child.ts'), device.dataDir, device.manifestPath, device.code, `s3://${bucket}/data`, server.endpoint, server.accessKeyId, server.secretAccessKey, JSON.stringify(tuning)]);
   const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { seconds: number; files: number; bytes: number; state: string; error: unknown };
   if (r.state !== 'COMPLETED') throw new Error(`floe import ended ${r.state}: ${JSON.stringify(r.error)}`);
   return { tool: 'floe import', seconds: r.seconds, cpuSeconds: t.cpu, peakRssMiB: t.rssMiB, files: r.files, bytes: r.bytes };
@@ -198,9 +199,12 @@ function row(m: Measured, dataset: Dataset) {
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-bench-import-'));
 const report: string[] = [];
+const resultFile = path.join(os.tmpdir(), 'floe-bench-import-result.txt');
+fs.writeFileSync(resultFile, '');
 const say = (line: string) => {
   console.log(line);
   report.push(line);
+  fs.appendFileSync(resultFile, `${line}\n`);
 };
 try {
   say(`datasets: LARGE ${LARGE_COUNT} x ${values['large-mib']} MiB, SMALL ${SMALL_FILES} files of 1-64 KiB; floe VerifyMode ${values.verify}; ${new Date().toISOString()}`);
@@ -226,7 +230,7 @@ try {
           if (tool === 'floe') results.push(floe(dataset === 'LARGE' ? largeDevice : smallDevice, server, bucket(tool), dataset));
           if (tool === 'aws') results.push(awsSync(folder, server, bucket(tool), files, bytes));
           if (tool === 'rclone') results.push(rclone(folder, server, bucket(tool), provider, files, bytes, dataset));
-          console.log(JSON.stringify(results.at(-1)));
+          say(`  ${name} ${dataset} ${JSON.stringify(results.at(-1))}`);
         }
         say(`\n${name} ${dataset}:\n${table(results.map((m) => row(m, dataset)))}`);
         if (results.length < 4) continue;
@@ -239,7 +243,6 @@ try {
       await server.stop();
     }
   }
-  fs.writeFileSync(path.join(os.tmpdir(), 'floe-bench-import-result.txt'), `${report.join('\n')}\n`);
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
 }

@@ -30,7 +30,7 @@ process.on('SIGINT', () => void stopAll(0));
 try {
   s3 = await startS3rver();
   await s3.createBucket(bucket);
-  const why = ganeshaUnavailableReason();
+  const why = process.env.FLOE_DEMO_NFS === '0' ? 'FLOE_DEMO_NFS=0' : ganeshaUnavailableReason();
   let nfsUri: string | undefined;
   let nfsSkipped: string | undefined;
   if (why === undefined) {

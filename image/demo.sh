@@ -4,6 +4,8 @@
 # the facility (seal check), import to S3 (an embedded s3rver) and to a folder, report.
 # `make demo` first installs what it needs (npm ci, Debian packages); run alone, it needs
 # node_modules. Results stay in .tmp/demo/; every process it starts is stopped on exit.
+# FLOE_DEMO_NFS=0 ingests the local folder instead of nfs-ganesha; FLOE_DEMO_BINARY=0 runs the
+# sources (tsx) instead of building dist/floe. Both happen by themselves when they must.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -39,11 +41,12 @@ mkdir -p "$DEMO"
 chmod 700 "$DEMO"
 
 step "build: make image (dist/floe, Node 22 inside, and the signed firmware bundle)"
-if bash image/build.sh >"$DEMO/build.log" 2>&1; then
+if [ "${FLOE_DEMO_BINARY:-1}" != 0 ] && bash image/build.sh >"$DEMO/build.log" 2>&1; then
   FLOE=("$ROOT/dist/floe")
   cat "$DEMO/build.log"
 else
-  echo "the binary could not be built (see $DEMO/build.log); the demo runs the sources with tsx instead"
+  if [ "${FLOE_DEMO_BINARY:-1}" = 0 ]; then echo "FLOE_DEMO_BINARY=0: the demo runs the sources with tsx"
+  else echo "the binary could not be built (see $DEMO/build.log); the demo runs the sources with tsx instead"; fi
   FLOE=(node --import tsx "$ROOT/appliance/cli/bin.ts") # one process, so signals reach the daemon
 fi
 floe() { "${FLOE[@]}" "$@"; }

@@ -56,6 +56,7 @@ describe('full trip: ingest, lock, facility unlock, import into RGW and a file s
       // The job's S3 destination (endpoint from the manifest) plus an EFS mount given on the command line.
       destinations: [`s3://${BUCKET}/trip`, `efs://${fsRoot}`],
       options: { VerifyMode: 'POINT_IN_TIME_CONSISTENT' },
+      uploadReport: true,
     });
     expect(status.state).toBe('COMPLETED_WITH_ERRORS');
     expect(device.state).toBe('IMPORTED_WITH_ERRORS');
@@ -72,7 +73,12 @@ describe('full trip: ingest, lock, facility unlock, import into RGW and a file s
     expect(efs!.counters.BytesWritten).toBe(fileBytes);
 
     // Independent check of S3 through the SDK.
-    const keys = await listS3Keys(rgw, BUCKET, 'trip/');
+    const allKeys = await listS3Keys(rgw, BUCKET, 'trip/');
+    // The report went next to the data, in its own folder.
+    const reportKeys = allKeys.filter((k) => k.startsWith('trip/.floe-report/'));
+    expect(reportKeys.map((k) => k.split('/').at(-1)).sort()).toEqual(['failure-log.csv', 'success-log.csv', 'summary.json', 'summary.txt']);
+    expect(reportKeys[0]).toContain(`/${status.executionId}/`);
+    const keys = allKeys.filter((k) => !k.startsWith('trip/.floe-report/'));
     const utf8 = files.filter((f) => Buffer.from(f.path.toString('utf8'), 'utf8').equals(f.path));
     expect(keys).toEqual(utf8.map((f) => `trip/${f.path.toString('utf8')}${f.type === 'directory' ? '/' : ''}`).sort());
     for (const f of utf8) {
@@ -93,6 +99,7 @@ describe('full trip: ingest, lock, facility unlock, import into RGW and a file s
       }
       if (f.type === 'symlink') expect(await readlink(abs, { encoding: 'buffer' })).toEqual(f.target);
     }
+    expect((await readdir(join(fsRoot, '.floe-report', status.executionId))).sort()).toEqual(['failure-log.csv', 'success-log.csv', 'summary.json', 'summary.txt']);
     const names = await readdir(join(fsRoot, 'share'));
     expect(names.some((n) => n.startsWith('.floe-part-'))).toBe(false);
 

@@ -7,7 +7,7 @@ import { createExecutionCounters, ExecutionStateMachine, type ExecutionCounters,
 import { parseBytesPerSecond, type TaskOptions } from './options.js';
 import type { ExecutionId, TaskDefinition, TaskId } from './task-definition.js';
 import { TaskReportWriter } from './task-report.js';
-import { EXECUTION_BURST_BYTES, Throttle } from './throttle.js';
+import { executionThrottle, type Throttle } from './throttle.js';
 
 /** DescribeTaskExecution, plus floe's list of per-file problems (capped) and their total. */
 export interface ExecutionDescription extends ExecutionCounters {
@@ -57,7 +57,7 @@ export class TaskExecution {
     this.task = task;
     this.#options = options;
     this.machine = new ExecutionStateMachine({ initialStatus });
-    this.throttle = new Throttle({ bytesPerSecond: options.BytesPerSecond, burstBytes: EXECUTION_BURST_BYTES });
+    this.throttle = executionThrottle(options.BytesPerSecond);
     this.report = new TaskReportWriter(this.#sink, { logLevel: options.LogLevel });
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
   }

@@ -34,13 +34,6 @@ interface Waiter {
   readonly detach: () => void;
 }
 
-/**
- * The bucket an execution's throttle holds: two reads' worth. One second's worth (the default)
- * would let a 50 MiB/s execution start with a 50 MiB burst, which shows as 5% over the limit on a
- * 1 GiB file; two MiB keeps the average within 0.2% while every 1 MiB read still fits.
- */
-export const EXECUTION_BURST_BYTES = 2 * 1024 * 1024;
-
 export class Throttle {
   private rateValue: number;
   private readonly burstBytes: number | undefined;
@@ -184,4 +177,16 @@ export async function* throttledStream<T extends Uint8Array>(source: AsyncIterab
     await throttle.take(chunk.byteLength, signal);
     yield chunk;
   }
+}
+
+/**
+ * The throttle of one execution: a bucket of one second's worth, as usual, but starting empty. A
+ * full bucket at the start would let a 50 MiB/s execution begin with a 50 MiB burst (5% over on a
+ * 1 GiB file); an empty one with room for a second still lets a stall (GC, a busy CPU) of up to a
+ * second be made up, so the average lands on the limit.
+ */
+export function executionThrottle(bytesPerSecond: number, clock?: Clock): Throttle {
+  const throttle = new Throttle({ bytesPerSecond, ...(clock ? { clock } : {}) });
+  if (throttle.bytesPerSecond !== UNLIMITED_BYTES_PER_SECOND) void throttle.take(throttle.bytesPerSecond);
+  return throttle;
 }

@@ -10,7 +10,7 @@ import { openSource } from '../../appliance/sources/open-source.js';
 import { createExecutionCounters } from '../../appliance/tasks/execution-status.js';
 import { createFilter } from '../../appliance/tasks/filters.js';
 import { parseOptions } from '../../appliance/tasks/options.js';
-import { EXECUTION_BURST_BYTES, Throttle } from '../../appliance/tasks/throttle.js';
+import { executionThrottle } from '../../appliance/tasks/throttle.js';
 
 const [uri, journalDir, optionsJson] = process.argv.slice(2) as [string, string, string | undefined];
 const { concurrency, ...optionInput } = JSON.parse(optionsJson ?? '{}') as { concurrency?: number } & Record<string, unknown>;
@@ -26,7 +26,7 @@ const result = await runIngest({
   journal,
   options,
   filter: createFilter({}),
-  throttle: new Throttle({ bytesPerSecond: options.BytesPerSecond, burstBytes: EXECUTION_BURST_BYTES }),
+  throttle: executionThrottle(options.BytesPerSecond),
   signal: new AbortController().signal,
   counters,
   ...(concurrency === undefined ? {} : { concurrency }),

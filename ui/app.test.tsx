@@ -45,6 +45,15 @@ describe('the app', () => {
     expect(ui.frame()).toContain(`Job  ${LABEL.jobId}`);
   });
 
+  it('keeps working when a screen cannot draw an answer of an unexpected shape', async () => {
+    const broken = busySnapshot({ device: { state: 'ok', at: NOW, value: { temperatures: null } as never } });
+    const ui = await renderUi(<AppView snap={broken} actions={fakeActions()} {...view} initialScreen="device" />);
+    expect(ui.frame()).toContain('The Device screen could not be drawn:');
+    expect(ui.frame()).toContain('online http://127.0.0.1:4780');
+    await ui.type('1');
+    expect(ui.frame()).toContain('State ON_SITE');
+  });
+
   it('fits 80x24 on every screen and uses no colour with NO_COLOR', () => {
     const snap = busySnapshot();
     const store = { subscribe: () => () => {}, getSnapshot: () => snap, ...fakeActions() };

@@ -14,6 +14,7 @@ import { LabelScreen } from './screens/label-screen.js';
 import type { ScreenProps } from './screens/screen-props.js';
 import { TasksScreen } from './screens/tasks-screen.js';
 import { UnlockScreen } from './screens/unlock-screen.js';
+import { ScreenErrorBoundary } from './widgets/error-boundary.js';
 import { ThemeContext, useColor, type Theme } from './widgets/theme.js';
 import { useRefState } from './widgets/use-ref-state.js';
 
@@ -131,6 +132,7 @@ export function AppView(props: AppViewProps) {
     <Box flexDirection="column" width={size.width}>
       <Tabs current={screen} />
       <Box flexDirection="column" height={contentHeight} overflow="hidden">
+        <ScreenErrorBoundary key={screen} name={current.title}>
         {screen === 'dashboard' ? <DashboardScreen {...screenProps} /> : null}
         {screen === 'unlock' ? <UnlockScreen {...screenProps} manifestCandidates={props.manifestCandidates ?? []} /> : null}
         {screen === 'tasks' ? <TasksScreen {...screenProps} /> : null}
@@ -139,6 +141,7 @@ export function AppView(props: AppViewProps) {
         {screen === 'device' ? <DeviceScreen {...screenProps} /> : null}
         {screen === 'label' ? <LabelScreen {...screenProps} /> : null}
         {screen === 'help' ? <HelpScreen /> : null}
+        </ScreenErrorBoundary>
       </Box>
       <Text wrap="truncate-end">{capturing ? `${current.hints}  Esc back` : `${current.hints}${current.hints ? '  ' : ''}1-7 screens  ? help  q quit`}</Text>
       <ConnectionLine snap={snap} />

@@ -96,7 +96,7 @@ describe.skipIf(skip !== undefined)(`floe ui in tmux against floe serve and nfs-
     await ui.keys('Enter', 'Enter');
     await ui.type('*.tmp');
     await ui.keys('Enter');
-    await ui.type('VerifyMode=ONLY_FILES_TRANSFERRED BytesPerSecond=8M');
+    await ui.type('VerifyMode=ONLY_FILES_TRANSFERRED BytesPerSecond=4M');
     await ui.keys('Enter');
     await ui.waitFor(/task task-\S+ created/);
     await ui.waitFor(/> share\s+nfs:\/\/127\.0\.0\.1\/export\S*\s+AVAILABLE/);
@@ -107,14 +107,16 @@ describe.skipIf(skip !== undefined)(`floe ui in tmux against floe serve and nfs-
 
     // Watch it on the dashboard until it reaches 100%.
     await ui.keys('1');
-    const moving = await ui.waitFor(/Phase (TRANSFERRING|VERIFYING)/, 30_000);
+    // At 4 MiB/s the 24 MiB take about 6 s: the bar, the throughput and the ETA move.
+    const moving = await ui.waitFor(/Phase TRANSFERRING .*\n\[#*\.+\]\s+([1-9]|[1-9]\d)%\n[\s\S]*Throughput \d[\d.]* (KiB|MiB)\/s/, 30_000);
+    expect(moving).toMatch(/ETA \d+s\s+Limit 4\.00 MiB\/s/);
     keep('dashboard-running', moving);
     const done = await ui.waitFor(/Phase SUCCESS/, 90_000);
     keep('dashboard-done', done);
-    expect(done).toContain(`Execution ${executionId}`);
+    expect(done).toContain(`Phase SUCCESS  execution ${executionId}`);
     expect(done).toMatch(/\[#+\]\s+100%/);
     expect(done).toContain('Bytes 24.0 MiB of 24.0 MiB  Files 21 of 21');
-    expect(done).toContain('Limit 8.00 MiB/s');
+    expect(done).toContain('Limit 4.00 MiB/s');
     const described = await floeJson<{ Status: string; FilesTransferred: number; BytesWritten: number }>(['execution', 'describe', '--data', dev.dataDir, executionId]);
     expect(described).toMatchObject({ Status: 'SUCCESS', FilesTransferred: 21 });
 
@@ -154,5 +156,10 @@ describe.skipIf(skip !== undefined)(`floe ui in tmux against floe serve and nfs-
     const back = await ui.waitFor(/online http:\/\/\S+\s+LOCKED/, 30_000);
     expect(back).toContain(`Seal ${expected.sealFingerprint}`);
     expect(back).not.toContain('OFFLINE');
+
+    // q quits the UI (the daemon keeps running).
+    await ui.keys('q');
+    await ui.waitFor(/Pane is dead \(status 0/, 15_000);
+    expect((await floeJson<{ state: string }>(['status', '--data', dev.dataDir])).state).toBe('LOCKED');
   });
 });

@@ -108,6 +108,7 @@ export function toExecution(v: unknown): ExecutionView {
     estimatedBytes: num(o, 'EstimatedBytesToTransfer'),
     filesTransferred: num(o, 'FilesTransferred'),
     bytesWritten: num(o, 'BytesWritten'),
+    bytesTransferred: num(o, 'BytesTransferred'),
     filesSkipped: num(o, 'FilesSkipped'),
     filesVerified: num(o, 'FilesVerified'),
     filesDeleted: num(o, 'FilesDeleted'),

@@ -15,7 +15,7 @@ class FakeSource implements FloeSource {
   location = 'http://127.0.0.1:4780';
   up = true;
   resets = 0;
-  exec: ExecutionView = execution({ bytesWritten: 0 });
+  exec: ExecutionView = execution({ bytesWritten: 0, bytesTransferred: 0 });
   emit: ((e: UiEvent) => void) | undefined;
   endStream: (() => void) | undefined;
   calls: string[] = [];
@@ -95,23 +95,23 @@ describe('UiStore', () => {
     store.close();
   });
 
-  it('computes throughput, its history and the ETA from successive polls', async () => {
+  it('computes throughput, its history and the ETA from successive polls, counting bytes of the file in flight', async () => {
     const src = new FakeSource();
     const c = clock();
     const store = new UiStore(src, { now: c.now });
     const MiB = 1024 ** 2;
-    src.exec = execution({ bytesWritten: 0, estimatedBytes: 100 * MiB });
+    src.exec = execution({ bytesWritten: 0, bytesTransferred: 0, estimatedBytes: 100 * MiB });
     await store.pollOnce();
     for (let i = 1; i <= 3; i++) {
       c.advance(1000);
-      src.exec = execution({ bytesWritten: i * 10 * MiB, estimatedBytes: 100 * MiB });
+      src.exec = execution({ bytesWritten: 0, bytesTransferred: i * 10 * MiB, estimatedBytes: 100 * MiB }); // one large file being read
       await store.pollOnce();
     }
     const t = store.getSnapshot().throughput;
     expect(t.current).toBe(10 * MiB);
     expect(t.history).toEqual([10 * MiB, 10 * MiB, 10 * MiB]);
     expect(t.etaSeconds).toBe(7);
-    src.exec = execution({ status: 'SUCCESS', bytesWritten: 100 * MiB, estimatedBytes: 100 * MiB });
+    src.exec = execution({ status: 'SUCCESS', bytesWritten: 100 * MiB, bytesTransferred: 100 * MiB, estimatedBytes: 100 * MiB });
     c.advance(1000);
     await store.pollOnce();
     expect(store.getSnapshot().throughput).toMatchObject({ current: 0 });

@@ -5,6 +5,7 @@ import { Backoff } from './backoff.js';
 import type { DiskSpace, DiskSpaceSource, FloeSource } from './floe-source.js';
 import { NOT_AVAILABLE, isNotAvailable, toUiError, type UiError } from './ui-error.js';
 import {
+  bytesMoved,
   isRunning,
   type DeviceInfoView,
   type DeviceStatus,
@@ -313,14 +314,14 @@ export class UiStore implements Actions {
     if (e === undefined) return { history: [] };
     const t = this.#now();
     if (previous.executionId !== e.id) this.#samples = [];
-    this.#samples.push({ t, bytes: e.bytesWritten });
+    this.#samples.push({ t, bytes: bytesMoved(e) });
     this.#samples = this.#samples.filter((s) => t - s.t <= RATE_WINDOW_MS + this.#interval);
     const first = this.#samples[0]!;
     const running = isRunning(e);
-    const current = running && t > first.t ? Math.max(0, (e.bytesWritten - first.bytes) / ((t - first.t) / 1000)) : running ? undefined : 0;
+    const current = running && t > first.t ? Math.max(0, (bytesMoved(e) - first.bytes) / ((t - first.t) / 1000)) : running ? undefined : 0;
     const history = previous.executionId === e.id ? [...previous.history] : [];
     if (running && current !== undefined) history.push(current);
-    const remaining = e.estimatedBytes - e.bytesWritten;
+    const remaining = e.estimatedBytes - bytesMoved(e);
     const etaSeconds = running && current !== undefined && current > 0 && remaining >= 0 ? remaining / current : undefined;
     return { executionId: e.id, ...(current === undefined ? {} : { current }), history: history.slice(-HISTORY), ...(etaSeconds === undefined ? {} : { etaSeconds }) };
   }

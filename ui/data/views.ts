@@ -27,6 +27,8 @@ export interface ExecutionView {
   readonly estimatedBytes: number;
   readonly filesTransferred: number;
   readonly bytesWritten: number;
+  /** Bytes read so far (DataSync's BytesTransferred): moves during a file, BytesWritten at its end. */
+  readonly bytesTransferred: number;
   readonly filesSkipped: number;
   readonly filesVerified: number;
   readonly filesDeleted: number;
@@ -42,6 +44,18 @@ export const FINAL_EXECUTION_STATUSES: readonly string[] = ['SUCCESS', 'ERROR'];
 
 export function isRunning(e: ExecutionView | undefined): boolean {
   return e !== undefined && !FINAL_EXECUTION_STATUSES.includes(e.status);
+}
+
+/** Bytes done and to do; a successful execution with nothing to transfer is complete. */
+export function progressOf(e: ExecutionView): { done: number; total: number } {
+  const total = Math.max(e.estimatedBytes, e.bytesWritten);
+  if (e.status === 'SUCCESS' && total === 0) return { done: 1, total: 1 };
+  return { done: Math.min(total, bytesMoved(e)), total };
+}
+
+/** What has moved so far: BytesTransferred while a file is being read, BytesWritten once it is stored. */
+export function bytesMoved(e: ExecutionView): number {
+  return Math.max(e.bytesWritten, e.bytesTransferred);
 }
 
 export interface TemperatureView {

@@ -14,7 +14,7 @@ describe('Dashboard', () => {
     const f = frame();
     for (const line of bigLine('ON SITE')) expect(f).toContain(line);
     expect(f).toContain('State ON_SITE (WithCustomer), since 48m00s ago · keys held');
-    expect(f).toContain('Execution exec-0a1b2c3d (task task-5e6f7a8b)  Phase TRANSFERRING');
+    expect(f).toContain('Phase TRANSFERRING  execution exec-0a1b2c3d of task-5e6f7a8b');
     expect(f).toMatch(/\[#+\.+\]\s+37%/);
     expect(f).toContain('Bytes 1.50 GiB of 4.00 GiB  Files 5,400 of 12,000');
     expect(f).toContain('Throughput 48.0 MiB/s ▂▅▆▇█▇▇▇▇▇  ETA 53s  Limit unlimited');
@@ -25,7 +25,7 @@ describe('Dashboard', () => {
   it('shows a finished execution at 100% with its error, and a bandwidth limit', async () => {
     const e = execution({ status: 'ERROR', bytesWritten: 4 * 1024 ** 3, filesTransferred: 12000, bytesPerSecond: 50 * 1024 ** 2, errorCode: 'CANCELLED', errorDetail: 'Execution was cancelled' });
     const { frame } = await renderUi(<DashboardScreen {...props} snap={busySnapshot({ current: e, executions: { state: 'ok', value: [e], at: NOW } })} />);
-    expect(frame()).toContain('Phase ERROR');
+    expect(frame()).toContain('Phase ERROR  execution exec-0a1b2c3d');
     expect(frame()).toMatch(/\]\s+100%/);
     expect(frame()).toContain('Limit 50.0 MiB/s');
     expect(frame()).toContain('Execution failed: Execution was cancelled [CANCELLED]');

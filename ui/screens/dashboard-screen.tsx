@@ -2,7 +2,7 @@
 import { Box, Text } from 'ink';
 import { formatBytes, formatCount, formatDuration, formatLimit, formatRate } from '../data/format.js';
 import { valueOf } from '../data/store.js';
-import { isRunning } from '../data/views.js';
+import { isRunning, progressOf } from '../data/views.js';
 import { ProgressBar, Sparkline } from '../widgets/bars.js';
 import { bigText } from '../widgets/big-font.js';
 import { ErrorText } from '../widgets/notice.js';
@@ -33,6 +33,7 @@ export function DashboardScreen({ snap, width }: ScreenProps) {
   const t = snap.throughput;
   const running = isRunning(e);
   const total = e ? Math.max(e.estimatedBytes, e.bytesWritten) : 0;
+  const progress = e ? progressOf(e) : { done: 0, total: 0 };
   return (
     <Box flexDirection="column">
       {status === undefined ? (
@@ -53,11 +54,12 @@ export function DashboardScreen({ snap, width }: ScreenProps) {
       ) : (
         <>
           <Text wrap="truncate-end">
-            {`Execution ${e.id}${e.taskId ? ` (task ${e.taskId})` : ''}  Phase `}
+            {'Phase '}
             <Text bold>{e.status}</Text>
+            {`  execution ${e.id}${e.taskId ? ` of ${e.taskId}` : ''}`}
           </Text>
-          <ProgressBar done={e.bytesWritten} total={total} width={Math.max(10, width - 12)} />
-          <Text wrap="truncate-end">{`Bytes ${formatBytes(e.bytesWritten)} of ${formatBytes(total)}  Files ${formatCount(e.filesTransferred)} of ${formatCount(Math.max(e.estimatedFiles, e.filesTransferred))}`}</Text>
+          <ProgressBar done={progress.done} total={progress.total} width={Math.max(10, width - 12)} />
+          <Text wrap="truncate-end">{`Bytes ${formatBytes(progress.done)} of ${formatBytes(total)}  Files ${formatCount(e.filesTransferred)} of ${formatCount(Math.max(e.estimatedFiles, e.filesTransferred))}`}</Text>
           <Text wrap="truncate-end">
             {`Throughput ${running ? formatRate(t.current) : '-'} `}
             <Sparkline values={t.history} width={24} />

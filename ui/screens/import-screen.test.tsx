@@ -1,43 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { busySnapshot, fakeActions, NOW, status } from '../testing/fixtures.js';
+import { busySnapshot, fakeActions, importingSnapshot } from '../testing/fixtures.js';
 import { renderUi } from '../testing/render.js';
 import { ImportScreen } from './import-screen.js';
 
 const base = { width: 80, height: 20, active: true, setCapture: () => {} };
-const GiB = 1024 ** 3;
-
-const importing = busySnapshot({
-  status: { state: 'ok', value: status({ state: 'IMPORTING', snowballJobState: 'InProgress' }), at: NOW },
-  importStatus: {
-    state: 'ok',
-    at: NOW,
-    value: {
-      status: 'RUNNING',
-      executionId: 'imp-01',
-      destinations: [
-        { uri: 's3://customer-bucket/imports', status: 'TRANSFERRING', filesDone: 600, filesTotal: 1200, bytesDone: 2 * GiB, bytesTotal: 4 * GiB, filesFailed: 2 },
-        { uri: 'efs:///mnt/efs/share', status: 'SUCCESS', filesDone: 1200, filesTotal: 1200, bytesDone: 4 * GiB, bytesTotal: 4 * GiB, filesFailed: 0 },
-      ],
-    },
-  },
-  report: {
-    state: 'ok',
-    at: NOW,
-    value: {
-      status: 'Completed with errors',
-      filesTotal: 1200,
-      filesSucceeded: 1198,
-      filesFailed: 2,
-      bytes: 4 * GiB,
-      summaryLines: [],
-      failures: [
-        { path: 'projects/a.bin', code: 'CHECKSUM_MISMATCH', message: 'Checksum failure: the journal chunk does not match its SHA-256' },
-        { path: 'projects/\\xff.txt', code: 'DESTINATION_NAME_INVALID', message: 'S3 keys must be UTF-8' },
-      ],
-    },
-  },
-});
-
+const importing = importingSnapshot();
 describe('Import and sync', () => {
   it('shows progress per destination', async () => {
     const ui = await renderUi(<ImportScreen {...base} snap={importing} actions={fakeActions()} />);

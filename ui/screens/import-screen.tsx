@@ -24,7 +24,7 @@ function Transfer(props: { title: string; remote: Remote<TransferView>; width: n
               <Text wrap="truncate-end">{`  ${d.uri || 'destination'}  ${d.status}`}</Text>
               <Text wrap="truncate-end">
                 {'  '}
-                <ProgressBar done={d.bytesDone} total={d.bytesTotal} width={Math.max(10, props.width - 50)} />
+                <ProgressBar done={d.bytesDone} total={d.bytesTotal} width={Math.max(10, props.width - 64)} />
                 {`  ${formatCount(d.filesDone)}/${formatCount(d.filesTotal)} files  ${formatBytes(d.bytesDone)}/${formatBytes(d.bytesTotal)}  failed ${formatCount(d.filesFailed)}`}
               </Text>
             </Box>
@@ -68,8 +68,8 @@ export function ImportScreen({ snap, actions, active, width }: ScreenProps) {
               <Text key={`s${i}`} wrap="truncate-end">{`  ${l}`}</Text>
             ))}
             {r.failures.length > 0 ? <Text bold>{`  Failures (${r.failures.length})`}</Text> : null}
-            {r.failures.slice(0, 5).map((f, i) => (
-              <Text key={`f${i}`} wrap="truncate-end">{`  ${f.path}  [${f.code}] ${f.message}`}</Text>
+            {r.failures.slice(0, 4).map((f, i) => (
+              <Text key={`f${i}`} wrap="wrap">{`  ${f.path}  [${f.code}] ${f.message}`}</Text>
             ))}
           </Box>
         )}

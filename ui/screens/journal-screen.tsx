@@ -33,7 +33,7 @@ export function JournalScreen({ snap, actions, active, width }: ScreenProps) {
               ['Bytes (logical)', formatBytes(j.logicalBytes)],
               ['Stored on disk', `${formatBytes(j.storedBytes)} in ${formatCount(j.segments)} segment(s)`],
               ['Unique chunks', `${formatCount(j.chunks)} (${formatBytes(j.chunkBytes)})`],
-              ['Dedup ratio', `${j.dedupRatio.toFixed(2)}x`],
+              ['Dedup ratio', `${Number(j.dedupRatio).toFixed(2)}x`],
               ['Records', formatCount(j.records)],
             ]}
           />

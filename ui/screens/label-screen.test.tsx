@@ -34,7 +34,7 @@ describe('Shipping label', () => {
     const ui = await renderUi(<LabelScreen {...base} snap={locked} actions={fakeActions()} />);
     const f = ui.frame();
     const lines = f.split('\n');
-    for (const big of bigText(JOB_ID, 45)) expect(lines.some((l) => l.includes(big))).toBe(true);
+    for (const big of bigText(JOB_ID, 48)) expect(lines.some((l) => l.includes(big))).toBe(true);
     expect(f).toContain(`Job  ${JOB_ID}`);
     expect(f).toContain(`Seal ${SEAL}`);
     expect(f).toContain('Return to:');

@@ -19,12 +19,13 @@ export function addressLines(address: Readonly<Record<string, unknown>>): string
 
 export function Label(props: { label: ShippingLabel; width: number }) {
   const { label } = props;
-  const right = Math.max(20, props.width - 35);
+  // The QR code (31 columns) and a gap, then the job id: 12 large characters need 47 columns.
+  const right = Math.max(20, props.width - 32);
   return (
     <Box flexDirection="row">
-      <Box flexDirection="column" width={34}>
+      <Box flexDirection="column" width={32}>
         <QrCode payload={labelPayload(label.jobId, label.sealFingerprint)} />
-        <Text>  scan: job id + seal</Text>
+        <Text> scan: job id + seal</Text>
       </Box>
       <Box flexDirection="column" width={right}>
         {bigText(label.jobId, right).map((line, i) => (

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import { useRefState } from '../widgets/use-ref-state.js';
 import { formatLimit, formatPercent, formatRate, parseBandwidth } from '../data/format.js';
 import { valueOf, type ActionResult } from '../data/store.js';
-import { isRunning, type ExecutionView, type TaskInput, type TaskView } from '../data/views.js';
+import { isRunning, progressOf, type ExecutionView, type TaskInput, type TaskView } from '../data/views.js';
 import { ErrorText, RemoteView } from '../widgets/notice.js';
 import { TextField, editText } from '../widgets/text-field.js';
 import type { ScreenProps } from './screen-props.js';
@@ -177,7 +177,7 @@ export function TasksScreen({ snap, actions, active, setCapture, width }: Screen
                 <Text bold>{`  ${'NAME'.padEnd(nameWidth)}${'SOURCE'.padEnd(sourceWidth)}  ${'STATUS'.padEnd(statusWidth)}LAST RUN`}</Text>
                 {list.slice(0, 8).map((t, i) => {
                   const e = executionOf(t, executions);
-                  const last = e ? `${e.status} ${formatPercent(e.bytesWritten, e.estimatedBytes)}` : '-';
+                  const last = e ? `${e.status} ${formatPercent(progressOf(e).done, progressOf(e).total)}` : '-';
                   return (
                     <Text key={t.id || i} wrap="truncate-end" inverse={i === selected}>
                       {`${i === selected ? '>' : ' '} ${t.name.slice(0, nameWidth - 1).padEnd(nameWidth)}${t.source.slice(0, sourceWidth).padEnd(sourceWidth)}  ${t.status.padEnd(statusWidth)}${last}`}
@@ -195,7 +195,7 @@ export function TasksScreen({ snap, actions, active, setCapture, width }: Screen
           <Text wrap="truncate-end">{`Task ${task.id}: ${task.source}`}</Text>
           <Text wrap="truncate-end">{`Includes ${task.includes || '(all)'}  Excludes ${task.excludes || '(none)'}`}</Text>
           {execution ? (
-            <Text wrap="truncate-end">{`Execution ${execution.id} ${execution.status}  ${formatPercent(execution.bytesWritten, execution.estimatedBytes)}  ${isRunning(execution) && snap.throughput.executionId === execution.id ? formatRate(snap.throughput.current) : ''}  limit ${formatLimit(execution.bytesPerSecond)}`}</Text>
+            <Text wrap="truncate-end">{`Execution ${execution.id} ${execution.status}  ${formatPercent(progressOf(execution).done, progressOf(execution).total)}  ${isRunning(execution) && snap.throughput.executionId === execution.id ? formatRate(snap.throughput.current) : ''}  limit ${formatLimit(execution.bytesPerSecond)}`}</Text>
           ) : (
             <Text>No execution yet: press s to start one.</Text>
           )}

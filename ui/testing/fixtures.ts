@@ -41,6 +41,7 @@ export function execution(over: Partial<ExecutionView> = {}): ExecutionView {
     estimatedBytes: 4 * 1024 ** 3,
     filesTransferred: 5400,
     bytesWritten: 1.5 * 1024 ** 3,
+    bytesTransferred: 1.5 * 1024 ** 3,
     filesSkipped: 12,
     filesVerified: 0,
     filesDeleted: 0,
@@ -103,6 +104,44 @@ export function busySnapshot(over: Partial<Snapshot> = {}): Snapshot {
     ...over,
   };
 }
+
+const GiB = 1024 ** 3;
+
+/** At the facility, importing into two destinations, with the last completion report. */
+export function importingSnapshot(): Snapshot {
+  return busySnapshot({
+    status: { state: 'ok', value: status({ state: 'IMPORTING', snowballJobState: 'InProgress' }), at: NOW },
+    importStatus: {
+      state: 'ok',
+      at: NOW,
+      value: {
+        status: 'RUNNING',
+        executionId: 'imp-01',
+        destinations: [
+          { uri: 's3://customer-bucket/imports', status: 'TRANSFERRING', filesDone: 600, filesTotal: 1200, bytesDone: 2 * GiB, bytesTotal: 4 * GiB, filesFailed: 2 },
+          { uri: 'efs:///mnt/efs/share', status: 'SUCCESS', filesDone: 1200, filesTotal: 1200, bytesDone: 4 * GiB, bytesTotal: 4 * GiB, filesFailed: 0 },
+        ],
+      },
+    },
+    report: {
+      state: 'ok',
+      at: NOW,
+      value: {
+        status: 'Completed with errors',
+        filesTotal: 1200,
+        filesSucceeded: 1198,
+        filesFailed: 2,
+        bytes: 4 * GiB,
+        summaryLines: [],
+        failures: [
+          { path: 'projects/a.bin', code: 'CHECKSUM_MISMATCH', message: 'Checksum failure: the journal chunk does not match its SHA-256' },
+          { path: 'projects/\\xff.txt', code: 'DESTINATION_NAME_INVALID', message: 'S3 keys must be UTF-8' },
+        ],
+      },
+    },
+  });
+}
+
 
 /** Actions that record their calls and answer with `results[name]` (or ok). */
 export function fakeActions(results: Partial<Record<keyof Actions, ActionResult>> = {}): Actions & { calls: Array<[string, ...unknown[]]> } {

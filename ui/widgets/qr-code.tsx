@@ -4,7 +4,8 @@
 import { Box, Text } from 'ink';
 import QRCode from 'qrcode';
 
-export const QR_MARGIN = 2;
+/** One module of quiet zone: enough for phone and dock scanners, and it keeps the label within 80 columns. */
+export const QR_MARGIN = 1;
 
 /** What the facility's scanner reads: job id and seal fingerprint, uppercased so QR's compact alphanumeric mode applies. */
 export function labelPayload(jobId: string, sealFingerprint: string): string {

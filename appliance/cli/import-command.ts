@@ -2,7 +2,7 @@
 // status`, `floe import cancel`: the facility import through the daemon (appliance/transfer).
 import type { Command } from 'commander';
 import { ERROR_TABLE, FloeError, type ErrorCode } from '../errors.js';
-import { parseOptionAssignments } from '../tasks/options.js';
+import { parseBytesPerSecond, parseOptionAssignments } from '../tasks/options.js';
 import type { RunStatus } from '../transfer/import-service.js';
 import type { ApiClient } from './api-client.js';
 import { clientCommand, clientOf, fields, print, type ClientFlags } from './client-options.js';
@@ -120,6 +120,13 @@ export function registerImportCommand(program: Command): void {
     const flags = cmd.optsWithGlobals<ClientFlags>();
     const client = await clientOf(flags);
     print(flags, await client.get<RunStatus>('/v1/import'), runLines);
+  });
+
+  clientCommand(
+    importCmd.command('update').description('change BytesPerSecond of the running import, effective at once').requiredOption('--bytes-per-second <n>', 'bytes per second, -1 for no limit'),
+  ).action(async (o: ClientFlags & { bytesPerSecond: string }) => {
+    const client = await clientOf(o);
+    print(o, await client.patch<RunStatus>('/v1/import', { BytesPerSecond: parseBytesPerSecond(o.bytesPerSecond) }), runLines);
   });
 
   clientCommand(importCmd.command('cancel').description('stop the running import; the device stays IMPORTING and floe import resumes it')).action(async (_o: unknown, cmd: Command) => {

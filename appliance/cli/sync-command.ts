@@ -1,5 +1,6 @@
 // `floe sync start [--schedule CRON] [--destination URI]... | stop | status`: online sync on site.
 import type { Command } from 'commander';
+import { parseBytesPerSecond } from '../tasks/options.js';
 import type { SyncStatus } from '../transfer/sync-service.js';
 import { clientCommand, clientOf, fields, print, type ClientFlags } from './client-options.js';
 import { failUnlessCompleted, runLines, transferBody, transferOptions, waitForRun, type TransferFlags } from './import-command.js';
@@ -43,6 +44,12 @@ export function registerSyncCommand(program: Command): void {
     });
     print(flags, done, runLines);
     failUnlessCompleted(done, 'sync');
+  });
+  clientCommand(
+    sync.command('update').description('change BytesPerSecond of the running sync, effective at once').requiredOption('--bytes-per-second <n>', 'bytes per second, -1 for no limit'),
+  ).action(async (flags: ClientFlags & { bytesPerSecond: string }) => {
+    const client = await clientOf(flags);
+    print(flags, await client.patch<SyncStatus>('/v1/sync', { BytesPerSecond: parseBytesPerSecond(flags.bytesPerSecond) }), syncLines);
   });
   clientCommand(sync.command('stop').description('disarm the schedule and cancel a running sync')).action(async (flags: ClientFlags) => {
     const client = await clientOf(flags);

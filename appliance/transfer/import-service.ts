@@ -9,7 +9,8 @@ import { asFloeError, FloeError } from '../errors.js';
 import type { Journal } from '../journal/journal.js';
 import type { Device } from '../lifecycle/device.js';
 import { randomBytes } from '../crypto/random.js';
-import { DEFAULT_TASK_OPTIONS, parseOptions, type TaskOptions } from '../tasks/options.js';
+import { DEFAULT_TASK_OPTIONS, parseBytesPerSecond, parseOptions, type TaskOptions } from '../tasks/options.js';
+import { Throttle } from '../tasks/throttle.js';
 import { DeliveryLedger, entryFingerprint } from './delivery-ledger.js';
 import { chooseDestinations, openDestinationSpec, type DestinationSpec, type S3Defaults } from './destination-config.js';
 import { latestImportSummary, renderReport, uploadReport, writeReportFiles, type DestinationSummary, type ImportSummary, type ReportFiles } from './import-report.js';
@@ -66,6 +67,8 @@ export class TransferRun {
   readonly startedAt = new Date().toISOString();
   readonly controller = new AbortController();
   readonly engines: TransferEngine[] = [];
+  /** One BytesPerSecond limit for every destination of the run, changeable while it runs. */
+  throttle: Throttle | undefined;
   readonly #publish: ((type: string, data: unknown) => void) | undefined;
   readonly #prefix: string;
   #state: RunState = 'RUNNING';
@@ -89,6 +92,14 @@ export class TransferRun {
 
   get running(): boolean {
     return this.#state === 'RUNNING';
+  }
+
+  /** BytesPerSecond for the rest of the run (-1: no limit); takes effect on the next bytes sent. */
+  setBytesPerSecond(value: unknown): void {
+    const rate = parseBytesPerSecond(value);
+    if (!this.running) throw new FloeError('INVALID_STATE', `${this.executionId} is not running`);
+    this.throttle ??= new Throttle({ bytesPerSecond: rate });
+    this.throttle.setRate(rate);
   }
 
   status(): RunStatus {
@@ -138,8 +149,9 @@ export async function runDestinations(
   tuning: EngineTuning,
 ): Promise<TransferResult[]> {
   const results: TransferResult[] = [];
+  run.throttle ??= new Throttle({ bytesPerSecond: options.BytesPerSecond });
   for (const { destination, id } of destinations) {
-    const engine = new TransferEngine({ journal, ledger, destination, destinationId: id, executionId: run.executionId, transfer, options, signal: run.controller.signal, ...tuning });
+    const engine = new TransferEngine({ journal, ledger, destination, destinationId: id, throttle: run.throttle, executionId: run.executionId, transfer, options, signal: run.controller.signal, ...tuning });
     run.engines.push(engine);
     run.announce();
     try {
@@ -225,6 +237,13 @@ export class ImportService {
 
   running(): number {
     return this.#run?.running ? 1 : 0;
+  }
+
+  /** Changes BytesPerSecond of the running import. */
+  setBytesPerSecond(value: unknown): RunStatus {
+    if (this.#run === undefined) throw new FloeError('NOT_FOUND', 'no import was started since the daemon started');
+    this.#run.setBytesPerSecond(value);
+    return this.#run.status();
   }
 
   /** Stops a running import; the device stays IMPORTING and the next start resumes. */

@@ -100,6 +100,13 @@ export class SyncService implements ExecutionControl {
     return this.#run?.running ? 1 : 0;
   }
 
+  /** Changes BytesPerSecond of the running sync. */
+  setBytesPerSecond(value: unknown): SyncStatus {
+    if (this.#run === undefined || !this.#run.running) throw new FloeError('INVALID_STATE', 'no sync is running');
+    this.#run.setBytesPerSecond(value);
+    return this.status();
+  }
+
   async cancelAll(): Promise<void> {
     const run = this.#run;
     if (run === undefined || !run.running) return;

@@ -6,7 +6,7 @@ import { FloeError } from '../../errors.js';
 import type { DestinationSpec } from '../../transfer/destination-config.js';
 import type { ApiContext } from '../api-context.js';
 import { errorResponses } from '../schemas/common-schemas.js';
-import { ImportBody, ReportSchema, RunStatusSchema, SyncBody, SyncStatusSchema } from '../schemas/import-schemas.js';
+import { BandwidthBody, ImportBody, ReportSchema, RunStatusSchema, SyncBody, SyncStatusSchema } from '../schemas/import-schemas.js';
 
 type Destinations = Array<string | DestinationSpec> | undefined;
 
@@ -45,6 +45,18 @@ export function importRoutes(ctx: ApiContext): FastifyPluginAsync {
       if (status === null) throw new FloeError('NOT_FOUND', 'no import was started since the daemon started');
       return status;
     });
+
+    app.patch<{ Body: Static<typeof BandwidthBody> }>(
+      '/v1/import',
+      { schema: { tags: ['import'], summary: 'change BytesPerSecond of the running import (-1: no limit)', body: BandwidthBody, response: { 200: RunStatusSchema, ...errorResponses([404, 409], { body: true }) } } },
+      async (request) => imports.setBytesPerSecond(request.body.BytesPerSecond),
+    );
+
+    app.patch<{ Body: Static<typeof BandwidthBody> }>(
+      '/v1/sync',
+      { schema: { tags: ['import'], summary: 'change BytesPerSecond of the running sync (-1: no limit)', body: BandwidthBody, response: { 200: SyncStatusSchema, ...errorResponses([409], { body: true }) } } },
+      async (request) => sync.setBytesPerSecond(request.body.BytesPerSecond),
+    );
 
     app.post<{ Body: Static<typeof SyncBody> | undefined }>(
       '/v1/sync',

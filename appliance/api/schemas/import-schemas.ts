@@ -73,3 +73,5 @@ export const ReportSchema = Out(
   },
   { title: 'JobCompletionReport', description: 'the four report files, as text; written to disk only by the client (floe report --out DIR)' },
 );
+
+export const BandwidthBody = Type.Object({ BytesPerSecond: Type.Integer({ description: '-1 for no limit, else bytes per second' }) }, { title: 'BandwidthBody', additionalProperties: false });

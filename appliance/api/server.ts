@@ -3,6 +3,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ApiContext } from './api-context.js';
 import { installAuth } from './auth.js';
+import { handleClientError } from './client-error.js';
 import { installDocumentedErrors } from './documented-errors.js';
 import { handleError } from './error-body.js';
 import { installOpenApi } from './openapi.js';
@@ -26,9 +27,10 @@ export async function buildServer(ctx: ApiContext, options: ServerOptions = {}):
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     // Task names (up to 256 characters, percent-encoded) are path parameters.
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
     // Router errors (bad URL encoding, a parameter over maxParamLength) get the error body too.
     frameworkErrors: handleError,
+    clientErrorHandler: handleClientError,
     ...(options.https ? { https: options.https } : {}),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   }) as unknown as FastifyInstance;

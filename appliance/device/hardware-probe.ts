@@ -5,7 +5,7 @@
 // file systems. node-disk-info runs `df` with execSync, which blocks the event loop (and would
 // hang the daemon on a stale NFS mount), so it is only the fallback when fsSize fails.
 import { statfs } from 'node:fs/promises';
-import { cpus, hostname, loadavg, uptime } from 'node:os';
+import { cpus, freemem, hostname, loadavg, totalmem, uptime } from 'node:os';
 import { getDiskInfo } from 'node-disk-info';
 import si from 'systeminformation';
 import type { CpuInfo, DataDiskInfo, DiskInfo, HardwareSnapshot, MemoryInfo, MissingProbe, NetworkInterfaceInfo, Temperatures } from './hardware-snapshot.js';
@@ -90,9 +90,17 @@ function round(n: number, digits: number): number {
   return Math.round(n * f) / f;
 }
 
+/** From systeminformation; the kernel's totals through node:os when it fails (free, not available, memory). */
 async function memoryInfo(): Promise<MemoryInfo> {
-  const m = await si.mem();
-  return { totalBytes: m.total, availableBytes: m.available, usedBytes: m.total - m.available };
+  try {
+    const m = await si.mem();
+    if (!(m.total > 0)) throw new Error('no memory total');
+    return { totalBytes: m.total, availableBytes: m.available, usedBytes: m.total - m.available };
+  } catch {
+    const total = totalmem();
+    const free = freemem();
+    return { totalBytes: total, availableBytes: free, usedBytes: total - free };
+  }
 }
 
 async function temperaturesInfo(): Promise<Temperatures> {

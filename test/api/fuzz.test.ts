@@ -4,12 +4,13 @@
 // 401/404 for unknown routes), the one error body for every 4xx, 401 whenever the token is
 // missing or wrong on a non-public route; the daemon's state the same afterwards.
 import { mkdir, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_TABLE } from '../../appliance/errors.js';
 import { inProcessApi, type InProcessApi } from './api-fixture.js';
 import { observableState } from './api-state.js';
-import { RequestFuzzer, routesOf, type FuzzRequest, type RouteInfo } from './fuzz-requests.js';
+import { checkAnswer } from './fuzz-check.js';
+import { RequestFuzzer, routesOf, type RouteInfo } from './fuzz-requests.js';
 
 const SEED = Number(process.env.FLOE_FUZZ_SEED ?? 20261130);
 const OTHER_TOKEN = 'c0ffee'.repeat(10) + 'beef';
@@ -21,35 +22,6 @@ beforeAll(async () => {
   routes = routesOf((await api.app.inject({ method: 'GET', url: '/openapi.json' })).json());
 });
 afterAll(async () => api.close());
-
-/** The statuses any request may get before a route is found: the path or body cannot be read. */
-const UNROUTED = new Set([400, 401, 404, 413, 414, 415]);
-
-export function check(routes: readonly RouteInfo[], req: FuzzRequest, status: number, body: string, contentType: string | undefined): string | undefined {
-  const what = `${req.method} ${req.url} (${req.authorized ? 'token' : 'no token'})`;
-  if (status >= 500) return `${what}: ${status} ${body.slice(0, 300)}`;
-  const method = req.method === 'HEAD' ? 'GET' : req.method;
-  const route = req.route && routes.find((r) => r.path === req.route!.path && r.method === method);
-  if (route === undefined) {
-    if (!UNROUTED.has(status)) return `${what}: unknown route answered ${status}`;
-  } else if (status === 414) {
-    // A path parameter over 1024 characters: refused by the router, before any route or token check.
-  } else {
-    if (!route.public && !req.authorized && status !== 401) return `${what}: answered ${status} without a valid token`;
-    if (status !== 200 && !route.statuses.has(status)) return `${what}: ${status} is not documented for ${route.method} ${route.path} (${[...route.statuses].join(', ')}): ${body.slice(0, 200)}`;
-  }
-  if (status >= 400 && req.method !== 'HEAD') {
-    if (!contentType?.startsWith('application/json')) return `${what}: ${status} with content-type ${contentType}`;
-    let parsed: { code?: unknown; message?: unknown };
-    try {
-      parsed = JSON.parse(body) as typeof parsed;
-    } catch {
-      return `${what}: ${status} with a body that is not JSON: ${body.slice(0, 200)}`;
-    }
-    if (typeof parsed.code !== 'string' || !(parsed.code in ERROR_TABLE) || typeof parsed.message !== 'string') return `${what}: ${status} body is not the error body: ${body.slice(0, 200)}`;
-  }
-  return undefined;
-}
 
 async function fuzz(seed: number, count: number): Promise<{ statuses: Map<number, number>; failures: string[] }> {
   const token = api.auth.authorization.slice('Bearer '.length);
@@ -65,13 +37,33 @@ async function fuzz(seed: number, count: number): Promise<{ statuses: Map<number
     }
     const res = await api.app.inject({ method: req.method as 'GET', url: req.url, headers: req.headers, ...(req.payload === undefined ? {} : { payload: req.payload }) });
     statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
-    const failure = check(routes, req, res.statusCode, res.body, res.headers['content-type'] as string | undefined);
+    const failure = checkAnswer(routes, req, res.statusCode, res.body, res.headers['content-type'] as string | undefined);
     if (failure) failures.push(`#${i} seed ${seed}: ${failure}`);
   }
   return { statuses, failures };
 }
 
+function rawSocket(url: string, bytes: string): Promise<string> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write(bytes));
+    let out = '';
+    socket.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    socket.on('close', () => resolve(out));
+    socket.on('error', reject);
+  });
+}
+
 describe('fuzz, in process', () => {
+  it('bytes that are not HTTP get 400 with the error body, and the daemon goes on', async () => {
+    for (const garbage of ['\x16\x03\x01\x00\x00garbage\r\n\r\n', 'GET /v1/status HTTP/9.9\r\n\r\n', `GET /v1/status HTTP/1.1\r\nX: ${'a'.repeat(20_000)}\r\n\r\n`, 'POST /v1/unlock HTTP/1.1\r\nContent-Length: -5\r\n\r\n']) {
+      const answer = await rawSocket(api.url, garbage);
+      expect(answer).toMatch(/^HTTP\/1\.1 4(00|31) /);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    }
+    expect((await api.app.inject({ method: 'GET', url: '/v1/health' })).statusCode).toBe(200);
+  });
+
   it('the OpenAPI document lists every route family', () => {
     const paths = new Set(routes.map((r) => r.path));
     for (const p of ['/v1/health', '/v1/status', '/v1/unlock', '/v1/lock', '/v1/erase', '/v1/label', '/v1/journal/stats', '/v1/journal/verify', '/v1/events', '/v1/device', '/metrics', '/v1/tasks', '/v1/executions/{id}']) {

@@ -2,7 +2,7 @@
 // reach, an empty HOME, a bare environment; real servers on loopback (nfs-ganesha where it can
 // run, else a local folder; s3rver). provision, serve, unlock, ingest, lock, restart (shipping),
 // unlock at the facility, then the import and report steps, checking the imported bytes.
-import { type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { mkdir, readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
@@ -146,6 +146,24 @@ describe('the whole trip with dist/floe', () => {
     await startDaemon();
     expect(floeJson<{ state: string; unlocked: boolean }>('status')).toMatchObject({ state: 'PROVISIONED', unlocked: false });
     expect(floeJson<{ state: string; unlocked: boolean }>('unlock', '--manifest', manifest, '--code', code)).toMatchObject({ state: 'ON_SITE', unlocked: true });
+  });
+
+  it('shows the device on the console UI (floe ui, as floe-ui.service runs it)', async () => {
+    const session = `floe-image-ui-${process.pid}`;
+    const vars = Object.entries({ ...box.env, ...env, TERM: 'xterm', NO_COLOR: '1' }).map(([k, v]) => `${k}=${v}`);
+    const tmux = (...args: string[]) => spawnSync('tmux', args, { encoding: 'utf8' });
+    expect(tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', 'env', '-i', ...vars, box.floe, 'ui').status).toBe(0);
+    try {
+      let screen = '';
+      for (let i = 0; i < 100 && !/State ON_SITE/.test(screen); i++) {
+        await sleep(200);
+        screen = tmux('capture-pane', '-p', '-t', session).stdout;
+      }
+      expect(screen).toContain('State ON_SITE (WithCustomer)');
+      expect(screen).toContain('keys held');
+    } finally {
+      tmux('kill-session', '-t', session);
+    }
   });
 
   it(`ingests the share into the journal (${ganeshaUnavailableReason() === undefined ? 'nfs-ganesha' : 'a local folder'})`, async () => {

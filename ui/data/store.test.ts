@@ -6,7 +6,7 @@ import { Backoff } from './backoff.js';
 import type { FloeSource } from './floe-source.js';
 import { UiStore, valueOf } from './store.js';
 import { NOT_AVAILABLE, type UiError } from './ui-error.js';
-import type { ExecutionView, UiEvent } from './views.js';
+import type { ExecutionView, TransferView, UiEvent } from './views.js';
 
 const unavailable: UiError = { code: 'UNAVAILABLE', message: 'the floe daemon at http://127.0.0.1:1 is not answering (ECONNREFUSED): is floe serve running?' };
 const noRoute: UiError = { code: NOT_AVAILABLE, message: 'not available on this daemon' };
@@ -36,7 +36,7 @@ class FakeSource implements FloeSource {
   cancelExecution = () => Promise.resolve();
   setBandwidth = () => Promise.resolve();
   device = () => Promise.reject(noRoute);
-  importStatus = () => Promise.reject(noRoute);
+  importStatus = (): Promise<TransferView> => Promise.reject(noRoute);
   startImport = () => Promise.reject({ code: 'INVALID_STATE', message: 'import runs only AT_FACILITY' });
   syncStatus = () => Promise.reject(noRoute);
   startSync = () => Promise.resolve();
@@ -116,6 +116,24 @@ describe('UiStore', () => {
     await store.pollOnce();
     expect(store.getSnapshot().throughput).toMatchObject({ current: 0 });
     expect(store.getSnapshot().throughput.etaSeconds).toBeUndefined();
+    store.close();
+  });
+
+  it('shows a running import as the current transfer when no task runs', async () => {
+    const src = new FakeSource();
+    src.exec = execution({ status: 'SUCCESS' });
+    src.importStatus = () =>
+      Promise.resolve({
+        status: 'RUNNING',
+        executionId: 'imp-7',
+        destinations: [
+          { uri: 's3://b', status: 'VERIFYING', filesDone: 10, filesTotal: 10, bytesDone: 100, bytesTotal: 100, filesFailed: 0 },
+          { uri: 'efs:///mnt/e', status: 'TRANSFERRING', filesDone: 4, filesTotal: 10, bytesDone: 40, bytesTotal: 100, filesFailed: 1 },
+        ],
+      });
+    const store = new UiStore(src);
+    await store.pollOnce();
+    expect(store.getSnapshot().current).toMatchObject({ id: 'imp-7', taskId: 'import', status: 'TRANSFERRING', bytesWritten: 140, estimatedBytes: 200, filesTransferred: 14, filesFailed: 1 });
     store.close();
   });
 

@@ -305,7 +305,12 @@ export class UiStore implements Actions {
       }
       list = found;
     }
-    const current = pickCurrent(list);
+    let current = pickCurrent(list);
+    // At the facility (or during online sync) the transfer that runs is an import or a sync run.
+    if (!isRunning(current)) {
+      const run = [valueOf(this.#snapshot.importStatus), valueOf(this.#snapshot.syncStatus)].find((t) => t?.status === 'RUNNING' && t.destinations.length > 0);
+      if (run) current = transferAsExecution(run, run === valueOf(this.#snapshot.importStatus) ? 'import' : 'online sync');
+    }
     this.#update({ current, throughput: this.#throughput(current) });
   }
 
@@ -521,6 +526,30 @@ function numbers(d: Readonly<Record<string, unknown>>, ...keys: string[]): Recor
   const out: Record<string, number> = {};
   for (const k of keys) if (typeof d[k] === 'number') out[k] = d[k] as number;
   return out;
+}
+
+/** An import or sync run as one execution: its destinations' counters summed, the least advanced phase. */
+export function transferAsExecution(t: TransferView, kind: string): ExecutionView {
+  const sum = (f: (d: TransferView['destinations'][number]) => number): number => t.destinations.reduce((n, d) => n + f(d), 0);
+  const order = ['QUEUED', 'LAUNCHING', 'PREPARING', 'TRANSFERRING', 'VERIFYING', 'SUCCESS', 'ERROR'];
+  const phases = t.destinations.map((d) => d.status).sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  const phase = phases.find((p) => p !== 'SUCCESS' && p !== 'ERROR') ?? 'VERIFYING';
+  return {
+    id: t.executionId ?? kind,
+    taskId: kind,
+    status: phase,
+    estimatedFiles: sum((d) => d.filesTotal),
+    estimatedBytes: sum((d) => d.bytesTotal),
+    filesTransferred: sum((d) => d.filesDone),
+    bytesWritten: sum((d) => d.bytesDone),
+    bytesTransferred: sum((d) => d.bytesDone),
+    filesSkipped: 0,
+    filesVerified: 0,
+    filesDeleted: 0,
+    filesPrepared: 0,
+    filesListed: 0,
+    filesFailed: sum((d) => d.filesFailed),
+  };
 }
 
 /** The running execution (the newest if several), else the newest. */

@@ -1,4 +1,4 @@
-// `floe execution describe|wait|update|cancel|list`: one task execution, through the daemon.
+// `floe execution describe|wait|update|cancel|list|report`: one task execution, through the daemon.
 import type { Command } from 'commander';
 import { ERROR_TABLE, FloeError, type ErrorCode } from '../errors.js';
 import { parseBytesPerSecond } from '../tasks/options.js';
@@ -90,6 +90,25 @@ export function registerExecutionCommand(program: Command): void {
       print(flags, await client.post<ExecutionDescription>(`${path(id)}/cancel`), executionLines);
     },
   );
+
+  clientCommand(
+    execution
+      .command('report')
+      .description('the task report: JSON lines, one per file (by LogLevel), then the summary; kept in the daemon\'s memory only')
+      .argument('<id>', 'execution id'),
+  ).action(async (id: string, flags: ClientFlags) => {
+    const client = await clientOf(flags);
+    const response = await client.stream(`${path(id)}/report`, { accept: 'application/x-ndjson' });
+    const parts: Buffer[] = [];
+    for await (const chunk of response) parts.push(chunk as Buffer);
+    const text = Buffer.concat(parts).toString('utf8');
+    if ((response.statusCode ?? 500) >= 400) {
+      const body = JSON.parse(text) as { code?: string; message?: string };
+      const code: ErrorCode = body.code !== undefined && body.code in ERROR_TABLE ? (body.code as ErrorCode) : 'INTERNAL';
+      throw new FloeError(code, body.message ?? `the daemon answered ${response.statusCode}`);
+    }
+    process.stdout.write(text);
+  });
 
   clientCommand(execution.command('list').description('every execution, oldest first')).action(async (flags: ClientFlags) => {
     const client = await clientOf(flags);

@@ -1,5 +1,5 @@
 // Ingest end to end through `floe serve` and the CLI, from nfs-ganesha: task create/list/start,
-// execution wait/describe/update/cancel, the report over the API, and the execution still described
+// execution wait/describe/update/cancel, the report over the API and the CLI, and the execution still described
 // after a daemon restart (it is kept in the journal).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -69,6 +69,12 @@ describe.skipIf(skip !== undefined)(`ingest through floe serve and the CLI${skip
     const lines = (await report.text()).trim().split('\n').map((l) => JSON.parse(l) as { category?: string; path?: string; summary?: { counts: Record<string, number> } });
     expect(lines.filter((l) => l.category === 'transferred').map((l) => l.path).sort()).toEqual([...Array(30).keys()].map((i) => `note-${i}.txt`).sort());
     expect(lines.at(-1)?.summary?.counts).toMatchObject({ transferred: 30, verified: 30 });
+    const cliReport = await floe(['execution', 'report', ...data, started.TaskExecutionId]);
+    expect(cliReport.status).toBe(0);
+    expect(cliReport.stdout.trim().split('\n').map((l) => JSON.parse(l) as { category?: string }).filter((l) => l.category === 'verified')).toHaveLength(30);
+    const noReport = await floe(['execution', 'report', ...data, 'exec-00000000000000000']);
+    expect(noReport.status).toBe(3);
+    expect(noReport.stderr).toContain('[NOT_FOUND]');
 
     // A slow one: change its bandwidth, then cancel it.
     const slow = await floeJson<Execution>(['task', 'start', ...data, 'large', '--bytes-per-second', String(MIB)]);

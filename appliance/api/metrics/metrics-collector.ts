@@ -27,11 +27,18 @@ export interface TransferRunView {
   readonly error?: { readonly code: string };
 }
 
+/** Event-loop delay of the daemon (perf_hooks.monitorEventLoopDelay), in nanoseconds. */
+export interface LoopDelayView {
+  percentile(p: number): number;
+  readonly max: number;
+}
+
 export interface MetricsSources {
   readonly device: { status(): DeviceStatus; readonly unlocked: boolean; journalStats(): Promise<JournalStats> };
   readonly hardware: { readonly last: HardwareSnapshot | undefined };
   readonly events: EventLog;
   readonly throughput: ThroughputSampler;
+  readonly loopDelay?: LoopDelayView;
   /** Ingest executions, as `floe execution list/describe` shows them. */
   readonly executions?: () => Promise<readonly ExecutionView[]>;
   /** The current or last import and sync runs. */
@@ -142,6 +149,13 @@ export async function collectMetrics(s: MetricsSources): Promise<MetricFamily[]>
     f.add('floe_cpu_load_percent', 'gauge', 'CPU busy over all cores', hw.cpu?.loadPercent == null ? [] : [{ value: hw.cpu.loadPercent }]);
     f.add('floe_memory_available_bytes', 'gauge', 'memory available', hw.memory ? [{ value: hw.memory.availableBytes }] : []);
     f.add('floe_hardware_probe_missing', 'gauge', 'hardware probes that failed in the last snapshot', hw.missing.map((m) => ({ labels: { probe: m.probe }, value: 1 })));
+  }
+  if (s.loopDelay) {
+    const d = s.loopDelay;
+    f.add('floe_event_loop_delay_seconds', 'gauge', 'how late the daemon\'s event loop ran timers since it started (API latency floor), by quantile', [
+      ...[0.5, 0.99].map((q) => ({ labels: { quantile: String(q) }, value: d.percentile(q * 100) / 1e9 })),
+      { labels: { quantile: '1' }, value: d.max / 1e9 },
+    ]);
   }
   f.add('floe_event_stream_subscribers', 'gauge', 'open GET /v1/events streams (and other listeners)', [{ value: s.events.subscribers }]);
   f.add('floe_events_published_total', 'counter', 'events published since the daemon started (the last event id)', [{ value: s.events.lastId }]);

@@ -1,6 +1,7 @@
 // `GET /metrics`: Prometheus text format, token-protected like every non-public route (execution
 // ids, file counts and destination names are the customer's business). A Prometheus scrape job
 // sends the token with `authorization: { type: Bearer, credentials_file: <token file> }`.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ApiContext } from '../api-context.js';
 import { collectMetrics, type MetricsSources } from '../metrics/metrics-collector.js';
@@ -10,15 +11,26 @@ import { errorResponses } from '../schemas/common-schemas.js';
 import { Type } from '@sinclair/typebox';
 
 /** Where the metrics come from: each service the daemon runs, read at scrape time. */
-export function metricsSources(ctx: ApiContext, throughput: ThroughputSampler): MetricsSources {
-  return { device: ctx.device, hardware: ctx.hardware, events: ctx.events, throughput, executions: () => ctx.tasks.listExecutions() };
+export function metricsSources(ctx: ApiContext, throughput: ThroughputSampler, loopDelay?: MetricsSources['loopDelay']): MetricsSources {
+  const transfers: MetricsSources['transfers'] = () => {
+    const imported = ctx.imports.status();
+    const synced = ctx.sync.status();
+    const syncRun = synced.current ?? synced.last;
+    return [...(imported ? [{ kind: 'import' as const, run: imported }] : []), ...(syncRun ? [{ kind: 'sync' as const, run: syncRun }] : [])];
+  };
+  return { device: ctx.device, hardware: ctx.hardware, events: ctx.events, throughput, executions: () => ctx.tasks.listExecutions(), transfers, ...(loopDelay ? { loopDelay } : {}) };
 }
 
 export function metricsRoutes(ctx: ApiContext): FastifyPluginAsync {
   return async (app) => {
     const throughput = new ThroughputSampler(ctx.events);
-    app.addHook('onClose', async () => throughput.close());
-    const sources = metricsSources(ctx, throughput);
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    app.addHook('onClose', async () => {
+      throughput.close();
+      loopDelay.disable();
+    });
+    const sources = metricsSources(ctx, throughput, loopDelay);
     app.get(
       '/metrics',
       {

@@ -1,7 +1,7 @@
 // The whole trip with dist/floe itself (issue 8): the binary copied where no node_modules is in
 // reach, an empty HOME, a bare environment; real servers on loopback (nfs-ganesha where it can
 // run, else a local folder; s3rver). provision, serve, unlock, ingest, lock, restart (shipping),
-// unlock at the facility, then the import and report steps, checking the imported bytes.
+// unlock at the facility, import (checking the imported bytes), report, erase.
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -221,6 +221,14 @@ describe('the whole trip with dist/floe', () => {
     expect((await readFile(join(out, 'failure-log.csv'), 'utf8')).trimEnd().split('\r\n')).toHaveLength(1); // the header only
     const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')) as { status: string };
     expect(summary.status).toBe('Completed');
+  });
+
+  it('erases the device once the import is complete', () => {
+    const erased = floeJson<{ erasedAt: string; forced: boolean; filesOverwritten: number }>('erase');
+    expect(erased.forced).toBe(false);
+    expect(erased.filesOverwritten).toBeGreaterThan(0);
+    // An erased device holds no job: its status names no job, device or keys.
+    expect(floeJson('status')).toEqual({ state: 'ERASED', snowballJobState: 'Complete', since: erased.erasedAt });
   });
 });
 

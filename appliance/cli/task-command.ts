@@ -1,4 +1,4 @@
-// `floe task create|list|start`: DataSync-style tasks on the device, through the daemon.
+// `floe task create|list|start|delete`: DataSync-style tasks on the device, through the daemon.
 import type { Command } from 'commander';
 import { parseOptionAssignments } from '../tasks/options.js';
 import type { ExecutionDescription } from '../tasks/task-execution.js';
@@ -65,4 +65,11 @@ export function registerTaskCommand(program: Command): void {
     const started = await client.post<ExecutionDescription>(`/v1/tasks/${encodeURIComponent(taskRef)}/executions`, { OverrideOptions: overrides });
     print(flags, started, executionLines);
   });
+
+  clientCommand(task.command('delete').description('delete a task (not while it has a queued or running execution)').argument('<task>', 'task id or name')).action(
+    async (taskRef: string, flags: ClientFlags) => {
+      const client = await clientOf(flags);
+      print(flags, await client.delete<TaskDescription>(`/v1/tasks/${encodeURIComponent(taskRef)}`), (t) => [`Deleted ${t.TaskId} (${t.Name})`]);
+    },
+  );
 }

@@ -1,5 +1,5 @@
 // Tasks and executions on the device (ARCHITECTURE.md, "Tasks and executions"), with DataSync's
-// semantics: CreateTask, ListTasks, DescribeTask, StartTaskExecution (with OverrideOptions),
+// semantics: CreateTask, ListTasks, DescribeTask, DeleteTask, StartTaskExecution (with OverrideOptions),
 // DescribeTaskExecution, UpdateTaskExecution (BytesPerSecond), CancelTaskExecution.
 //
 // - One execution runs at a time (the device is one agent); with TaskQueueing ENABLED the others
@@ -109,6 +109,19 @@ export class TaskService implements ExecutionControl {
   /** By id, or by name when no id matches. */
   async describeTask(idOrName: string): Promise<TaskDescription> {
     return this.#describeTask(await this.#task(idOrName));
+  }
+
+  /** DeleteTask: refused while one of its executions is queued or running; its past executions stay described. */
+  async deleteTask(idOrName: string): Promise<TaskDescription> {
+    const state = await this.#state();
+    const task = await this.#task(idOrName);
+    const busy = this.#current?.task.TaskId === task.TaskId || this.#queue.some((e) => e.task.TaskId === task.TaskId);
+    if (busy) throw new FloeError('CONFLICT', `task ${task.Name} (${task.TaskId}) has a queued or running execution: cancel it first`);
+    await state.journal.appendEvent({ kind: 'task.deleted', TaskId: task.TaskId });
+    state.tasks.delete(task.TaskId);
+    this.#nextScheduled.delete(task.TaskId);
+    this.#events?.publish('task.deleted', { TaskId: task.TaskId });
+    return this.#describeTask(task);
   }
 
   async startExecution(idOrName: string, overrides?: unknown): Promise<ExecutionDescription> {
@@ -424,6 +437,8 @@ async function loadFromJournal(journal: Journal): Promise<Loaded> {
     if (event.kind === 'task.created') {
       const task = event.task as TaskDefinition;
       tasks.set(task.TaskId, task);
+    } else if (event.kind === 'task.deleted') {
+      tasks.delete(event.TaskId as TaskId);
     } else if (event.kind === 'task.execution.started') {
       started.set(event.TaskExecutionId as ExecutionId, { TaskId: event.TaskId as TaskId, StartTime: event.StartTime as string });
     } else if (event.kind === 'task.execution.finished') {

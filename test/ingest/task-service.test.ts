@@ -104,6 +104,8 @@ describe('TaskService', () => {
     expect(Date.parse(secondDone.StartTime)).toBeLessThan(Date.parse(firstDone.EndTime!));
     expect(events.some((e) => e.type === 'execution.progress' && e.data.TaskExecutionId === first.TaskExecutionId)).toBe(true);
     await expect(service.updateExecution(first.TaskExecutionId, { BytesPerSecond: 5 })).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    await expect(service.deleteTask('big')).resolves.toMatchObject({ Name: 'big' });
+    await service.createTask({ Name: 'big', SourceLocationUri: `file://${share}`, Includes: '/big.bin', Options: { VerifyMode: 'NONE' } });
 
     // Cancel a running execution, and a queued one.
     fs.writeFileSync(path.join(share, 'big.bin'), 'changed'); // so the next run transfers
@@ -153,6 +155,10 @@ describe('TaskService', () => {
     const described = await fresh.describeExecution(run.TaskExecutionId);
     expect(described).toMatchObject({ Status: 'SUCCESS', FilesTransferred: 20, FilesVerified: 20, TaskId: task.TaskId });
     expect(await fresh.listExecutions('docs')).toHaveLength(1);
+    await fresh.deleteTask('docs');
+    expect(await fresh.listTasks()).toEqual([]);
+    await expect(fresh.describeTask('docs')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await fresh.describeExecution(run.TaskExecutionId)).Status).toBe('SUCCESS');
     expect(() => fresh.executionReport(run.TaskExecutionId)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
 
     // No file of the data folder holds a customer path or the task's name in the clear.

@@ -32,6 +32,12 @@ export function taskRoutes(ctx: ApiContext): FastifyPluginAsync {
       async (request) => tasks.describeTask(request.params.id),
     );
 
+    app.delete<{ Params: IdParams }>(
+      '/v1/tasks/:id',
+      { schema: { tags: ['tasks'], summary: 'DeleteTask (refused while it has a queued or running execution)', response: { 200: TaskSchema, ...errorResponses([404, 409, 423]) } } },
+      async (request) => tasks.deleteTask(request.params.id),
+    );
+
     const start = async (request: { params: IdParams; body?: Static<typeof StartExecutionBody> }) => tasks.startExecution(request.params.id, request.body?.OverrideOptions);
     const startSchema = {
       tags: ['tasks'],

@@ -205,7 +205,9 @@ export class ImportService {
         'INVALID_STATE',
         state === 'ON_SITE'
           ? 'import runs at the facility (AT_FACILITY, after the seal check); on site use floe sync to transfer online'
-          : `import runs at the facility (AT_FACILITY, after the seal check); the device is ${state}`,
+          : state === 'LOCKED'
+            ? 'import runs at the facility after the seal check: unlock the device there first (floe unlock --manifest FILE --code CODE)'
+            : `import runs at the facility (AT_FACILITY, after the seal check); the device is ${state}`,
       );
     }
     const journal = this.#device.journal(); // DEVICE_LOCKED when it holds no key

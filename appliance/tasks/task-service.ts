@@ -47,6 +47,8 @@ export interface TaskServiceOptions {
   readonly progressIntervalMs?: number;
   /** How often schedules are checked (default 30 s; 0 turns the scheduler off). */
   readonly scheduleCheckMs?: number;
+  /** The scheduler's clock (ms since epoch); Date.now by default. */
+  readonly now?: () => number;
   /** Engine tuning (entries in flight). */
   readonly concurrency?: number;
 }
@@ -410,7 +412,7 @@ export class TaskService implements ExecutionControl {
   async #checkSchedules(): Promise<void> {
     if (!this.#device.unlocked || this.#device.state !== 'ON_SITE' || this.#closed) return;
     const state = await this.#state();
-    const now = Date.now();
+    const now = (this.#options.now ?? Date.now)();
     for (const task of state.tasks.values()) {
       if (task.Schedule === undefined) continue;
       const due = this.#nextScheduled.get(task.TaskId) ?? nextRun(parseSchedule(task.Schedule), new Date(now)).getTime();

@@ -168,4 +168,25 @@ describe('TaskService', () => {
       for (const needle of ['customer-report', share]) expect(bytes.includes(Buffer.from(needle)), `${entry.name} contains ${needle}`).toBe(false);
     }
   });
+
+  it('starts a scheduled task when its schedule falls due (UTC), once per due time', async () => {
+    const { dev, device, share } = await setup();
+    let now = Date.parse('2026-11-30T10:20:00Z');
+    const events: string[] = [];
+    const scheduled = new TaskService({ device, now: () => now, scheduleCheckMs: 20, events: { publish: (type) => events.push(type) } });
+    cleanups.push(() => scheduled.close());
+    void dev;
+    await expect(scheduled.createTask({ Name: 'too-often', SourceLocationUri: `file://${share}`, Schedule: 'rate(5 minutes)' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await scheduled.createTask({ Name: 'hourly', SourceLocationUri: `file://${share}`, Includes: '/docs', Schedule: 'rate(1 hour)' });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await scheduled.listExecutions()).toHaveLength(0); // due at 11:00
+    now = Date.parse('2026-11-30T11:00:01Z');
+    await new Promise((r) => setTimeout(r, 300));
+    const runs = await scheduled.listExecutions('hourly');
+    expect(runs).toHaveLength(1);
+    expect(events).toContain('task.scheduled-start');
+    expect((await scheduled.waitExecution(runs[0]!.TaskExecutionId)).Status).toBe('SUCCESS');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await scheduled.listExecutions('hourly')).toHaveLength(1); // next at 12:00
+  });
 });

@@ -50,6 +50,8 @@ else
   FLOE=(node --import tsx "$ROOT/appliance/cli/bin.ts") # one process, so signals reach the daemon
 fi
 floe() { "${FLOE[@]}" "$@"; }
+# Where the binary unpacks LevelDB's native addon: inside the demo folder, not in ~/.cache.
+export PKG_NATIVE_CACHE_PATH=$DEMO/pkg-cache
 echo "floe $(floe --version)"
 
 has_command() { floe --help | grep -qE "^  $1( |$)"; }

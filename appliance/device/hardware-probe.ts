@@ -1,13 +1,17 @@
-// One probe of the hardware through systeminformation and node-disk-info. Each part runs on its
-// own with a time limit; a part that fails or times out is listed in `missing`, never thrown.
+// One probe of the hardware. Each part runs on its own with a time limit; a part that fails or
+// times out is listed in `missing`, never thrown.
 //
-// Disks come from systeminformation's fsSize, which runs `df` asynchronously and only on local
-// file systems. node-disk-info runs `df` with execSync, which blocks the event loop (and would
-// hang the daemon on a stale NFS mount), so it is only the fallback when fsSize fails.
-import { statfs } from 'node:fs/promises';
-import { cpus, freemem, hostname, loadavg, totalmem, uptime } from 'node:os';
-import { getDiskInfo } from 'node-disk-info';
-import si from 'systeminformation';
+// Nothing here may block the daemon's event loop: the API shares it (issue 6, p99 of status under
+// 50 ms). A CPU profile of the daemon showed systeminformation's networkInterfaces,
+// cpuTemperature and fsSize calling execSync on Linux (280 ms of blocked loop for one network
+// probe on a loaded machine), and node-disk-info runs `df` with execSync on every call (and would
+// hang on a stale NFS mount); its currentLoad runs `cat /proc/stat` the same way, and under load
+// its calls timed out. So the probe reads what those libraries read, asynchronously: memory from
+// /proc/meminfo, CPU load from the kernel's CPU times (node:os) between probes, disks from
+// /proc/mounts and statfs, temperatures from the thermal zones and hwmon sensors in /sys, network
+// interfaces from node:os and /sys/class/net.
+import { readFile, readdir, statfs } from 'node:fs/promises';
+import { cpus, freemem, hostname, loadavg, networkInterfaces, totalmem, uptime } from 'node:os';
 import type { CpuInfo, DataDiskInfo, DiskInfo, HardwareSnapshot, MemoryInfo, MissingProbe, NetworkInterfaceInfo, Temperatures } from './hardware-snapshot.js';
 
 /** File systems that hold no data of their own. */
@@ -25,6 +29,7 @@ export class HardwareProbe {
   readonly #dataDir: string;
   readonly #timeoutMs: number;
   #cpuModel: { model: string; cores: number } | undefined;
+  #lastTimes: { busy: number; total: number } | undefined;
 
   constructor(options: ProbeOptions) {
     this.#dataDir = options.dataDir;
@@ -51,14 +56,14 @@ export class HardwareProbe {
     };
     const [cpuModel, load, memory, temperatures, disks, dataDisk, network] = await Promise.all([
       run('cpu', () => this.#cpu()),
-      run('load', async () => (await si.currentLoad()).currentLoad),
+      run('load', async () => this.#load()),
       run('memory', memoryInfo),
       run('temperatures', temperaturesInfo),
       run('disks', disksInfo),
       run('dataDisk', () => dataDiskInfo(this.#dataDir)),
       run('network', networkInfo),
     ]);
-    const cpu: CpuInfo | null = cpuModel === null ? null : { ...cpuModel, loadPercent: load === null ? null : round(load, 1), loadAverage: loadavg().map((l) => round(l, 2)) };
+    const cpu: CpuInfo | null = cpuModel === null ? null : { ...cpuModel, loadPercent: load === null || load === undefined ? null : round(load, 1), loadAverage: loadavg().map((l) => round(l, 2)) };
     return {
       probedAt: new Date().toISOString(),
       uptimeSeconds: Math.round(uptime()),
@@ -71,6 +76,21 @@ export class HardwareProbe {
       network: network ?? [],
       missing,
     };
+  }
+
+  /** Percent busy over all cores since the previous probe (null on the first). */
+  async #load(): Promise<number | null> {
+    let busy = 0;
+    let total = 0;
+    for (const c of cpus()) {
+      const t = c.times;
+      busy += t.user + t.nice + t.sys + t.irq;
+      total += t.user + t.nice + t.sys + t.irq + t.idle;
+    }
+    const last = this.#lastTimes;
+    this.#lastTimes = { busy, total };
+    if (last === undefined || total <= last.total) return null;
+    return (100 * (busy - last.busy)) / (total - last.total);
   }
 
   // The model and core count from the kernel's list (si.cpu() runs helper programs: slow, and it
@@ -90,45 +110,76 @@ function round(n: number, digits: number): number {
   return Math.round(n * f) / f;
 }
 
-/** From systeminformation; the kernel's totals through node:os when it fails (free, not available, memory). */
+/** /proc/meminfo (MemAvailable counts reclaimable cache); node:os totals where there is none. */
 async function memoryInfo(): Promise<MemoryInfo> {
+  const text = await readFile('/proc/meminfo', 'utf8').catch(() => '');
+  const kib = (key: string): number | undefined => {
+    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text);
+    return m ? Number(m[1]) * 1024 : undefined;
+  };
+  const total = kib('MemTotal') ?? totalmem();
+  const available = kib('MemAvailable') ?? freemem();
+  return { totalBytes: total, availableBytes: available, usedBytes: total - available };
+}
+
+async function readNumber(path: string): Promise<number | undefined> {
   try {
-    const m = await si.mem();
-    if (!(m.total > 0)) throw new Error('no memory total');
-    return { totalBytes: m.total, availableBytes: m.available, usedBytes: m.total - m.available };
+    const n = Number((await readFile(path, 'utf8')).trim());
+    return Number.isFinite(n) ? n : undefined;
   } catch {
-    const total = totalmem();
-    const free = freemem();
-    return { totalBytes: total, availableBytes: free, usedBytes: total - free };
+    return undefined;
   }
 }
 
+async function listDir(path: string): Promise<string[]> {
+  try {
+    return await readdir(path);
+  } catch {
+    return [];
+  }
+}
+
+/** Thermal zones (`x86_pkg_temp`, `cpu-thermal`, ...) and hwmon sensors, in millidegrees. */
 async function temperaturesInfo(): Promise<Temperatures> {
-  const t = await si.cpuTemperature();
-  const valid = (n: number | null | undefined): n is number => typeof n === 'number' && Number.isFinite(n) && n > -100;
-  const cores = (t.cores ?? []).filter(valid);
-  if (!valid(t.main) && cores.length === 0) throw new Error('no temperature sensor is exposed by this hardware');
-  return { mainCelsius: valid(t.main) ? t.main : null, maxCelsius: valid(t.max) ? t.max : null, coresCelsius: cores };
+  const zones: Array<{ type: string; celsius: number }> = [];
+  for (const z of (await listDir('/sys/class/thermal')).filter((n) => n.startsWith('thermal_zone'))) {
+    const milli = await readNumber(`/sys/class/thermal/${z}/temp`);
+    const type = (await readFile(`/sys/class/thermal/${z}/type`, 'utf8').catch(() => z)).trim();
+    if (milli !== undefined && milli > -100_000) zones.push({ type, celsius: milli / 1000 });
+  }
+  const cores: number[] = [];
+  for (const h of await listDir('/sys/class/hwmon')) {
+    for (const f of (await listDir(`/sys/class/hwmon/${h}`)).filter((n) => /^temp\d+_input$/.test(n)).sort()) {
+      const milli = await readNumber(`/sys/class/hwmon/${h}/${f}`);
+      if (milli !== undefined && milli > -100_000) cores.push(milli / 1000);
+    }
+  }
+  const all = [...zones.map((z) => z.celsius), ...cores];
+  if (all.length === 0) throw new Error('no temperature sensor is exposed by this hardware');
+  const main = zones.find((z) => /pkg|cpu|soc/i.test(z.type)) ?? zones[0];
+  return { mainCelsius: main?.celsius ?? cores[0] ?? null, maxCelsius: Math.max(...all), coresCelsius: cores };
+}
+
+function unescapeMount(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 
 async function disksInfo(): Promise<DiskInfo[]> {
-  let disks: DiskInfo[];
-  try {
-    const fs = await si.fsSize();
-    if (fs.length === 0) throw new Error('fsSize found no file system');
-    disks = fs.map((d) => ({ filesystem: d.fs, type: d.type, mount: d.mount, capacityBytes: d.size, usedBytes: d.used, availableBytes: d.available }));
-  } catch {
-    const drives = await getDiskInfo();
-    disks = drives.map((d) => ({
-      filesystem: d.filesystem,
-      type: '',
-      mount: d.mounted,
-      capacityBytes: d.blocks * 1024,
-      usedBytes: d.used * 1024,
-      availableBytes: d.available * 1024,
-    }));
+  const mounts = (await readFile('/proc/mounts', 'utf8')).split('\n').filter((l) => l !== '');
+  const seen = new Set<string>();
+  const disks: DiskInfo[] = [];
+  for (const line of mounts) {
+    const [device = '', rawMount = '', type = ''] = line.split(' ');
+    const mount = unescapeMount(rawMount);
+    // Local block devices only: no pseudo file systems, no network mounts (statfs could hang).
+    if (PSEUDO_FS.has(type) || !device.startsWith('/dev/') || seen.has(mount)) continue;
+    seen.add(mount);
+    const st = await statfs(mount).catch(() => undefined);
+    if (st === undefined || st.blocks === 0) continue;
+    const capacityBytes = st.blocks * st.bsize;
+    disks.push({ filesystem: device, type, mount, capacityBytes, usedBytes: (st.blocks - st.bfree) * st.bsize, availableBytes: st.bavail * st.bsize });
   }
-  return disks.filter((d) => !PSEUDO_FS.has(d.type) && !PSEUDO_FS.has(d.filesystem) && d.capacityBytes > 0);
+  return disks;
 }
 
 async function dataDiskInfo(dataDir: string): Promise<DataDiskInfo> {
@@ -137,15 +188,23 @@ async function dataDiskInfo(dataDir: string): Promise<DataDiskInfo> {
 }
 
 async function networkInfo(): Promise<NetworkInterfaceInfo[]> {
-  const raw = await si.networkInterfaces();
-  const list = Array.isArray(raw) ? raw : [raw];
-  return list.map((n) => ({
-    name: n.iface,
-    ipv4: n.ip4,
-    ipv6: n.ip6,
-    mac: n.mac,
-    internal: n.internal,
-    up: n.operstate === 'up' || (n.internal && n.operstate === 'unknown'),
-    speedMbps: typeof n.speed === 'number' ? n.speed : null,
-  }));
+  const out: NetworkInterfaceInfo[] = [];
+  for (const [name, addresses] of Object.entries(networkInterfaces())) {
+    const list = addresses ?? [];
+    const v4 = list.find((a) => a.family === 'IPv4');
+    const v6 = list.find((a) => a.family === 'IPv6');
+    const operstate = (await readFile(`/sys/class/net/${name}/operstate`, 'utf8').catch(() => 'unknown')).trim();
+    const speed = await readNumber(`/sys/class/net/${name}/speed`);
+    const internal = list.some((a) => a.internal);
+    out.push({
+      name,
+      ipv4: v4?.address ?? '',
+      ipv6: v6?.address ?? '',
+      mac: list[0]?.mac ?? '',
+      internal,
+      up: operstate === 'up' || (internal && operstate === 'unknown'),
+      speedMbps: speed !== undefined && speed > 0 ? speed : null,
+    });
+  }
+  return out;
 }

@@ -33,7 +33,7 @@ export class HardwareProbe {
 
   constructor(options: ProbeOptions) {
     this.#dataDir = options.dataDir;
-    this.#timeoutMs = options.timeoutMs ?? 5000;
+    this.#timeoutMs = options.timeoutMs ?? 15_000;
   }
 
   async probe(): Promise<HardwareSnapshot> {

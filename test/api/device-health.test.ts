@@ -22,7 +22,7 @@ describe('GET /v1/device', () => {
     const res = await api.app.inject({ method: 'GET', url: '/v1/device', headers: api.auth });
     expect(res.statusCode).toBe(200);
     const d = res.json();
-    expect(d.missing.filter((m: { probe: string }) => m.probe !== 'temperatures')).toEqual([]);
+    expect(d.missing.filter((m: { probe: string }) => m.probe !== "temperatures"), JSON.stringify(d.missing)).toEqual([]);
     expect(d.cpu.cores).toBeGreaterThan(0);
     expect(typeof d.cpu.model).toBe('string');
     expect(d.memory.totalBytes).toBeGreaterThan(d.memory.usedBytes);

@@ -48,7 +48,12 @@ describe('the UI data layer against floe serve', () => {
     expect(await source.journalStats()).toMatchObject({ files: 0, dedupRatio: expect.any(Number) });
     expect(await source.tasks()).toEqual([]);
     expect(await source.executions()).toEqual([]);
-    const device = await source.device();
+    // The daemon probes the hardware in the background: the first answers may not have disks yet.
+    let device = await source.device();
+    for (let i = 0; i < 60 && device.disks.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      device = await source.device();
+    }
     expect(device.disks.length).toBeGreaterThan(0);
     expect(device.dataDisk?.totalBytes).toBeGreaterThan(0);
     expect((await source.syncStatus()).status).toBe('IDLE');

@@ -17,6 +17,10 @@ describe('normalize', () => {
       currentExecutionId: 'exec-1',
     });
     const e = toExecution({ TaskExecutionId: 'exec-1', TaskId: 'task-1', Status: 'ERROR', Options: { BytesPerSecond: 1024 }, StartTime: 't', ...counters, Result: { PrepareDuration: 1, TransferDuration: 2, VerifyDuration: 3, TotalDuration: 6, ErrorCode: 'CANCELLED', ErrorDetail: 'Execution was cancelled' } });
+    expect(toExecution({ TaskExecutionId: 'e', FileProblemCount: 3, FileProblems: [{ path: 'a', phase: 'Transfer', outcome: 'skipped', code: 'SOURCE_ACCESS_DENIED', message: 'NFS3ERR_ACCES' }] })).toMatchObject({
+      problemCount: 3,
+      problems: [{ path: 'a', outcome: 'skipped', code: 'SOURCE_ACCESS_DENIED', message: 'NFS3ERR_ACCES' }],
+    });
     expect(e).toMatchObject({ id: 'exec-1', status: 'ERROR', bytesPerSecond: 1024, filesTransferred: 4, bytesWritten: 400, filesFailed: 2, errorCode: 'CANCELLED', errorDetail: 'Execution was cancelled', durations: { total: 6 } });
   });
 

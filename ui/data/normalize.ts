@@ -98,6 +98,8 @@ export function toExecution(v: unknown): ExecutionView {
   const errorCode = optStr(result, 'ErrorCode') ?? optStr(o, 'ErrorCode');
   const errorDetail = optStr(result, 'ErrorDetail') ?? optStr(o, 'ErrorDetail');
   const hasResult = Object.keys(result).length > 0;
+  const problems = listOf(pick(o, 'FileProblems')).map((p) => ({ path: str(obj(p), 'path'), outcome: str(obj(p), 'outcome'), code: str(obj(p), 'code'), message: str(obj(p), 'message') }));
+  const problemCount = optNum(o, 'FileProblemCount');
   return {
     id,
     ...(taskId === undefined ? {} : { taskId: shortId(taskId) }),
@@ -117,6 +119,8 @@ export function toExecution(v: unknown): ExecutionView {
     filesFailed: num(failed, 'Prepare') + num(failed, 'Transfer') + num(failed, 'Verify') + num(failed, 'Delete') + (typeof pick(o, 'FilesFailed') === 'number' ? num(o, 'FilesFailed') : 0),
     ...(errorCode === undefined ? {} : { errorCode }),
     ...(errorDetail === undefined ? {} : { errorDetail }),
+    ...(problems.length === 0 ? {} : { problems }),
+    ...(problemCount === undefined ? {} : { problemCount }),
     ...(hasResult
       ? { durations: { prepare: num(result, 'PrepareDuration'), transfer: num(result, 'TransferDuration'), verify: num(result, 'VerifyDuration'), total: num(result, 'TotalDuration') } }
       : {}),

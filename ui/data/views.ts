@@ -37,7 +37,17 @@ export interface ExecutionView {
   readonly filesFailed: number;
   readonly errorCode?: string;
   readonly errorDetail?: string;
+  /** Files skipped or failed (the daemon keeps the first thousand), and how many in all. */
+  readonly problems?: readonly FileProblemView[];
+  readonly problemCount?: number;
   readonly durations?: { readonly prepare: number; readonly transfer: number; readonly verify: number; readonly total: number };
+}
+
+export interface FileProblemView {
+  readonly path: string;
+  readonly outcome: string;
+  readonly code: string;
+  readonly message: string;
 }
 
 export const FINAL_EXECUTION_STATUSES: readonly string[] = ['SUCCESS', 'ERROR'];

@@ -22,6 +22,14 @@ describe('Dashboard', () => {
     expect(f).toContain('09:58:12 [SOURCE_ACCESS_DENIED] skipped /projects/secret.key: NFS3ERR_ACCES');
   });
 
+  it("lists the execution's skipped and failed files among the last errors", async () => {
+    const e = execution({ problemCount: 7, problems: [{ path: 'home/bob/.ssh/id_ed25519', outcome: 'skipped', code: 'SOURCE_ACCESS_DENIED', message: 'NFS3ERR_ACCES' }] });
+    const { frame } = await renderUi(<DashboardScreen {...props} snap={busySnapshot({ current: e })} />);
+    expect(frame()).toContain('Last errors (this execution: 7 file problem(s))');
+    expect(frame()).toContain('skipped home/bob/.ssh/id_ed25519: NFS3ERR_ACCES [SOURCE_ACCESS_DENIED]');
+    expect(frame()).toContain('09:58:12 [SOURCE_ACCESS_DENIED] skipped /projects/secret.key');
+  });
+
   it('shows a finished execution at 100% with its error, and a bandwidth limit', async () => {
     const e = execution({ status: 'ERROR', bytesWritten: 4 * 1024 ** 3, filesTransferred: 12000, bytesPerSecond: 50 * 1024 ** 2, errorCode: 'CANCELLED', errorDetail: 'Execution was cancelled' });
     const { frame } = await renderUi(<DashboardScreen {...props} snap={busySnapshot({ current: e, executions: { state: 'ok', value: [e], at: NOW } })} />);
@@ -35,6 +43,8 @@ describe('Dashboard', () => {
     const idle = await renderUi(<DashboardScreen {...props} snap={busySnapshot({ current: undefined, errors: [] })} />);
     expect(idle.frame()).toContain('No execution yet: press 3 for Tasks to create and start one');
     expect(idle.frame()).toContain('Last errors\nnone');
+    const noKeys = await renderUi(<DashboardScreen {...props} snap={busySnapshot({ status: { state: 'ok', value: status({ unlocked: false }), at: NOW } })} />);
+    expect(noKeys.frame()).toContain('No keys: press 2 to unlock with the manifest and the code.');
     const waiting = await renderUi(<DashboardScreen {...props} snap={emptySnapshot(NOW)} />);
     expect(waiting.frame()).toContain('Waiting for the floe daemon...');
   });

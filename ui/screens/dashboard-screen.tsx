@@ -34,6 +34,11 @@ export function DashboardScreen({ snap, width }: ScreenProps) {
   const running = isRunning(e);
   const total = e ? Math.max(e.estimatedBytes, e.bytesWritten) : 0;
   const progress = e ? progressOf(e) : { done: 0, total: 0 };
+  // The daemon's errors and warnings, then the current execution's skipped and failed files.
+  const lastErrors = [
+    ...snap.errors.map((err) => `${err.at.slice(11, 19)} ${err.code ? `[${err.code}] ` : ''}${err.message}`),
+    ...(e?.problems ?? []).slice(-4).map((p) => `${p.outcome} ${p.path}: ${p.message} [${p.code}]`),
+  ].slice(-4);
   return (
     <Box flexDirection="column">
       {status === undefined ? (
@@ -45,6 +50,9 @@ export function DashboardScreen({ snap, width }: ScreenProps) {
             {`State ${status.state} (${status.snowballJobState}), since ${since(status.since, snap.now)} · keys ${status.unlocked ? 'held' : 'none'}`}
           </Text>
           <Text wrap="truncate-end">{`Job ${status.jobId}  Device ${status.deviceId}`}</Text>
+          {!status.unlocked && ['PROVISIONED', 'ON_SITE', 'LOCKED', 'AT_FACILITY', 'IMPORTING'].includes(status.state) ? (
+            <Text>{status.state === 'LOCKED' ? 'Locked for shipping: 7 shows the label; at the facility, 2 unlocks.' : 'No keys: press 2 to unlock with the manifest and the code.'}</Text>
+          ) : null}
           {status.unlockRetryAfterSeconds > 0 ? <Text>{`Unlock delayed ${status.unlockRetryAfterSeconds} s after ${status.failedUnlockAttempts} wrong code(s)`}</Text> : null}
         </>
       )}
@@ -70,13 +78,13 @@ export function DashboardScreen({ snap, width }: ScreenProps) {
         </>
       )}
       <Text> </Text>
-      <Text bold>Last errors</Text>
-      {snap.errors.length === 0 ? (
+      <Text bold>{`Last errors${e?.problemCount ? ` (this execution: ${e.problemCount} file problem(s))` : ''}`}</Text>
+      {lastErrors.length === 0 ? (
         <Text>none</Text>
       ) : (
-        snap.errors.slice(-4).map((err, i) => (
+        lastErrors.map((line, i) => (
           <Text key={i} wrap="truncate-end">
-            {`${err.at.slice(11, 19)} ${err.code ? `[${err.code}] ` : ''}${err.message}`}
+            {line}
           </Text>
         ))
       )}

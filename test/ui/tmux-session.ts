@@ -32,6 +32,12 @@ export class TmuxSession {
     return stdout.split('\n').map((l) => l.trimEnd()).join('\n').replace(/\n+$/, '');
   }
 
+  /** The visible screen with its SGR escape sequences (colours, bold, inverse). */
+  async captureStyled(): Promise<string> {
+    const { stdout } = await run('tmux', ['capture-pane', '-p', '-e', '-t', this.name]);
+    return stdout;
+  }
+
   /** Sends named keys (Enter, Escape, Tab, Up, ...) one by one. */
   async keys(...keys: string[]): Promise<void> {
     for (const k of keys) {

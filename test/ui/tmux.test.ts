@@ -113,6 +113,11 @@ describe.skipIf(skip !== undefined)(`floe ui in tmux against floe serve and nfs-
     keep('dashboard-running', moving);
     const done = await ui.waitFor(/Phase SUCCESS/, 90_000);
     keep('dashboard-done', done);
+    // NO_COLOR: styles (bold, inverse) but no foreground or background colour anywhere.
+    const styled = await ui.captureStyled();
+    const sgr = [...styled.matchAll(new RegExp(`${String.fromCharCode(27)}\\[([0-9;]*)m`, 'g'))].flatMap((m) => (m[1] ?? '').split(';'));
+    expect(sgr.length).toBeGreaterThan(0);
+    expect(sgr.filter((p) => /^(3[0-8]|4[0-8]|9[0-7]|10[0-7])$/.test(p))).toEqual([]);
     expect(done).toContain(`Phase SUCCESS  execution ${executionId}`);
     expect(done).toMatch(/\[#+\]\s+100%/);
     expect(done).toContain('Bytes 24.0 MiB of 24.0 MiB  Files 21 of 21');
@@ -156,6 +161,14 @@ describe.skipIf(skip !== undefined)(`floe ui in tmux against floe serve and nfs-
     const back = await ui.waitFor(/online http:\/\/\S+\s+LOCKED/, 30_000);
     expect(back).toContain(`Seal ${expected.sealFingerprint}`);
     expect(back).not.toContain('OFFLINE');
+
+    // Without NO_COLOR the same screen is coloured (the LOCKED banner in yellow): the check above is not vacuous.
+    const coloured = await TmuxSession.start(`node_modules/.bin/tsx appliance/cli/bin.ts ui --data ${dev.dataDir}`, { width: 80, height: 24, cwd: process.cwd(), env: { TERM: 'xterm-256color' } });
+    cleanups.push(() => coloured.kill());
+    await coloured.waitFor(/online http:\/\/\S+\s+LOCKED/, 30_000);
+    const colourCodes = [...(await coloured.captureStyled()).matchAll(new RegExp(`${String.fromCharCode(27)}\\[([0-9;]*)m`, 'g'))].flatMap((m) => (m[1] ?? '').split(';'));
+    expect(colourCodes.filter((p) => /^(3[0-7]|9[0-7])$/.test(p)).length).toBeGreaterThan(0);
+    await coloured.kill();
 
     // q quits the UI (the daemon keeps running).
     await ui.keys('q');

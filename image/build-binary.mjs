@@ -32,8 +32,8 @@ export async function buildBinary({ entry = join(root, 'dist/app/floe.mjs'), out
     await writeFile(join(cacheDir, `${name}.tar.gz.ok`), '');
   }
 
-  const assets = ['chunks/*.mjs', ...Object.entries(EXTERNAL_PACKAGES).flatMap(([name, globs]) =>
-    globs.map((glob) => `${relative(dirname(entry), dirname(require.resolve(`${name}/package.json`)))}/${glob}`),
+  const assets = ['chunks/*.mjs', ...Object.entries(EXTERNAL_PACKAGES).flatMap(([pkgName, globs]) =>
+    globs.map((glob) => `${relative(dirname(entry), dirname(require.resolve(`${pkgName}/package.json`)))}/${glob}`),
   )];
   // A *.config.json is read like a package.json: pkg's settings sit under `pkg`, with paths
   // relative to this file, which sits beside the bundle.
@@ -47,7 +47,8 @@ export async function buildBinary({ entry = join(root, 'dist/app/floe.mjs'), out
   const pkgBin = join(dirname(require.resolve('@yao-pkg/pkg/package.json')), 'lib-es5', 'bin.js');
   const result = spawnSync(node22, [pkgBin, entry, '--sea', '--config', configPath, '--targets', `node${nodeVersion}-linux-x64`, '--output', output], {
     cwd: root,
-    env: { ...process.env, HOME: home },
+    // Our HOME, so pkg finds the seeded cache; no PKG_CACHE_PATH, which would point it elsewhere.
+    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'PKG_CACHE_PATH')), HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
   });

@@ -1,5 +1,7 @@
 // GET /metrics: Prometheus text format that a real parser reads; token-protected; the journal and
 // hardware numbers are the ones the journal and the device routes answer.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPrometheus } from '../../appliance/api/metrics/prometheus-text.js';
@@ -18,7 +20,7 @@ async function scrape(): Promise<ParsedFamily[]> {
   return parsePrometheusTextFormat(res.body);
 }
 
-function value(families: ParsedFamily[], name: string, labels: Record<string, string> = {}): number | undefined {
+function value(families: readonly ParsedFamily[], name: string, labels: Record<string, string> = {}): number | undefined {
   const family = families.find((f) => f.name === name);
   const metric = family?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
   return metric?.value === undefined ? undefined : Number(metric.value);
@@ -66,6 +68,40 @@ describe('GET /metrics', () => {
     expect(value(families, 'floe_journal_dedup_ratio')).toBe(stats.dedupRatio);
     expect(value(families, 'floe_journal_files')).toBe(stats.files);
     expect(value(families, 'floe_journal_logical_bytes')).toBe(stats.logicalBytes);
+  });
+});
+
+describe('GET /metrics for transfers', () => {
+  it('reports an online sync per destination with the counters GET /v1/sync answers', async () => {
+    const a = await inProcessApi();
+    try {
+      const client = a.client();
+      await client.post('/v1/unlock', { manifest: a.device.manifest.toString('base64'), code: a.device.code });
+      const share = join(a.device.root, 'share');
+      await mkdir(share, { recursive: true });
+      for (let i = 0; i < 4; i++) await writeFile(join(share, `f${i}.txt`), `file ${i}\n`.repeat(1000));
+      const task = await client.post<{ TaskId: string }>('/v1/tasks', { Name: 'to-sync', SourceLocationUri: `file://${share}` });
+      const e = await client.post<{ TaskExecutionId: string }>(`/v1/tasks/${task.TaskId}/executions`, {});
+      await a.context.tasks.waitExecution(e.TaskExecutionId);
+      const target = join(a.device.root, 'efs-target');
+      await mkdir(target);
+      const destination = `efs://${target}`;
+      await client.post('/v1/sync', { destinations: [destination] });
+      await a.context.sync.wait();
+      const sync = await client.get<{ last?: { executionId: string; destinations: Array<{ uri: string; counters: Record<string, number> }> } }>('/v1/sync');
+      const run = sync.last!;
+      const counters = run.destinations[0]!.counters;
+      expect(counters.FilesTransferred).toBeGreaterThanOrEqual(4);
+      const res = await a.app.inject({ method: 'GET', url: '/metrics', headers: a.auth });
+      const families = parsePrometheusTextFormat(res.body);
+      const labels = { kind: 'sync', execution: run.executionId, destination: run.destinations[0]!.uri };
+      expect(value(families, 'floe_transfer_files_transferred_total', labels)).toBe(counters.FilesTransferred);
+      expect(value(families, 'floe_transfer_bytes_written_total', labels)).toBe(counters.BytesWritten);
+      expect(value(families, 'floe_transfer_files_verified_total', labels)).toBe(counters.FilesVerified);
+      expect(value(families, 'floe_transfer_files_skipped_total', labels)).toBe(counters.FilesSkipped);
+    } finally {
+      await a.close();
+    }
   });
 });
 

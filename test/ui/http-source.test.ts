@@ -1,6 +1,8 @@
 // The UI's data layer against a real `floe serve` (no NFS needed): every route it reads answers in
 // a shape the screens can show, a route the daemon lacks reads as "not available", actions carry
 // the daemon's error codes, events stream live, and the store finds a restarted daemon again.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HttpFloeSource } from '../../ui/data/http-source.js';
 import { UiStore, valueOf } from '../../ui/data/store.js';
@@ -24,7 +26,7 @@ async function until<T>(what: string, f: () => T | undefined, timeoutMs = 20_000
 }
 
 describe('the UI data layer against floe serve', () => {
-  it('reads every route, maps errors, follows events and reconnects after a restart', { timeout: 120_000 }, async () => {
+  it('reads every route, starts, throttles and cancels an execution, maps errors, follows events and reconnects after a restart', { timeout: 120_000 }, async () => {
     const dev = await provisionDevice(undefined, 'floe-ui-http-');
     cleanups.push(dev.cleanup);
     let daemon: DaemonProcess = await startDaemonProcess(dev.dataDir);
@@ -60,8 +62,21 @@ describe('the UI data layer against floe serve', () => {
     await expect(source.importStatus()).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(source.startImport()).rejects.toMatchObject({ code: 'INVALID_STATE' });
     await expect(source.createTask({ name: 'x', source: 'ftp://nowhere', includes: '', excludes: '', options: {} })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    const created = await source.createTask({ name: 'local', source: `file://${dev.outDir}`, includes: '', excludes: '*.tmp', options: { VerifyMode: 'NONE' } });
+    // A slow execution: start, change its bandwidth while it runs, cancel it.
+    const shareDir = join(dev.root, 'share');
+    mkdirSync(shareDir);
+    writeFileSync(join(shareDir, 'big.bin'), Buffer.alloc(4 << 20, 1));
+    writeFileSync(join(shareDir, 'scratch.tmp'), 'x');
+    const created = await source.createTask({ name: 'local', source: `file://${shareDir}`, includes: '', excludes: '*.tmp', options: { VerifyMode: 'NONE', BytesPerSecond: 64 * 1024 } });
     expect(created).toMatchObject({ name: 'local', excludes: '*.tmp', status: 'AVAILABLE' });
+    const executionId = await source.startTask(created.id);
+    expect(executionId).toMatch(/^exec-/);
+    await source.setBandwidth(executionId, 128 * 1024);
+    expect(await source.execution(executionId)).toMatchObject({ id: executionId, taskId: created.id, bytesPerSecond: 128 * 1024 });
+    expect((await source.tasks())[0]).toMatchObject({ id: created.id, currentExecutionId: executionId });
+    await source.cancelExecution(executionId);
+    expect(await source.execution(executionId)).toMatchObject({ status: 'ERROR', errorCode: 'CANCELLED' });
+    expect((await source.executions()).map((e) => e.id)).toEqual([executionId]);
 
     // Events: a lock published while following the stream arrives as a lifecycle event.
     const events: UiEvent[] = [];

@@ -2,130 +2,22 @@
 // the daemon goes away, and offers the actions the screens call. Plain TypeScript, no react: the
 // screens read its Snapshot (ui/data/use-snapshot.ts) and tests can drive it with a fake source.
 import { Backoff } from './backoff.js';
-import type { DiskSpace, DiskSpaceSource, FloeSource } from './floe-source.js';
+import { pickCurrent, transferAsExecution } from './current-transfer.js';
+import type { DiskSpaceSource, FloeSource } from './floe-source.js';
+import { emptySnapshot, valueOf, type ActionResult, type Actions, type Remote, type Snapshot, type ThroughputView } from './snapshot.js';
 import { NOT_AVAILABLE, isNotAvailable, toUiError, type UiError } from './ui-error.js';
 import {
   bytesMoved,
   isRunning,
-  type DeviceInfoView,
   type DeviceStatus,
   type ErrorLine,
   type ExecutionView,
-  type JournalStats,
-  type ReportView,
-  type ShippingLabel,
   type TaskInput,
-  type TaskView,
-  type TransferView,
   type UiEvent,
-  type VerifyResultView,
 } from './views.js';
 
-export type Remote<T> =
-  | { readonly state: 'loading' }
-  | { readonly state: 'ok'; readonly value: T; readonly at: number }
-  | { readonly state: 'unavailable' }
-  | { readonly state: 'error'; readonly error: UiError; readonly value?: T };
-
-export const LOADING: Remote<never> = { state: 'loading' };
-
-/** The value a Remote holds (also the last good one while it errs). */
-export function valueOf<T>(r: Remote<T>): T | undefined {
-  return r.state === 'ok' ? r.value : r.state === 'error' ? r.value : undefined;
-}
-
-export interface ConnectionView {
-  readonly online: boolean;
-  /** Whether the daemon ever answered since the UI started. */
-  readonly everOnline: boolean;
-  readonly location?: string;
-  readonly lastError?: UiError;
-  /** ms until the next attempt while offline. */
-  readonly retryInMs?: number;
-  readonly events: 'connecting' | 'live' | 'reconnecting' | 'unavailable';
-}
-
-export interface ThroughputView {
-  readonly executionId?: string;
-  /** bytes/s over the last few seconds. */
-  readonly current?: number;
-  /** one value per poll, oldest first, for the sparkline. */
-  readonly history: readonly number[];
-  readonly etaSeconds?: number;
-}
-
-export interface VerifyView {
-  readonly running: boolean;
-  readonly bytesScanned?: number;
-  readonly totalBytes?: number;
-  readonly result?: VerifyResultView;
-  readonly error?: UiError;
-}
-
-export interface UnlockProgressView {
-  readonly phase: string;
-  readonly bytesScanned?: number;
-  readonly totalBytes?: number;
-}
-
-export interface Snapshot {
-  readonly now: number;
-  readonly connection: ConnectionView;
-  readonly status: Remote<DeviceStatus>;
-  readonly label: Remote<ShippingLabel>;
-  readonly journal: Remote<JournalStats>;
-  readonly disk: Remote<DiskSpace>;
-  readonly tasks: Remote<TaskView[]>;
-  readonly executions: Remote<ExecutionView[]>;
-  /** The running execution, else the most recent one. */
-  readonly current?: ExecutionView;
-  readonly throughput: ThroughputView;
-  readonly device: Remote<DeviceInfoView>;
-  readonly importStatus: Remote<TransferView>;
-  readonly syncStatus: Remote<TransferView>;
-  readonly report: Remote<ReportView>;
-  readonly verify: VerifyView;
-  readonly unlockProgress?: UnlockProgressView;
-  /** Newest last. */
-  readonly errors: readonly ErrorLine[];
-}
-
-export type ActionResult = { readonly ok: true; readonly message: string } | { readonly ok: false; readonly error: UiError };
-
-/** What the screens may ask for. The store implements it; screen tests pass a fake. */
-export interface Actions {
-  unlock(manifestPath: string, code: string): Promise<ActionResult>;
-  lock(cancelRunning: boolean): Promise<ActionResult>;
-  verifyJournal(): Promise<ActionResult>;
-  createTask(input: TaskInput): Promise<ActionResult>;
-  startTask(taskId: string): Promise<ActionResult>;
-  cancelExecution(id: string): Promise<ActionResult>;
-  setBandwidth(id: string, bytesPerSecond: number): Promise<ActionResult>;
-  startImport(): Promise<ActionResult>;
-  startSync(): Promise<ActionResult>;
-  stopSync(): Promise<ActionResult>;
-  refresh(): void;
-}
-
-export function emptySnapshot(now = Date.now()): Snapshot {
-  return {
-    now,
-    connection: { online: false, everOnline: false, events: 'connecting' },
-    status: LOADING,
-    label: LOADING,
-    journal: LOADING,
-    disk: LOADING,
-    tasks: LOADING,
-    executions: LOADING,
-    throughput: { history: [] },
-    device: LOADING,
-    importStatus: LOADING,
-    syncStatus: LOADING,
-    report: LOADING,
-    verify: { running: false },
-    errors: [],
-  };
-}
+export { LOADING, emptySnapshot, valueOf } from './snapshot.js';
+export type { ActionResult, Actions, ConnectionView, Remote, Snapshot, ThroughputView, UnlockProgressView, VerifyView } from './snapshot.js';
 
 export interface StoreOptions {
   /** One poll every this many ms (1000). */
@@ -140,6 +32,7 @@ const MAX_ERRORS = 5;
 const HISTORY = 40;
 const RATE_WINDOW_MS = 3000;
 
+type RemoteValue<R> = R extends Remote<infer T> ? T : never;
 type Key = 'status' | 'label' | 'journal' | 'disk' | 'tasks' | 'executions' | 'device' | 'importStatus' | 'syncStatus' | 'report';
 /** How many ticks between polls of each. */
 const EVERY: Record<Key, number> = { status: 1, executions: 1, label: 5, journal: 3, disk: 5, tasks: 2, device: 5, importStatus: 2, syncStatus: 3, report: 5 };
@@ -270,7 +163,7 @@ export class UiStore implements Actions {
     this.#update({ connection: { ...this.#snapshot.connection, online: false, lastError: error, retryInMs } });
   }
 
-  async #fetch<K extends Key>(key: K, load: () => Promise<NonNullable<ReturnType<typeof valueOf<Snapshot[K] extends Remote<infer T> ? T : never>>>>): Promise<void> {
+  async #fetch<K extends Key>(key: K, load: () => Promise<RemoteValue<Snapshot[K]>>): Promise<void> {
     const until = this.#unavailableUntil.get(key);
     if (until !== undefined && this.#now() < until) return;
     try {
@@ -526,34 +419,4 @@ function numbers(d: Readonly<Record<string, unknown>>, ...keys: string[]): Recor
   const out: Record<string, number> = {};
   for (const k of keys) if (typeof d[k] === 'number') out[k] = d[k] as number;
   return out;
-}
-
-/** An import or sync run as one execution: its destinations' counters summed, the least advanced phase. */
-export function transferAsExecution(t: TransferView, kind: string): ExecutionView {
-  const sum = (f: (d: TransferView['destinations'][number]) => number): number => t.destinations.reduce((n, d) => n + f(d), 0);
-  const order = ['QUEUED', 'LAUNCHING', 'PREPARING', 'TRANSFERRING', 'VERIFYING', 'SUCCESS', 'ERROR'];
-  const phases = t.destinations.map((d) => d.status).sort((a, b) => order.indexOf(a) - order.indexOf(b));
-  const phase = phases.find((p) => p !== 'SUCCESS' && p !== 'ERROR') ?? 'VERIFYING';
-  return {
-    id: t.executionId ?? kind,
-    taskId: kind,
-    status: phase,
-    estimatedFiles: sum((d) => d.filesTotal),
-    estimatedBytes: sum((d) => d.bytesTotal),
-    filesTransferred: sum((d) => d.filesDone),
-    bytesWritten: sum((d) => d.bytesDone),
-    bytesTransferred: sum((d) => d.bytesDone),
-    filesSkipped: 0,
-    filesVerified: 0,
-    filesDeleted: 0,
-    filesPrepared: 0,
-    filesListed: 0,
-    filesFailed: sum((d) => d.filesFailed),
-  };
-}
-
-/** The running execution (the newest if several), else the newest. */
-export function pickCurrent(list: readonly ExecutionView[]): ExecutionView | undefined {
-  const byStart = [...list].sort((a, b) => (a.startTime ?? '').localeCompare(b.startTime ?? ''));
-  return byStart.filter(isRunning).at(-1) ?? byStart.at(-1);
 }

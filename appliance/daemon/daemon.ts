@@ -59,15 +59,19 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const context: ApiContext = { dataDir, device, events, token, hardware, tasks, imports, sync };
   const https = loopback ? undefined : await tlsFiles(dataDir);
   const server = await buildServer(context, { loggerInstance: log.logger, ...(https ? { https } : {}) });
-  try {
-    await server.listen({ host, port });
-  } catch (err) {
+  // Stops the services, then drops the keys: the order a SIGTERM and a failed start share.
+  const stopServices = async (): Promise<void> => {
     hardware.close();
     await tasks.close();
     await sync.close();
     await imports.cancel();
     await device.close();
     log.close();
+  };
+  try {
+    await server.listen({ host, port });
+  } catch (err) {
+    await stopServices();
     const code = (err as NodeJS.ErrnoException).code;
     throw new FloeError('UNAVAILABLE', `cannot listen on ${host}:${port}: ${code === 'EADDRINUSE' ? 'the address is in use (is another floe daemon running?)' : (err as Error).message}`, { cause: err });
   }
@@ -88,12 +92,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const close = (): Promise<void> => {
     closing ??= (async () => {
       await server.close();
-      hardware.close();
-      await tasks.close();
-      await sync.close();
-      await imports.cancel();
-      await device.close();
-      log.close();
+      await stopServices();
       await removeDaemonInfo(dataDir);
     })();
     return closing;

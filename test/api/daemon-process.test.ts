@@ -78,6 +78,7 @@ describe('floe serve as a process', () => {
     expect(final, JSON.stringify(second.messages.slice(-3))).toBeDefined();
   });
 
+  // Reads the execution the test above ran (the files run in order within this file).
   it('/metrics parses with a Prometheus parser and its counters are those `floe execution describe` prints', async () => {
     const executions = await daemon.client.get<{ TaskExecutions: Execution[] }>('/v1/executions');
     expect(executions.TaskExecutions.length).toBeGreaterThan(0);

@@ -1,4 +1,6 @@
 // `floe ui`: the store on the daemon of a data folder, the app in the terminal, until q.
+import { globalAgent as httpAgent } from 'node:http';
+import { globalAgent as httpsAgent } from 'node:https';
 import { render } from 'ink';
 import { App } from './app.js';
 import { HttpFloeSource } from './data/http-source.js';
@@ -15,5 +17,8 @@ export async function runUi(options: { dataDir: string }): Promise<void> {
     await instance.waitUntilExit();
   } finally {
     store.close();
+    // Keep-alive sockets to the daemon are of no further use.
+    httpAgent.destroy();
+    httpsAgent.destroy();
   }
 }

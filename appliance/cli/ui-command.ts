@@ -14,5 +14,8 @@ export function registerUiCommand(program: Command): void {
       if (!process.stdin.isTTY) throw new FloeError('INVALID_ARGUMENT', 'floe ui needs a terminal (stdin is not a TTY)');
       const { runUi } = await import('../../ui/run-ui.js');
       await runUi({ dataDir });
+      // The terminal is given back at once: nothing the UI left behind (a request still in flight
+      // to a daemon that went away, a keep-alive socket) may hold the process open after q.
+      setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
     });
 }

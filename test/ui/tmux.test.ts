@@ -166,6 +166,9 @@ describe.skipIf(skip !== undefined)(`floe ui in tmux against floe serve and nfs-
     const coloured = await TmuxSession.start(`node_modules/.bin/tsx appliance/cli/bin.ts ui --data ${dev.dataDir}`, { width: 80, height: 24, cwd: process.cwd(), env: { TERM: 'xterm-256color' } });
     cleanups.push(() => coloured.kill());
     await coloured.waitFor(/online http:\/\/\S+\s+LOCKED/, 30_000);
+    await coloured.waitFor(/Seal [0-9a-f]{32}/); // it shows the label by itself; the dashboard's banner is coloured
+    await coloured.keys('1');
+    await coloured.waitFor(/State LOCKED \(InTransitToAWS\)/);
     const colourCodes = [...(await coloured.captureStyled()).matchAll(new RegExp(`${String.fromCharCode(27)}\\[([0-9;]*)m`, 'g'))].flatMap((m) => (m[1] ?? '').split(';'));
     expect(colourCodes.filter((p) => /^(3[0-7]|9[0-7])$/.test(p)).length).toBeGreaterThan(0);
     await coloured.kill();

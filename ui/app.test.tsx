@@ -28,9 +28,9 @@ describe('the app', () => {
   it('keeps digits typed into a form out of the screen switch until Esc', async () => {
     const ui = await renderUi(<AppView snap={busySnapshot()} actions={fakeActions()} {...view} />);
     await ui.type('2');
-    await ui.type('/tmp/3_manifest.bin');
+    await ui.type('/media/usb/3_manifest.bin');
     expect(ui.frame()).toContain('[2 Unlock]');
-    expect(ui.frame()).toContain('Manifest file: /tmp/3_manifest.bin');
+    expect(ui.frame()).toContain('Manifest file: /media/usb/3_manifest.bin');
     await ui.type(KEYS.esc, '3');
     expect(ui.frame()).toContain('[3 Tasks]');
   });

@@ -73,7 +73,9 @@ const REAL = [
   ['label', 'Shipping label after lock'],
   ['offline', 'Daemon stopped: the UI waits and reconnects'],
 ] as const;
-if (capturesDir) for (const [file, title] of REAL) if (existsSync(join(capturesDir, `${file}.txt`))) real.push(block(title, readFileSync(join(capturesDir, `${file}.txt`), 'utf8')));
+// The test's temporary data folder reads as a device's.
+const neutral = (text: string): string => text.replace(/\/tmp\/floe-[A-Za-z0-9-]+/g, '/srv/floe');
+if (capturesDir) for (const [file, title] of REAL) if (existsSync(join(capturesDir, `${file}.txt`))) real.push(block(title, neutral(readFileSync(join(capturesDir, `${file}.txt`), 'utf8'))));
 
 const keyRows = (rows: readonly (readonly string[])[], header: string[]): string =>
   [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`)].join('\n');

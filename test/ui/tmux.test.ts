@@ -163,7 +163,9 @@ describe.skipIf(skip !== undefined)(`floe ui in tmux against floe serve and nfs-
     expect(back).not.toContain('OFFLINE');
 
     // Without NO_COLOR the same screen is coloured (the LOCKED banner in yellow): the check above is not vacuous.
-    const coloured = await TmuxSession.start(`node_modules/.bin/tsx appliance/cli/bin.ts ui --data ${dev.dataDir}`, { width: 80, height: 24, cwd: process.cwd(), env: { TERM: 'xterm-256color' } });
+    // Whatever the test runner's environment says about colour (CI, FORCE_COLOR=0, NO_COLOR), the UI
+    // here runs as a person's terminal would.
+    const coloured = await TmuxSession.start(`env -u NO_COLOR -u FORCE_COLOR -u CI node_modules/.bin/tsx appliance/cli/bin.ts ui --data ${dev.dataDir}`, { width: 80, height: 24, cwd: process.cwd(), env: { TERM: 'xterm-256color' } });
     cleanups.push(() => coloured.kill());
     await coloured.waitFor(/online http:\/\/\S+\s+LOCKED/, 30_000);
     await coloured.waitFor(/Seal [0-9a-f]{32}/); // it shows the label by itself; the dashboard's banner is coloured

@@ -66,7 +66,7 @@ describe('floe import, floe sync and floe report through the daemon', () => {
     // (a quiet machine may finish before the second poll).
     const progress = text.stderr.split('\n').filter((l) => l !== '');
     expect(progress.length).toBeGreaterThan(0);
-    for (const line of progress) expect(line).toMatch(new RegExp(`^(RUNNING|s3://${BUCKET}/cli \\S+ \\d+/\\d+ files, [0-9.]+/[0-9.]+ MiB)$`));
+    for (const line of progress) expect(line).toMatch(new RegExp(`^(RUNNING|s3://${BUCKET}/cli \\(${rgw.endpoint}\\) [A-Z]+ \\d+/\\d+ files, [0-9.]+/[0-9.]+ MiB)$`));
 
     const status = await floeJson<{ executionId: string; state: string; report: { status: string } }>(['import', 'status', ...data]);
     expect(status).toMatchObject({ state: 'COMPLETED', report: { status: 'Completed' } });

@@ -8,7 +8,7 @@ const uiFrameworks = [
   { name: 'ink', message: 'Core modules never import ink: the UI lives in ui/.' },
   { name: 'react', message: 'Core modules never import react: the UI lives in ui/.' },
 ];
-const httpFramework = [{ name: 'fastify', message: 'Only appliance/api (and appliance/daemon, which composes it) may import fastify.' }];
+const httpFramework = [{ name: 'fastify', message: 'Only appliance/api may import fastify.' }];
 const cryptoModule = [
   { name: 'node:crypto', message: 'Only appliance/crypto touches node:crypto.' },
   { name: 'crypto', message: 'Only appliance/crypto touches node:crypto.' },
@@ -27,8 +27,8 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
-  { files: ['appliance/**/*.ts', 'provisioning/**/*.ts'], ignores: ['appliance/api/**', 'appliance/daemon/**', 'appliance/crypto/**', '**/*.test.ts'], rules: restrict([...uiFrameworks, ...httpFramework, ...cryptoModule]) },
-  { files: ['appliance/api/**/*.ts', 'appliance/daemon/**/*.ts'], ignores: ['**/*.test.ts'], rules: restrict([...uiFrameworks, ...cryptoModule], ['ink/*', 'react/*']) },
+  { files: ['appliance/**/*.ts', 'provisioning/**/*.ts'], ignores: ['appliance/api/**', 'appliance/crypto/**', '**/*.test.ts'], rules: restrict([...uiFrameworks, ...httpFramework, ...cryptoModule]) },
+  { files: ['appliance/api/**/*.ts'], ignores: ['**/*.test.ts'], rules: restrict([...uiFrameworks, ...cryptoModule], ['ink/*', 'react/*']) },
   { files: ['appliance/crypto/**/*.ts'], rules: restrict([...uiFrameworks, ...httpFramework]) },
   { files: ['ui/**/*.ts', 'ui/**/*.tsx'], ignores: ['**/*.test.ts', '**/*.test.tsx'], rules: restrict([...httpFramework, ...cryptoModule]) },
 );

@@ -20,7 +20,17 @@ export interface ServerOptions {
   readonly https?: { key: string; cert: string };
 }
 
-export async function buildServer(ctx: ApiContext, options: ServerOptions = {}): Promise<FastifyInstance> {
+/** The API server, as the daemon holds it: the daemon composes it without importing fastify. */
+export type ApiServer = FastifyInstance;
+
+/** Starts listening on host:port and answers the port bound (port 0 picks a free one). */
+export async function listenServer(app: ApiServer, host: string, port: number): Promise<number> {
+  await app.listen({ host, port });
+  const address = app.server.address();
+  return typeof address === 'object' && address !== null ? address.port : port;
+}
+
+export async function buildServer(ctx: ApiContext, options: ServerOptions = {}): Promise<ApiServer> {
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
     // Requests are logged by route pattern in installRequestLog, never by URL (it may name a task).

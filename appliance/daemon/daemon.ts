@@ -2,10 +2,9 @@
 // serves the API. It always starts holding no key, whatever the lifecycle state.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { DEVICE_DIR, TLS_CERT_FILE, TLS_KEY_FILE } from '../../provisioning/device-files.js';
 import type { ApiContext } from '../api/api-context.js';
-import { buildServer } from '../api/server.js';
+import { buildServer, listenServer, type ApiServer } from '../api/server.js';
 import { randomBytes } from '../crypto/random.js';
 import { FloeError } from '../errors.js';
 import { HardwareMonitor } from '../device/hardware-monitor.js';
@@ -31,7 +30,7 @@ export interface DaemonOptions {
 export interface RunningDaemon {
   readonly info: DaemonInfo;
   readonly context: ApiContext;
-  readonly server: FastifyInstance;
+  readonly server: ApiServer;
   close(): Promise<void>;
 }
 
@@ -68,15 +67,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     await device.close();
     log.close();
   };
+  let boundPort: number;
   try {
-    await server.listen({ host, port });
+    boundPort = await listenServer(server, host, port);
   } catch (err) {
     await stopServices();
     const code = (err as NodeJS.ErrnoException).code;
     throw new FloeError('UNAVAILABLE', `cannot listen on ${host}:${port}: ${code === 'EADDRINUSE' ? 'the address is in use (is another floe daemon running?)' : (err as Error).message}`, { cause: err });
   }
-  const address = server.server.address();
-  const boundPort = typeof address === 'object' && address !== null ? address.port : port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const info: DaemonInfo = {
     url: `${https ? 'https' : 'http'}://${urlHost}:${boundPort}`,

@@ -188,7 +188,7 @@ wait
 
 /** rpcbind is ready once its socket exists inside the holder's namespace. */
 async function rpcbindReady(holderPid: number): Promise<boolean> {
-  return existsSync(`/proc/${holderPid}/root/run/rpcbind.sock`) && (await readFile(`/proc/${holderPid}/mountinfo`, 'utf8').catch(() => '')).includes(' /run ');
+  return existsSync(path.join('/proc', String(holderPid), 'root', 'run', 'rpcbind.sock')) && (await readFile(`/proc/${holderPid}/mountinfo`, 'utf8').catch(() => '')).includes(' /run ');
 }
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {

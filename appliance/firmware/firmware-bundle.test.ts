@@ -7,7 +7,7 @@ import { SigningKey } from '../crypto/signing.js';
 import { FloeError } from '../errors.js';
 import { createFirmwareBundle, verifyFirmwareBundle, type BundleFile } from './firmware-bundle.js';
 import { parseSha256Sums } from './sha256sums.js';
-import { TarReader, writeTar, type TarFile } from './tar.js';
+import { readTar, writeTar, type TarFile } from './tar.js';
 
 const key = SigningKey.generate();
 const FILES: BundleFile[] = [
@@ -28,18 +28,7 @@ afterAll(async () => {
 
 /** The tar entries of a gzip'd bundle. */
 function entries(bundle: Buffer): TarFile[] {
-  const out: TarFile[] = [];
-  let cur: { name: string; mode: number; parts: Buffer[] } | undefined;
-  const reader = new TarReader({
-    entry: (h) => (cur = { name: h.name, mode: h.mode, parts: [] }),
-    data: (c) => cur?.parts.push(Buffer.from(c)),
-    entryEnd: () => {
-      if (cur) out.push({ name: cur.name, mode: cur.mode, data: Buffer.concat(cur.parts) });
-    },
-  });
-  reader.push(gunzipSync(bundle));
-  reader.end();
-  return out;
+  return readTar(gunzipSync(bundle));
 }
 
 let counter = 0;

@@ -175,3 +175,20 @@ function parseOctal(block: Buffer, offset: number, length: number): number {
   if (!/^[0-7]+$/.test(text)) throw new TarFormatError('a tar header field is not an octal number');
   return parseInt(text, 8);
 }
+
+/** Every file of a whole archive held in memory (small archives: tests, inspection). */
+export function readTar(archive: Buffer): TarFile[] {
+  const out: TarFile[] = [];
+  let cur: { name: string; mode: number; parts: Buffer[] } | undefined;
+  const reader = new TarReader({
+    entry: (h) => (cur = { name: h.name, mode: h.mode, parts: [] }),
+    data: (c) => cur?.parts.push(Buffer.from(c)),
+    entryEnd: () => {
+      if (cur) out.push({ name: cur.name, mode: cur.mode, data: Buffer.concat(cur.parts) });
+      cur = undefined;
+    },
+  });
+  reader.push(archive);
+  reader.end();
+  return out;
+}

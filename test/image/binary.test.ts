@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TarReader, writeTar, type TarFile } from '../../appliance/firmware/tar.js';
+import { readTar, writeTar, type TarFile } from '../../appliance/firmware/tar.js';
 import { FLOE_VERSION } from '../../appliance/version.js';
 import { ensureImage } from './image-build.js';
 import { binarySandbox, nodeModulesInReach, type Sandbox } from './sandbox.js';
@@ -22,19 +22,7 @@ afterAll(async () => {
 });
 
 function untar(gz: Buffer): TarFile[] {
-  const out: TarFile[] = [];
-  let cur: { name: string; mode: number; parts: Buffer[] } | undefined;
-  const reader = new TarReader({
-    entry: (h) => (cur = { name: h.name, mode: h.mode, parts: [] }),
-    data: (c) => cur?.parts.push(Buffer.from(c)),
-    entryEnd: () => {
-      if (cur) out.push({ name: cur.name, mode: cur.mode, data: Buffer.concat(cur.parts) });
-      cur = undefined;
-    },
-  });
-  reader.push(gunzipSync(gz));
-  reader.end();
-  return out;
+  return readTar(gunzipSync(gz));
 }
 
 describe('dist/floe', () => {

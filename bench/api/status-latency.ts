@@ -12,19 +12,14 @@ import autocannon, { type Result } from 'autocannon';
 import { ApiClient } from '../../appliance/cli/api-client.js';
 import { randomBytes } from '../../appliance/crypto/random.js';
 import { provision } from '../../provisioning/provision.js';
+import { FAST_SCRYPT, testJobSpec } from '../../test/support/test-job.js';
 import { table } from '../bench-util.js';
 
 const MIB = Number(process.argv[2] ?? 512);
 const SECONDS = Number(process.argv[3] ?? 20);
 const CONNECTIONS = 10;
 
-const jobSpec = {
-  jobType: 'IMPORT',
-  description: 'api benchmark',
-  deviceType: 'SNC1_SSD',
-  destinations: [{ uri: 's3://floe-bench/imports', endpoint: 'http://127.0.0.1:7480', region: 'us-east-1' }],
-  returnAddress: { name: 'Receiving', street1: '1 Test Way', city: 'Seattle', stateOrProvince: 'WA', postalCode: '98101', country: 'US' },
-};
+const jobSpec = testJobSpec('api benchmark', [{ uri: 's3://floe-bench/imports', endpoint: 'http://127.0.0.1:7480', region: 'us-east-1' }]);
 
 function cpuTimes(text: string): { busy: number; total: number } {
   const fields = (text.split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
@@ -47,7 +42,7 @@ async function main(): Promise<void> {
   const share = join(root, 'share');
   let child: ReturnType<typeof spawn> | undefined;
   try {
-    const p = await provision({ jobSpec, dataDir, outDir: join(root, 'out'), scrypt: { N: 1 << 10, r: 8, p: 1 } });
+    const p = await provision({ jobSpec, dataDir, outDir: join(root, 'out'), scrypt: FAST_SCRYPT });
     await mkdir(share);
     const fileMiB = 16;
     for (let i = 0; i < Math.max(1, Math.round(MIB / fileMiB)); i++) await writeFile(join(share, `f${i}.bin`), randomBytes(fileMiB * 1024 * 1024));

@@ -8,15 +8,10 @@ import { ApiClient } from '../../appliance/cli/api-client.js';
 import { startDaemon } from '../../appliance/daemon/daemon.js';
 import { provision } from '../../provisioning/provision.js';
 import { tempDir } from '../journal/journal-fixtures.js';
+import { FAST_SCRYPT, testJobSpec } from '../support/test-job.js';
 
-export const jobSpec = {
-  jobType: 'IMPORT',
-  description: 'api test',
-  deviceType: 'SNC1_SSD',
-  destinations: [{ uri: 's3://floe-test-bucket/imports', endpoint: 'http://127.0.0.1:7480', region: 'us-east-1' }],
-  returnAddress: { name: 'Receiving', street1: '1 Test Way', city: 'Seattle', stateOrProvince: 'WA', postalCode: '98101', country: 'US' },
-};
-export const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
+export const jobSpec = testJobSpec('api test');
+export { FAST_SCRYPT };
 
 export interface ProvisionedDevice {
   readonly root: string;

@@ -6,15 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Device } from '../../appliance/lifecycle/device.js';
 import { provision } from '../../provisioning/provision.js';
 import { tempDir } from '../journal/journal-fixtures.js';
+import { FAST_SCRYPT, testJobSpec } from '../support/test-job.js';
 
-const jobSpec = {
-  jobType: 'IMPORT',
-  description: 'lifecycle test',
-  deviceType: 'SNC1_SSD',
-  destinations: [{ uri: 's3://floe-test-bucket/imports', endpoint: 'http://127.0.0.1:7480', region: 'us-east-1' }],
-  returnAddress: { name: 'Receiving', street1: '1 Test Way', city: 'Seattle', stateOrProvince: 'WA', postalCode: '98101', country: 'US' },
-};
-const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
+const jobSpec = testJobSpec('lifecycle test');
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();

@@ -6,19 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient } from '../../appliance/cli/api-client.js';
 import { provision } from '../../provisioning/provision.js';
+import { FAST_SCRYPT, testJobSpec } from './test-job.js';
 
-export const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
+export { FAST_SCRYPT };
+export const TEST_JOB_SPEC = testJobSpec('daemon test');
+
 // `node --import tsx` rather than the tsx wrapper: one process, so SIGKILL reaches the daemon itself.
 const NODE_ARGS = ['--import', 'tsx'];
 const BIN = join(process.cwd(), 'appliance/cli/bin.ts');
-
-export const TEST_JOB_SPEC = {
-  jobType: 'IMPORT',
-  description: 'daemon test',
-  deviceType: 'SNC1_SSD',
-  destinations: [{ uri: 's3://floe-test-bucket/imports', endpoint: 'http://127.0.0.1:7480', region: 'us-east-1' }],
-  returnAddress: { name: 'Receiving', street1: '1 Test Way', city: 'Seattle', stateOrProvince: 'WA', postalCode: '98101', country: 'US' },
-};
 
 export interface ProvisionedDevice {
   readonly root: string;

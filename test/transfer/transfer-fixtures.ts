@@ -13,8 +13,9 @@ import { Device } from '../../appliance/lifecycle/device.js';
 import { provision } from '../../provisioning/provision.js';
 import { seededBytes, tempDir } from '../journal/journal-fixtures.js';
 import { adminClient, type S3Server } from '../harness/s3-admin.js';
+import { FAST_SCRYPT, testJobSpec } from '../support/test-job.js';
 
-export const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
+export { FAST_SCRYPT };
 export const MIB = 1024 * 1024;
 
 export interface SourceFile {
@@ -120,13 +121,7 @@ export interface ProvisionedDevice {
 export async function provisionDevice(destinations: Array<Record<string, unknown>>): Promise<ProvisionedDevice> {
   const t = await tempDir('floe-transfer-');
   const dataDir = join(t.dir, 'data');
-  const jobSpec = {
-    jobType: 'IMPORT',
-    description: 'transfer test',
-    deviceType: 'SNC1_SSD',
-    destinations,
-    returnAddress: { name: 'Receiving', street1: '1 Test Way', city: 'Seattle', stateOrProvince: 'WA', postalCode: '98101', country: 'US' },
-  };
+  const jobSpec = testJobSpec('transfer test', destinations);
   const p = await provision({ jobSpec, dataDir, outDir: join(t.dir, 'out'), scrypt: FAST_SCRYPT });
   return { dataDir, manifest: await readFile(p.manifestPath), code: p.unlockCode as string, root: t.dir, cleanup: t.cleanup };
 }

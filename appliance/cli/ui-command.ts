@@ -12,6 +12,10 @@ export function registerUiCommand(program: Command): void {
     .action(async (flags: { data?: string }) => {
       const dataDir = dataDirOf(flags);
       if (!process.stdin.isTTY) throw new FloeError('INVALID_ARGUMENT', 'floe ui needs a terminal (stdin is not a TTY)');
+      // ink reads CI when it loads and, if set, draws nothing until the app exits. This is a person
+      // at a terminal, whatever the shell inherited from build or CI tooling.
+      delete process.env.CI;
+      delete process.env.CONTINUOUS_INTEGRATION;
       const { runUi } = await import('../../ui/run-ui.js');
       await runUi({ dataDir });
       // The terminal is given back at once: nothing the UI left behind (a request still in flight

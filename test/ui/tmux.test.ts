@@ -65,10 +65,10 @@ describe.skipIf(skip !== undefined)(`floe ui in tmux against floe serve and nfs-
     let daemon: DaemonProcess = await startDaemonProcess(dev.dataDir);
     cleanups.push(() => daemon.kill('SIGKILL'));
 
-    const ui = await TmuxSession.start(`node_modules/.bin/tsx appliance/cli/bin.ts ui --data ${dev.dataDir}`, { width: 80, height: 24, cwd: process.cwd(), env: { NO_COLOR: '1' } });
+    const ui = await TmuxSession.start(`node_modules/.bin/tsx appliance/cli/bin.ts ui --data ${dev.dataDir}`, { width: 80, height: 24, cwd: process.cwd(), env: { NO_COLOR: '1', CI: 'true' } });
     cleanups.push(() => ui.kill());
 
-    // A provisioned device, not yet unlocked.
+    // A provisioned device, not yet unlocked. (CI=true above: ink would draw nothing until exit.)
     await ui.waitFor(/online http:\/\/127\.0\.0\.1:\d+\s+PROVISIONED/, 30_000);
 
     // Unlock through the UI: the manifest path, then the code (masked), Enter.
@@ -177,7 +177,7 @@ describe.skipIf(skip !== undefined)(`floe ui in tmux against floe serve and nfs-
 
     // q quits the UI (the daemon keeps running).
     await ui.keys('q');
-    await ui.waitFor(/Pane is dead \(status 0/, 15_000);
+    await ui.waitFor(/\[exited 0\]/, 15_000);
     expect((await floeJson<{ state: string }>(['status', '--data', dev.dataDir])).state).toBe('LOCKED');
   });
 });

@@ -2,7 +2,8 @@
 // every write follows the ordering rules of §9, every read the checks of §9 "Reads".
 import { mkdir, readFile, rm, stat, writeFile as fsWriteFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Sha256, sha256, sha256Async } from '../crypto/hash.js';
+import { sha256, sha256Async } from '../crypto/hash.js';
+import { sha256Stream } from '../crypto/hash-pool.js';
 import type { KeyRing } from '../crypto/key-ring.js';
 import { randomBytes } from '../crypto/random.js';
 import { FloeError } from '../errors.js';
@@ -196,7 +197,8 @@ export class Journal {
   async writeFile(file: NewFile, content?: AsyncIterable<Uint8Array>, options: WriteOptions = {}): Promise<FileEntry> {
     this.#checkOpen();
     validateNewFile(file);
-    const whole = new Sha256();
+    // The whole-file SHA-256 of a large file runs on a hash worker, beside chunking and encryption.
+    const whole = sha256Stream(file.type === 'file' ? file.size : 0);
     const refs: ChunkRef[] = [];
     const locations: Array<Promise<FrameLocation>> = [];
     const ownSeqs: Array<Promise<FrameLocation>> = [];
@@ -207,7 +209,7 @@ export class Journal {
         for await (const block of chunkStream(content, CHUNK_SIZE, CHUNK_PREFIX, file.size)) {
           options.signal?.throwIfAborted();
           const data = block.subarray(CHUNK_PREFIX);
-          whole.update(data);
+          await whole.update(data);
           size += data.length;
           const index = refs.length;
           refs.push({ sha256: Buffer.alloc(0), size: data.length });
@@ -225,7 +227,7 @@ export class Journal {
       const entry: FileEntry = {
         ...file,
         size: file.type === 'file' ? size : file.type === 'symlink' ? (file.target?.length ?? 0) : 0,
-        sha256: whole.digest(),
+        sha256: await whole.digest(),
         chunks: refs,
       };
       // Rule 1: every chunk the entry names is durable before the entry is written.
@@ -241,6 +243,7 @@ export class Journal {
       await this.#applier.flush();
       return entry;
     } catch (err) {
+      whole.dispose();
       // Chunks already appended are orphans: index them once durable, so dedup can reuse them.
       void this.#settleOrphans(ownSeqs);
       throw err;
@@ -306,7 +309,7 @@ export class Journal {
   async *readFile(entry: FileEntry, options: { offset?: number; signal?: AbortSignal } = {}): AsyncGenerator<Buffer> {
     this.#checkOpen();
     const offset = options.offset ?? 0;
-    const whole = offset === 0 ? new Sha256() : null;
+    const whole = offset === 0 ? sha256Stream(entry.size) : null;
     let pos = 0;
     const wanted: Array<{ ref: ChunkRef; skip: number }> = [];
     for (const ref of entry.chunks) {
@@ -322,20 +325,27 @@ export class Journal {
     };
     const ahead: Array<Promise<Buffer>> = [];
     let next = 0;
-    while (next < wanted.length || ahead.length > 0) {
-      while (ahead.length < READ_AHEAD && next < wanted.length) {
-        const p = fetch(wanted[next++]!.ref);
-        p.catch(() => undefined);
-        ahead.push(p);
+    let checked = false;
+    try {
+      while (next < wanted.length || ahead.length > 0) {
+        while (ahead.length < READ_AHEAD && next < wanted.length) {
+          const p = fetch(wanted[next++]!.ref);
+          p.catch(() => undefined);
+          ahead.push(p);
+        }
+        options.signal?.throwIfAborted();
+        const item = wanted[next - ahead.length]!;
+        const data = await ahead.shift()!;
+        await whole?.update(data);
+        yield item.skip > 0 ? data.subarray(item.skip) : data;
       }
-      options.signal?.throwIfAborted();
-      const item = wanted[next - ahead.length]!;
-      const data = await ahead.shift()!;
-      whole?.update(data);
-      yield item.skip > 0 ? data.subarray(item.skip) : data;
-    }
-    if (whole !== null && !whole.digest().equals(entry.sha256)) {
-      throw new FloeError('CHECKSUM_MISMATCH', 'the file content does not match its recorded SHA-256');
+      checked = true;
+      if (whole !== null && !(await whole.digest()).equals(entry.sha256)) {
+        throw new FloeError('CHECKSUM_MISMATCH', 'the file content does not match its recorded SHA-256');
+      }
+    } finally {
+      // A reader that stops early (or fails) leaves no stream open on a hash worker.
+      if (!checked) whole?.dispose();
     }
   }
 

@@ -12,7 +12,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { md5Base64 } from '../../crypto/hash.js';
+import { md5Base64Async } from '../../crypto/hash-pool.js';
 import { FloeError } from '../../errors.js';
 import { displayPath, type FileEntry } from '../../journal/file-entry.js';
 import { ContentReader } from '../content-reader.js';
@@ -129,7 +129,7 @@ export class S3Destination implements Destination {
           Key: fullKey,
           Body: body,
           ContentLength: body.length,
-          ContentMD5: md5Base64(body),
+          ContentMD5: await md5Base64Async(body),
           Metadata: metadata,
           ...writeParameters(this.#options),
         }),

@@ -11,7 +11,7 @@ import {
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { md5Base64 } from '../../crypto/hash.js';
+import { md5Base64Async } from '../../crypto/hash-pool.js';
 import { FloeError } from '../../errors.js';
 import type { FileEntry } from '../../journal/file-entry.js';
 import { ContentReader } from '../content-reader.js';
@@ -145,7 +145,7 @@ async function uploadMissingParts(
           ContentLength: body.length,
           // "Content-MD5: The base64-encoded 128-bit MD5 digest of the part data." The server
           // refuses a part that arrived damaged (BadDigest).
-          ContentMD5: md5Base64(body),
+          ContentMD5: await md5Base64Async(body),
         }),
         { abortSignal: signal },
       );

@@ -1,0 +1,218 @@
+// Hashing on worker threads. Two cores, one JavaScript thread: a whole-file SHA-256 or a part's
+// MD5 computed inline holds the event loop for the whole buffer (MD5 runs at about 700 MiB/s here),
+// while the other core waits. A stream is pinned to one worker, so its updates are hashed in order;
+// updates are copied (the caller keeps and reuses its buffers) into 1 MiB messages, posted without
+// waiting, with a high-water mark so that a slow worker pushes back.
+//
+// Workers are started on first use, never keep the process alive, and are replaced if one dies;
+// a stream whose worker died rejects its digest (the caller's file fails, nothing is recorded).
+import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+/** Below this many bytes a hash is computed inline: the copy and the hop cost more than they save. */
+export const POOLED_HASH_MIN_BYTES = 1 << 20;
+const HIGH_WATER_BYTES = 32 << 20;
+const STAGE_BYTES = 1 << 20;
+const WORKERS = Math.max(1, Math.min(2, availableParallelism()));
+
+type Algorithm = 'sha256' | 'md5';
+
+// The worker: one Hash per open stream id. Evaluated source, so the single binary needs no file;
+// getBuiltinModule, so it runs whether the parent made eval code CommonJS or a module.
+const WORKER_SOURCE = `
+const { parentPort } = process.getBuiltinModule('node:worker_threads');
+const { createHash } = process.getBuiltinModule('node:crypto');
+const open = new Map();
+parentPort.on('message', (m) => {
+  if (m.drop) { open.delete(m.id); return; }
+  try {
+    let h = open.get(m.id);
+    if (h === undefined) { h = createHash(m.alg); open.set(m.id, h); }
+    if (m.data !== undefined) h.update(new Uint8Array(m.data));
+    if (m.final) {
+      open.delete(m.id);
+      const d = h.digest();
+      parentPort.postMessage({ id: m.id, bytes: m.bytes, digest: d.buffer.slice(d.byteOffset, d.byteOffset + d.length) });
+    } else {
+      parentPort.postMessage({ id: m.id, bytes: m.bytes });
+    }
+  } catch (err) {
+    open.delete(m.id);
+    parentPort.postMessage({ id: m.id, bytes: m.bytes, error: String(err && err.message || err) });
+  }
+});
+`;
+
+interface Reply {
+  id: number;
+  bytes: number;
+  digest?: ArrayBuffer;
+  error?: string;
+}
+
+interface StreamState {
+  pending: number;
+  drained: Array<() => void>;
+  done?: { resolve: (d: Buffer) => void; reject: (e: Error) => void };
+  failure?: Error;
+}
+
+class HashWorker {
+  readonly worker: Worker;
+  readonly streams = new Map<number, StreamState>();
+  dead = false;
+  #awaited = 0;
+
+  constructor(onDeath: (w: HashWorker) => void) {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, name: 'floe-hash', execArgv: [] });
+    this.worker.on('message', (r: Reply) => this.#reply(r));
+    const die = (err: Error): void => {
+      if (this.dead) return;
+      this.dead = true;
+      onDeath(this);
+      for (const s of this.streams.values()) fail(s, err);
+      this.streams.clear();
+    };
+    this.worker.on('error', die);
+    this.worker.on('exit', (code) => die(new Error(`hash worker exited (code ${code})`)));
+    // After the listeners: attaching a 'message' listener refs the worker again.
+    this.worker.unref();
+  }
+
+  /** Posts a message the worker answers; the worker keeps the process alive while answers are due. */
+  post(message: object, transfer: ArrayBuffer[] = []): void {
+    if (this.#awaited++ === 0) this.worker.ref();
+    this.worker.postMessage(message, transfer);
+  }
+
+  #reply(r: Reply): void {
+    if (--this.#awaited === 0) this.worker.unref();
+    const s = this.streams.get(r.id);
+    if (s === undefined) return;
+    s.pending -= r.bytes;
+    if (s.pending < HIGH_WATER_BYTES) for (const wake of s.drained.splice(0)) wake();
+    if (r.error !== undefined) {
+      this.streams.delete(r.id);
+      fail(s, new Error(`hashing failed: ${r.error}`));
+    } else if (r.digest !== undefined) {
+      this.streams.delete(r.id);
+      s.done?.resolve(Buffer.from(r.digest));
+    }
+  }
+}
+
+function fail(s: StreamState, err: Error): void {
+  s.failure ??= err;
+  for (const wake of s.drained.splice(0)) wake();
+  s.done?.reject(err);
+}
+
+const workers: HashWorker[] = [];
+let nextStream = 1;
+let turn = 0;
+
+function pickWorker(): HashWorker {
+  if (workers.length < WORKERS) {
+    const w = new HashWorker((dead) => workers.splice(workers.indexOf(dead), 1));
+    workers.push(w);
+    return w;
+  }
+  // The worker with the fewest open streams; ties go round the pool.
+  turn = (turn + 1) % workers.length;
+  let best = workers[turn]!;
+  for (const w of workers) if (w.streams.size < best.streams.size) best = w;
+  return best;
+}
+
+/** A streaming hash computed on a worker thread. `update` copies; `digest` may be called once. */
+export class PooledHash {
+  readonly #alg: Algorithm;
+  readonly #id = nextStream++;
+  readonly #worker: HashWorker;
+  readonly #state: StreamState = { pending: 0, drained: [] };
+  #stage: Uint8Array<ArrayBuffer> | null = null;
+  #staged = 0;
+  #finished = false;
+
+  constructor(alg: Algorithm) {
+    this.#alg = alg;
+    this.#worker = pickWorker();
+    this.#worker.streams.set(this.#id, this.#state);
+  }
+
+  /** Adds bytes. Resolves at once unless the worker is more than 32 MiB behind. */
+  update(data: Uint8Array): Promise<void> {
+    if (this.#finished) throw new Error('digest() was already called');
+    if (this.#state.failure) return Promise.reject(this.#state.failure);
+    // Small pieces (a network read is often 16-64 KiB) are gathered into 1 MiB messages.
+    let at = 0;
+    while (at < data.length) {
+      this.#stage ??= new Uint8Array(STAGE_BYTES);
+      const n = Math.min(data.length - at, STAGE_BYTES - this.#staged);
+      this.#stage.set(data.subarray(at, at + n), this.#staged);
+      this.#staged += n;
+      at += n;
+      if (this.#staged === STAGE_BYTES) this.#flush(false);
+    }
+    if (this.#state.pending < HIGH_WATER_BYTES) return Promise.resolve();
+    return new Promise((resolve) => this.#state.drained.push(resolve));
+  }
+
+  digest(): Promise<Buffer> {
+    if (this.#finished) throw new Error('digest() was already called');
+    this.#finished = true;
+    if (this.#state.failure) return Promise.reject(this.#state.failure);
+    const result = new Promise<Buffer>((resolve, reject) => (this.#state.done = { resolve, reject }));
+    this.#flush(true);
+    return result;
+  }
+
+  #flush(final: boolean): void {
+    const stage = this.#stage;
+    const bytes = this.#staged;
+    this.#stage = null;
+    this.#staged = 0;
+    this.#state.pending += bytes;
+    if (stage === null || bytes === 0) {
+      this.#worker.post({ id: this.#id, alg: this.#alg, bytes: 0, final });
+      return;
+    }
+    const data = bytes === stage.length ? stage.buffer : stage.buffer.slice(0, bytes);
+    this.#worker.post({ id: this.#id, alg: this.#alg, bytes, data, final }, [data]);
+  }
+
+  /** Forgets an unfinished stream (the file it hashed failed or was abandoned). */
+  dispose(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#worker.streams.delete(this.#id);
+    if (!this.#worker.dead) this.#worker.worker.postMessage({ id: this.#id, drop: true });
+  }
+}
+
+/** Streaming SHA-256, inline or pooled by the expected size; both give the same digest. */
+export interface StreamingHash {
+  update(data: Uint8Array): Promise<void> | void;
+  digest(): Promise<Buffer> | Buffer;
+  dispose(): void;
+}
+
+/** A SHA-256 stream for content of about `expectedBytes`: on a worker when large, inline when small. */
+export function sha256Stream(expectedBytes: number): StreamingHash {
+  if (expectedBytes >= POOLED_HASH_MIN_BYTES) return new PooledHash('sha256');
+  const h = createHash('sha256');
+  return {
+    update: (data) => void h.update(data),
+    digest: () => h.digest(),
+    dispose: () => undefined,
+  };
+}
+
+/** MD5 (Content-MD5 of an upload) off the event loop for large bodies. */
+export async function md5Base64Async(data: Uint8Array): Promise<string> {
+  if (data.length < POOLED_HASH_MIN_BYTES) return createHash('md5').update(data).digest('base64');
+  const h = new PooledHash('md5');
+  await h.update(data);
+  return (await h.digest()).toString('base64');
+}

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { POOLED_HASH_MIN_BYTES, PooledHash, md5Base64Async, sha256Stream } from './hash-pool.js';
+import { POOLED_HASH_MIN_BYTES, PooledHash, hashPoolQueuedBytes, md5Base64Async, sha256Stream } from './hash-pool.js';
 
 const MIB = 1 << 20;
 
@@ -66,7 +66,25 @@ describe('hash pool (worker threads)', () => {
     }
     const p = new PooledHash('sha256');
     await p.digest();
-    expect(() => p.update(Buffer.from('x'))).toThrow('digest() was already called');
+    await expect(p.update(Buffer.from('x'))).rejects.toThrow('digest() was already called');
+  });
+
+  it('holds at most about 16 MiB of copies, however many large bodies are hashed at once', async () => {
+    const bodies = Array.from({ length: 8 }, (_, i) => Buffer.alloc(8 * MIB, i + 1));
+    let most = 0;
+    let running = true;
+    const sample = (): void => {
+      most = Math.max(most, hashPoolQueuedBytes());
+      if (running) setImmediate(sample);
+    };
+    sample();
+    const digests = await Promise.all(bodies.map((b) => md5Base64Async(b)));
+    running = false;
+    expect(digests).toEqual(bodies.map((b) => createHash('md5').update(b).digest('base64')));
+    expect(most).toBeGreaterThan(4 * MIB);
+    // The limit, plus at most one 1 MiB message per stream woken at the same moment.
+    expect(most).toBeLessThanOrEqual(16 * MIB + bodies.length * MIB);
+    expect(hashPoolQueuedBytes()).toBe(0);
   });
 
   it('a disposed stream is forgotten and others go on', async () => {

@@ -1,8 +1,8 @@
 // Hashing on worker threads. Two cores, one JavaScript thread: a whole-file SHA-256 or a part's
 // MD5 computed inline holds the event loop for the whole buffer (MD5 runs at about 700 MiB/s here),
 // while the other core waits. A stream is pinned to one worker, so its updates are hashed in order;
-// updates are copied (the caller keeps and reuses its buffers) into 1 MiB messages, posted without
-// waiting, with a high-water mark so that a slow worker pushes back.
+// updates are copied (the caller keeps and reuses its buffers) into 1 MiB messages, and the pool
+// holds at most 16 MiB of such copies: past that, updates wait for the workers.
 //
 // Workers are started on first use, never keep the process alive, and are replaced if one dies;
 // a stream whose worker died rejects its digest (the caller's file fails, nothing is recorded).
@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 
 /** Below this many bytes a hash is computed inline: the copy and the hop cost more than they save. */
 export const POOLED_HASH_MIN_BYTES = 1 << 20;
-const HIGH_WATER_BYTES = 32 << 20;
+const QUEUED_BYTES_LIMIT = 16 << 20;
 const STAGE_BYTES = 1 << 20;
 const WORKERS = Math.max(1, Math.min(2, availableParallelism()));
 
@@ -52,10 +52,26 @@ interface Reply {
 }
 
 interface StreamState {
-  pending: number;
-  drained: Array<() => void>;
   done?: { resolve: (d: Buffer) => void; reject: (e: Error) => void };
   failure?: Error;
+}
+
+// Bytes posted to the workers and not yet hashed, all streams together: the copies the pool holds.
+let queuedBytes = 0;
+const waitingForRoom: Array<() => void> = [];
+
+/** Bytes of copies the pool holds, waiting to be hashed (for tests and metrics). */
+export function hashPoolQueuedBytes(): number {
+  return queuedBytes;
+}
+
+function release(bytes: number): void {
+  queuedBytes -= bytes;
+  if (queuedBytes < QUEUED_BYTES_LIMIT) for (const wake of waitingForRoom.splice(0)) wake();
+}
+
+async function room(): Promise<void> {
+  while (queuedBytes >= QUEUED_BYTES_LIMIT) await new Promise<void>((resolve) => waitingForRoom.push(resolve));
 }
 
 class HashWorker {
@@ -63,6 +79,7 @@ class HashWorker {
   readonly streams = new Map<number, StreamState>();
   dead = false;
   #awaited = 0;
+  #queued = 0;
 
   constructor(onDeath: (w: HashWorker) => void) {
     this.worker = new Worker(WORKER_SOURCE, { eval: true, name: 'floe-hash', execArgv: [] });
@@ -71,6 +88,8 @@ class HashWorker {
       if (this.dead) return;
       this.dead = true;
       onDeath(this);
+      release(this.#queued);
+      this.#queued = 0;
       for (const s of this.streams.values()) fail(s, err);
       this.streams.clear();
     };
@@ -81,17 +100,19 @@ class HashWorker {
   }
 
   /** Posts a message the worker answers; the worker keeps the process alive while answers are due. */
-  post(message: object, transfer: ArrayBuffer[] = []): void {
+  post(message: { bytes: number } & Record<string, unknown>, transfer: ArrayBuffer[] = []): void {
     if (this.#awaited++ === 0) this.worker.ref();
+    this.#queued += message.bytes;
+    queuedBytes += message.bytes;
     this.worker.postMessage(message, transfer);
   }
 
   #reply(r: Reply): void {
     if (--this.#awaited === 0) this.worker.unref();
+    this.#queued -= r.bytes;
+    release(r.bytes);
     const s = this.streams.get(r.id);
     if (s === undefined) return;
-    s.pending -= r.bytes;
-    if (s.pending < HIGH_WATER_BYTES) for (const wake of s.drained.splice(0)) wake();
     if (r.error !== undefined) {
       this.streams.delete(r.id);
       fail(s, new Error(`hashing failed: ${r.error}`));
@@ -104,7 +125,6 @@ class HashWorker {
 
 function fail(s: StreamState, err: Error): void {
   s.failure ??= err;
-  for (const wake of s.drained.splice(0)) wake();
   s.done?.reject(err);
 }
 
@@ -125,12 +145,15 @@ function pickWorker(): HashWorker {
   return best;
 }
 
-/** A streaming hash computed on a worker thread. `update` copies; `digest` may be called once. */
+/**
+ * A streaming hash computed on a worker thread. `update` copies; await each update before the
+ * next (they are posted in order); `digest` may be called once.
+ */
 export class PooledHash {
   readonly #alg: Algorithm;
   readonly #id = nextStream++;
   readonly #worker: HashWorker;
-  readonly #state: StreamState = { pending: 0, drained: [] };
+  readonly #state: StreamState = {};
   #stage: Uint8Array<ArrayBuffer> | null = null;
   #staged = 0;
   #finished = false;
@@ -141,10 +164,9 @@ export class PooledHash {
     this.#worker.streams.set(this.#id, this.#state);
   }
 
-  /** Adds bytes. Resolves at once unless the worker is more than 32 MiB behind. */
-  update(data: Uint8Array): Promise<void> {
+  /** Adds bytes; waits while the pool already holds 16 MiB of copies not yet hashed. */
+  async update(data: Uint8Array): Promise<void> {
     if (this.#finished) throw new Error('digest() was already called');
-    if (this.#state.failure) return Promise.reject(this.#state.failure);
     // Small pieces (a network read is often 16-64 KiB) are gathered into 1 MiB messages.
     let at = 0;
     while (at < data.length) {
@@ -153,41 +175,41 @@ export class PooledHash {
       this.#stage.set(data.subarray(at, at + n), this.#staged);
       this.#staged += n;
       at += n;
-      if (this.#staged === STAGE_BYTES) this.#flush(false);
+      if (this.#staged === STAGE_BYTES) await this.#flush(false);
     }
-    if (this.#state.pending < HIGH_WATER_BYTES) return Promise.resolve();
-    return new Promise((resolve) => this.#state.drained.push(resolve));
   }
 
-  digest(): Promise<Buffer> {
+  async digest(): Promise<Buffer> {
     if (this.#finished) throw new Error('digest() was already called');
     this.#finished = true;
-    if (this.#state.failure) return Promise.reject(this.#state.failure);
     const result = new Promise<Buffer>((resolve, reject) => (this.#state.done = { resolve, reject }));
-    this.#flush(true);
+    result.catch(() => undefined);
+    await this.#flush(true);
     return result;
-  }
-
-  #flush(final: boolean): void {
-    const stage = this.#stage;
-    const bytes = this.#staged;
-    this.#stage = null;
-    this.#staged = 0;
-    this.#state.pending += bytes;
-    if (stage === null || bytes === 0) {
-      this.#worker.post({ id: this.#id, alg: this.#alg, bytes: 0, final });
-      return;
-    }
-    const data = bytes === stage.length ? stage.buffer : stage.buffer.slice(0, bytes);
-    this.#worker.post({ id: this.#id, alg: this.#alg, bytes, data, final }, [data]);
   }
 
   /** Forgets an unfinished stream (the file it hashed failed or was abandoned). */
   dispose(): void {
     if (this.#finished) return;
     this.#finished = true;
+    this.#stage = null;
     this.#worker.streams.delete(this.#id);
     if (!this.#worker.dead) this.#worker.worker.postMessage({ id: this.#id, drop: true });
+  }
+
+  async #flush(final: boolean): Promise<void> {
+    const stage = this.#stage;
+    const bytes = this.#staged;
+    this.#stage = null;
+    this.#staged = 0;
+    if (bytes > 0) await room();
+    if (this.#state.failure) throw this.#state.failure;
+    if (stage === null || bytes === 0) {
+      this.#worker.post({ id: this.#id, alg: this.#alg, bytes: 0, final });
+      return;
+    }
+    const data = bytes === stage.length ? stage.buffer : stage.buffer.slice(0, bytes);
+    this.#worker.post({ id: this.#id, alg: this.#alg, bytes, data, final }, [data]);
   }
 }
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { POOLED_HASH_MIN_BYTES, PooledHash, hashPoolQueuedBytes, md5Base64Async, sha256Stream } from './hash-pool.js';
+import { describe, expect, it, vi } from 'vitest';
+import { POOLED_HASH_MIN_BYTES, PooledHash, hashPoolQueuedBytes, md5Base64Async, sha256OfStream, sha256Stream } from './hash-pool.js';
 
 const MIB = 1 << 20;
 
@@ -85,6 +85,21 @@ describe('hash pool (worker threads)', () => {
     // The limit, plus at most one 1 MiB message per stream woken at the same moment.
     expect(most).toBeLessThanOrEqual(16 * MIB + bodies.length * MIB);
     expect(hashPoolQueuedBytes()).toBe(0);
+  });
+
+  it('sha256OfStream: digest and length of a stream, each piece seen first; a failing stream rejects with its error', async () => {
+    const pieces = [randomBytes(700_000), randomBytes(900_000), randomBytes(5)];
+    async function* read(fail: boolean): AsyncGenerator<Uint8Array> {
+      yield* pieces;
+      if (fail) throw new Error('connection reset');
+    }
+    const seen: number[] = [];
+    const r = await sha256OfStream(read(false), 1_600_005, async (p) => void seen.push(p.length));
+    expect(r).toEqual({ size: 1_600_005, digest: createHash('sha256').update(Buffer.concat(pieces)).digest() });
+    expect(seen).toEqual([700_000, 900_000, 5]);
+    await expect(sha256OfStream(read(true), 1_600_005)).rejects.toThrow('connection reset');
+    // What was already posted is still answered; then the pool holds nothing.
+    await vi.waitFor(() => expect(hashPoolQueuedBytes()).toBe(0));
   });
 
   it('a disposed stream is forgotten and others go on', async () => {

@@ -203,7 +203,7 @@ export class PooledHash {
     return result;
   }
 
-  /** Forgets an unfinished stream (the file it hashed failed or was abandoned). */
+  /** Forgets an unfinished stream (the file it hashed failed or was abandoned); a no-op after digest(). */
   dispose(): void {
     if (this.#finished) return;
     this.#finished = true;
@@ -244,6 +244,25 @@ export function sha256Stream(expectedBytes: number): StreamingHash {
     digest: () => h.digest(),
     dispose: () => undefined,
   };
+}
+
+/**
+ * The SHA-256 and length of a stream of pieces expected to total about `expectedBytes` (a file read
+ * back for verification). `each` runs on every piece before it is hashed (a bandwidth limit).
+ */
+export async function sha256OfStream(pieces: AsyncIterable<Uint8Array>, expectedBytes: number, each?: (piece: Uint8Array) => Promise<void>): Promise<{ digest: Buffer; size: number }> {
+  const hash = sha256Stream(expectedBytes);
+  let size = 0;
+  try {
+    for await (const piece of pieces) {
+      if (each) await each(piece);
+      await hash.update(piece);
+      size += piece.length;
+    }
+    return { digest: await hash.digest(), size };
+  } finally {
+    hash.dispose();
+  }
 }
 
 /** MD5 (Content-MD5 of an upload) off the event loop for large bodies. */

@@ -25,6 +25,12 @@ export class Sha256 {
   }
 }
 
+/**
+ * Below this many bytes, hashing or sealing on the calling thread is faster than the copy and the
+ * hop of the thread pool (sha256Async, AeadKey's async calls).
+ */
+export const THREAD_POOL_MIN_BYTES = 64 * 1024;
+
 /** SHA-256 of a buffer in the libuv thread pool, so hashing overlaps other work on two cores. */
 export async function sha256Async(data: Uint8Array): Promise<Buffer> {
   return Buffer.from(await globalThis.crypto.subtle.digest('SHA-256', data));

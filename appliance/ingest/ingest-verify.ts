@@ -10,7 +10,7 @@
 //   reported as skipped or failed are left out: they are already reported.
 // DataSync counts an mtime difference as a verification failure (DOMAIN.md); so does floe.
 import { FloeError, asFloeError, type ErrorCode } from '../errors.js';
-import { sha256Stream } from '../crypto/hash-pool.js';
+import { sha256OfStream } from '../crypto/hash-pool.js';
 import { displayPath, type FileEntry } from '../journal/file-entry.js';
 import type { Journal } from '../journal/journal.js';
 import type { Source, SourceEntry } from '../sources/source.js';
@@ -139,19 +139,8 @@ function fail(p: VerifyParams, path: Buffer, meta: Pick<SourceEntry, 'type' | 's
 }
 
 async function compareContent(p: VerifyParams, entry: SourceEntry, stored: FileEntry): Promise<void> {
-  const hash = sha256Stream(stored.size);
-  let size = 0;
-  try {
-    for await (const chunk of p.source.read(entry, 0, { signal: p.signal })) {
-      await p.throttle.take(chunk.length, p.signal);
-      await hash.update(chunk);
-      size += chunk.length;
-    }
-  } catch (err) {
-    hash.dispose();
-    throw err;
-  }
-  if (size !== stored.size || !(await hash.digest()).equals(stored.sha256)) {
+  const { digest, size } = await sha256OfStream(p.source.read(entry, 0, { signal: p.signal }), stored.size, (chunk) => p.throttle.take(chunk.length, p.signal));
+  if (size !== stored.size || !digest.equals(stored.sha256)) {
     throw new VerifyFailure('VERIFY_CHECKSUM_FAILURE', `Checksum failure: '${displayPath(entry.path)}' read ${size} bytes whose SHA-256 differs from the journal's (${stored.size} bytes)`);
   }
 }

@@ -32,7 +32,7 @@ const META_KEY = Buffer.from('mstate', 'latin1');
 
 // LevelDB (1.20, in classic-level) maps every table file it holds open into memory, and every page
 // a lookup or the catalog's iteration touches counts in the daemon's RSS: with its defaults (1,000
-// open tables of 2 MiB) RSS grew with the index, about 250 bytes per file, 389 MiB at 1,000,000
+// open tables of 2 MiB) RSS grew with the index, about 315 bytes per file, 389 MiB at 1,000,000
 // files. 64 open tables of 1 MiB bound the mapped part to 64 MiB; a table beyond them is reopened
 // when needed (docs/benchmarks.md, "Journal catalog memory").
 const TABLE_LIMITS = { maxOpenFiles: 64 + 10, maxFileSize: 1 << 20 };

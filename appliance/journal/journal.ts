@@ -2,7 +2,7 @@
 // every write follows the ordering rules of §9, every read the checks of §9 "Reads".
 import { mkdir, readFile, rm, stat, writeFile as fsWriteFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256, sha256Async } from '../crypto/hash.js';
+import { THREAD_POOL_MIN_BYTES, sha256, sha256Async } from '../crypto/hash.js';
 import { sha256Stream } from '../crypto/hash-pool.js';
 import type { KeyRing } from '../crypto/key-ring.js';
 import { randomBytes } from '../crypto/random.js';
@@ -68,7 +68,6 @@ interface Descriptor {
 
 const READ_AHEAD = 3;
 const CHUNKS_IN_FLIGHT = 4;
-const ASYNC_HASH_THRESHOLD = 64 * 1024;
 
 export class Journal {
   readonly dir: string;
@@ -325,7 +324,6 @@ export class Journal {
     };
     const ahead: Array<Promise<Buffer>> = [];
     let next = 0;
-    let checked = false;
     try {
       while (next < wanted.length || ahead.length > 0) {
         while (ahead.length < READ_AHEAD && next < wanted.length) {
@@ -339,13 +337,12 @@ export class Journal {
         await whole?.update(data);
         yield item.skip > 0 ? data.subarray(item.skip) : data;
       }
-      checked = true;
       if (whole !== null && !(await whole.digest()).equals(entry.sha256)) {
         throw new FloeError('CHECKSUM_MISMATCH', 'the file content does not match its recorded SHA-256');
       }
     } finally {
       // A reader that stops early (or fails) leaves no stream open on a hash worker.
-      if (!checked) whole?.dispose();
+      whole?.dispose();
     }
   }
 
@@ -393,7 +390,7 @@ export class Journal {
   async #storeChunk(block: Buffer, ownSeqs: Array<Promise<FrameLocation>>): Promise<{ id: Buffer; location: FrameLocation }> {
     const data = block.subarray(CHUNK_PREFIX);
     // Small chunks hash faster here than through the thread pool's copy and hop.
-    const id = data.length >= ASYNC_HASH_THRESHOLD ? await sha256Async(data) : sha256(data);
+    const id = data.length >= THREAD_POOL_MIN_BYTES ? await sha256Async(data) : sha256(data);
     const hex = id.toString('hex');
     const pending = this.#pending.get(hex);
     if (pending !== undefined) return { id, location: await pending };

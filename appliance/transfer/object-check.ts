@@ -3,7 +3,7 @@
 // declares: DataSync's "Checksum failure"), and whether an object a crashed run may have completed
 // already holds this very entry (so it is recorded, not uploaded again).
 import { md5Hex, Sha256 } from '../crypto/hash.js';
-import { sha256Stream } from '../crypto/hash-pool.js';
+import { sha256OfStream } from '../crypto/hash-pool.js';
 import type { Destination, DestinationObject, OpenContent, ResumeState } from '../destinations/destination.js';
 import { META_GROUP, META_MTIME, META_OWNER, META_PERMISSIONS, parseTimeNs, posixMetadata } from '../destinations/posix-metadata.js';
 import type { ErrorCode } from '../errors.js';
@@ -43,19 +43,9 @@ export async function contentMismatch(destination: Destination, key: string, ent
     }
   }
   if (entry.type !== 'file' && entry.type !== 'symlink') return undefined;
-  const hash = sha256Stream(entry.size);
-  let size = 0;
-  try {
-    for await (const piece of destination.read(key, { signal })) {
-      await hash.update(piece);
-      size += piece.length;
-    }
-  } catch (err) {
-    hash.dispose();
-    throw err;
-  }
+  const { digest, size } = await sha256OfStream(destination.read(key, { signal }), entry.size);
   const expected = entry.type === 'file' ? entry.sha256 : new Sha256().update(entry.target ?? Buffer.alloc(0)).digest();
-  if (size !== entry.size || !(await hash.digest()).equals(expected)) {
+  if (size !== entry.size || !digest.equals(expected)) {
     return { code: 'VERIFY_CHECKSUM_FAILURE', message: `${path}: the object read back (${size} bytes) does not match the journal's SHA-256` };
   }
   return undefined;

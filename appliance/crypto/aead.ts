@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, webcrypto } from 'node:crypto';
 import { UnauthenticatedError } from './errors.js';
+import { THREAD_POOL_MIN_BYTES } from './hash.js';
 import type { SecretKey } from './secret-key.js';
 
 /** AES-256-GCM (NIST SP 800-38D): 96-bit nonces, 128-bit tags appended to the ciphertext. */
@@ -9,7 +10,8 @@ const ALGORITHM = 'aes-256-gcm';
 
 /**
  * An AEAD key. The synchronous calls run on the calling thread; the async ones run in the libuv
- * thread pool (WebCrypto) so that encryption overlaps hashing and I/O on a two-core device.
+ * thread pool (WebCrypto) so that encryption overlaps hashing and I/O on a two-core device, except
+ * under THREAD_POOL_MIN_BYTES, where the hop costs more than it saves.
  * Callers are responsible for nonce uniqueness (docs/journal-format.md, "Nonces").
  */
 export class AeadKey {
@@ -48,6 +50,7 @@ export class AeadKey {
   }
 
   async sealAsync(nonce: Uint8Array, plaintext: Uint8Array, additionalData: Uint8Array): Promise<Buffer> {
+    if (plaintext.length < THREAD_POOL_MIN_BYTES) return this.seal(nonce, plaintext, additionalData);
     checkNonce(nonce);
     const key = await this.#web();
     const out = await webcrypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData, tagLength: 128 }, key, plaintext);
@@ -55,6 +58,7 @@ export class AeadKey {
   }
 
   async openAsync(nonce: Uint8Array, sealed: Uint8Array, additionalData: Uint8Array): Promise<Buffer> {
+    if (sealed.length < THREAD_POOL_MIN_BYTES) return this.open(nonce, sealed, additionalData);
     checkNonce(nonce);
     if (sealed.length < TAG_LENGTH) throw new UnauthenticatedError('ciphertext shorter than its tag');
     const key = await this.#web();

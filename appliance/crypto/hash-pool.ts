@@ -6,9 +6,9 @@
 //
 // Workers are started on first use, never keep the process alive, and are replaced if one dies;
 // a stream whose worker died rejects its digest (the caller's file fails, nothing is recorded).
-import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { Sha256, md5Base64 } from './hash.js';
 
 /** Below this many bytes a hash is computed inline: the copy and the hop cost more than they save. */
 export const POOLED_HASH_MIN_BYTES = 1 << 20;
@@ -238,12 +238,8 @@ export interface StreamingHash {
 /** A SHA-256 stream for content of about `expectedBytes`: on a worker when large, inline when small. */
 export function sha256Stream(expectedBytes: number): StreamingHash {
   if (expectedBytes >= POOLED_HASH_MIN_BYTES) return new PooledHash('sha256');
-  const h = createHash('sha256');
-  return {
-    update: (data) => void h.update(data),
-    digest: () => h.digest(),
-    dispose: () => undefined,
-  };
+  const h = new Sha256();
+  return { update: (data) => void h.update(data), digest: () => h.digest(), dispose: () => undefined };
 }
 
 /**
@@ -267,7 +263,7 @@ export async function sha256OfStream(pieces: AsyncIterable<Uint8Array>, expected
 
 /** MD5 (Content-MD5 of an upload) off the event loop for large bodies. */
 export async function md5Base64Async(data: Uint8Array): Promise<string> {
-  if (data.length < POOLED_HASH_MIN_BYTES) return createHash('md5').update(data).digest('base64');
+  if (data.length < POOLED_HASH_MIN_BYTES) return md5Base64(data);
   const h = new PooledHash('md5');
   await h.update(data);
   return (await h.digest()).toString('base64');

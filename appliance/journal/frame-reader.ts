@@ -3,7 +3,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UnauthenticatedError } from '../crypto/errors.js';
-import { THREAD_POOL_MIN_BYTES, constantTimeEqual, sha256, sha256Async } from '../crypto/hash.js';
+import { constantTimeEqual, sha256Async } from '../crypto/hash.js';
 import { FloeError } from '../errors.js';
 import { FRAME_HEADER_LENGTH, SEGMENT_HEADER_LENGTH, decodeFrameHeader, decodeSegmentHeader, recordAdditionalData, recordNonce, segmentFileName, type SegmentHeader } from './format.js';
 import type { JournalKeys } from './journal-keys.js';
@@ -37,7 +37,7 @@ export class FrameReader {
     const ad = recordAdditionalData(this.#journalId, loc.segment, loc.seq);
     const payload = buf.subarray(FRAME_HEADER_LENGTH);
     try {
-      return payload.length >= THREAD_POOL_MIN_BYTES ? await key.openAsync(nonce, payload, ad) : key.open(nonce, payload, ad);
+      return await key.openAsync(nonce, payload, ad);
     } catch (err) {
       if (err instanceof UnauthenticatedError) throw corrupt(loc, 'the record does not authenticate (changed on disk)');
       throw err;
@@ -50,8 +50,7 @@ export class FrameReader {
     if (plain[0] !== RecordType.chunk || plain.length <= CHUNK_PREFIX) throw corrupt(loc, 'the record is not a chunk');
     if (!constantTimeEqual(plain.subarray(1, CHUNK_PREFIX), id)) throw corrupt(loc, 'the chunk is not the one the file entry names');
     const data = plain.subarray(CHUNK_PREFIX);
-    const actual = data.length >= THREAD_POOL_MIN_BYTES ? await sha256Async(data) : sha256(data);
-    if (!constantTimeEqual(actual, id)) {
+    if (!constantTimeEqual(await sha256Async(data), id)) {
       throw new FloeError('CHECKSUM_MISMATCH', `chunk at segment ${loc.segment} offset ${loc.offset}: SHA-256 does not match`, { details: { ...where(loc) } });
     }
     return data;

@@ -4,7 +4,7 @@
 import { readdir, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UnauthenticatedError } from '../crypto/errors.js';
-import { THREAD_POOL_MIN_BYTES, sha256 } from '../crypto/hash.js';
+import { sha256 } from '../crypto/hash.js';
 import { SEGMENT_HEADER_LENGTH, TAG_LENGTH, parseSegmentFileName, recordAdditionalData, recordNonce, segmentFileName } from './format.js';
 import { fsyncDirectory } from '../fs-durable.js';
 import type { JournalKeys } from './journal-keys.js';
@@ -146,7 +146,7 @@ export async function scanJournal(o: ScanOptions): Promise<ScanResult> {
         try {
           const nonce = recordNonce(header.seq);
           const ad = recordAdditionalData(o.journalId, n, header.seq);
-          plaintext = payload.length >= THREAD_POOL_MIN_BYTES ? await key.openAsync(nonce, payload, ad) : key.open(nonce, payload, ad);
+          plaintext = await key.openAsync(nonce, payload, ad);
         } catch (err) {
           if (!(err instanceof UnauthenticatedError)) throw err;
           o.onProblem({ kind: 'unauthenticated', ...where, message: `segment ${n} offset ${item.offset}: record ${header.seq} does not authenticate` });

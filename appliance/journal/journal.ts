@@ -2,7 +2,7 @@
 // every write follows the ordering rules of §9, every read the checks of §9 "Reads".
 import { mkdir, readFile, rm, stat, writeFile as fsWriteFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { THREAD_POOL_MIN_BYTES, sha256, sha256Async } from '../crypto/hash.js';
+import { sha256, sha256Async } from '../crypto/hash.js';
 import { sha256Stream } from '../crypto/hash-pool.js';
 import type { KeyRing } from '../crypto/key-ring.js';
 import { randomBytes } from '../crypto/random.js';
@@ -389,8 +389,7 @@ export class Journal {
 
   async #storeChunk(block: Buffer, ownSeqs: Array<Promise<FrameLocation>>): Promise<{ id: Buffer; location: FrameLocation }> {
     const data = block.subarray(CHUNK_PREFIX);
-    // Small chunks hash faster here than through the thread pool's copy and hop.
-    const id = data.length >= THREAD_POOL_MIN_BYTES ? await sha256Async(data) : sha256(data);
+    const id = await sha256Async(data);
     const hex = id.toString('hex');
     const pending = this.#pending.get(hex);
     if (pending !== undefined) return { id, location: await pending };

@@ -3,7 +3,7 @@
 // extends the chain (§11), and group-commits: concurrent waiters share one fdatasync.
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { THREAD_POOL_MIN_BYTES, sha256 } from '../crypto/hash.js';
+import { sha256 } from '../crypto/hash.js';
 import { randomBytes } from '../crypto/random.js';
 import { FloeError, asFloeError } from '../errors.js';
 import {
@@ -142,7 +142,7 @@ export class SegmentWriter {
     const key = this.#o.keys.segmentKey(segment.number, segment.salt);
     const nonce = recordNonce(seq);
     const ad = recordAdditionalData(this.#o.journalId, segment.number, seq);
-    const payload = plaintext.length >= THREAD_POOL_MIN_BYTES ? key.sealAsync(nonce, plaintext, ad) : Promise.resolve(key.seal(nonce, plaintext, ad));
+    const payload = key.sealAsync(nonce, plaintext, ad);
     let resolve!: (loc: FrameLocation) => void;
     let reject!: (err: unknown) => void;
     const written = new Promise<FrameLocation>((res, rej) => {

@@ -2,7 +2,7 @@
 // content (the journal's SHA-256, by reading the object back or from a checksum the destination
 // declares: DataSync's "Checksum failure"), and whether an object a crashed run may have completed
 // already holds this very entry (so it is recorded, not uploaded again).
-import { md5Hex, Sha256 } from '../crypto/hash.js';
+import { md5Hex, sha256 } from '../crypto/hash.js';
 import { sha256OfStream } from '../crypto/hash-pool.js';
 import type { Destination, DestinationObject, OpenContent, ResumeState } from '../destinations/destination.js';
 import { META_GROUP, META_MTIME, META_OWNER, META_PERMISSIONS, parseTimeNs, posixMetadata } from '../destinations/posix-metadata.js';
@@ -44,7 +44,7 @@ export async function contentMismatch(destination: Destination, key: string, ent
   }
   if (entry.type !== 'file' && entry.type !== 'symlink') return undefined;
   const { digest, size } = await sha256OfStream(destination.read(key, { signal }), entry.size);
-  const expected = entry.type === 'file' ? entry.sha256 : new Sha256().update(entry.target ?? Buffer.alloc(0)).digest();
+  const expected = entry.type === 'file' ? entry.sha256 : sha256(entry.target ?? Buffer.alloc(0));
   if (size !== entry.size || !digest.equals(expected)) {
     return { code: 'VERIFY_CHECKSUM_FAILURE', message: `${path}: the object read back (${size} bytes) does not match the journal's SHA-256` };
   }

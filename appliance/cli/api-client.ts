@@ -78,10 +78,23 @@ export class ApiClient {
     });
   }
 
-  #send(method: string, path: string, body: unknown, signal?: AbortSignal): Promise<{ status: number; text: string }> {
+  /** A GET whose answer is not JSON (a report as JSON lines): the body as text, or the daemon's error. */
+  async text(path: string, accept: string): Promise<string> {
+    const response = await this.#send('GET', path, undefined, undefined, accept);
+    if (response.status < 400) return response.text;
+    let parsed: unknown = undefined;
+    try {
+      parsed = JSON.parse(response.text);
+    } catch {
+      // not JSON: the status alone says what failed
+    }
+    throw errorFrom(response.status, parsed, `GET ${path}`);
+  }
+
+  #send(method: string, path: string, body: unknown, signal?: AbortSignal, accept = 'application/json'): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
-      const headers: Record<string, string> = { accept: 'application/json' };
+      const headers: Record<string, string> = { accept };
       if (payload) {
         headers['content-type'] = 'application/json';
         headers['content-length'] = String(payload.length);

@@ -98,16 +98,7 @@ export function registerExecutionCommand(program: Command): void {
       .argument('<id>', 'execution id'),
   ).action(async (id: string, flags: ClientFlags) => {
     const client = await clientOf(flags);
-    const response = await client.stream(`${path(id)}/report`, { accept: 'application/x-ndjson' });
-    const parts: Buffer[] = [];
-    for await (const chunk of response) parts.push(chunk as Buffer);
-    const text = Buffer.concat(parts).toString('utf8');
-    if ((response.statusCode ?? 500) >= 400) {
-      const body = JSON.parse(text) as { code?: string; message?: string };
-      const code: ErrorCode = body.code !== undefined && body.code in ERROR_TABLE ? (body.code as ErrorCode) : 'INTERNAL';
-      throw new FloeError(code, body.message ?? `the daemon answered ${response.statusCode}`);
-    }
-    process.stdout.write(text);
+    process.stdout.write(await client.text(`${path(id)}/report`, 'application/x-ndjson'));
   });
 
   clientCommand(execution.command('list').description('every execution, oldest first')).action(async (flags: ClientFlags) => {

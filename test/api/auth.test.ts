@@ -10,7 +10,7 @@ import { DEVICE_DIR, TLS_CERT_FILE, TLS_KEY_FILE } from '../../provisioning/devi
 import { ApiClient } from '../../appliance/cli/api-client.js';
 import { startDaemon, type RunningDaemon } from '../../appliance/daemon/daemon.js';
 import { readToken } from '../../appliance/daemon/daemon-info.js';
-import { FloeError } from '../../appliance/errors.js';
+import { rejectionOf } from '../support/error-of.js';
 import { inProcessApi, provisionedDevice, type InProcessApi, type ProvisionedDevice } from './api-fixture.js';
 import { routesOf, type RouteInfo } from './fuzz-requests.js';
 
@@ -103,7 +103,7 @@ describe('TLS beyond loopback', () => {
     const client = await ApiClient.forDataDir(device.dataDir);
     expect(await client.get('/v1/status')).toMatchObject({ state: 'PROVISIONED', jobId: device.jobId });
     const plain = new ApiClient({ url: daemon.info.url.replace('https:', 'http:'), token: await readToken(device.dataDir) });
-    const err = await errorOf(plain.get('/v1/status'));
+    const err = await rejectionOf(plain.get('/v1/status'));
     expect(err).toMatchObject({ code: 'UNAVAILABLE' });
   });
 
@@ -112,10 +112,10 @@ describe('TLS beyond loopback', () => {
     const otherFingerprint = (await startDaemonFingerprint(other.dataDir)) ?? '';
     expect(otherFingerprint).not.toBe(daemon.info.tlsCertificateFingerprint);
     const wrongPin = new ApiClient({ url: daemon.info.url, token, pinnedFingerprint: otherFingerprint });
-    const err = await errorOf(wrongPin.get('/v1/status'));
+    const err = await rejectionOf(wrongPin.get('/v1/status'));
     expect(err).toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/refusing to talk to it/) });
     const noPin = new ApiClient({ url: daemon.info.url, token });
-    expect(await errorOf(noPin.get('/v1/status'))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await rejectionOf(noPin.get('/v1/status'))).toMatchObject({ code: 'FORBIDDEN' });
   });
 
   it('an impostor with another certificate at the daemon address never receives a request or the token', async () => {
@@ -130,24 +130,14 @@ describe('TLS beyond loopback', () => {
       const port = (impostor.address() as { port: number }).port;
       const token = await readToken(device.dataDir);
       const client = new ApiClient({ url: `https://127.0.0.1:${port}`, token, pinnedFingerprint: daemon.info.tlsCertificateFingerprint! });
-      expect(await errorOf(client.get('/v1/status'))).toMatchObject({ code: 'FORBIDDEN' });
-      expect(await errorOf(client.post('/v1/unlock', { manifest: 'x', code: 'y' }))).toMatchObject({ code: 'FORBIDDEN' });
+      expect(await rejectionOf(client.get('/v1/status'))).toMatchObject({ code: 'FORBIDDEN' });
+      expect(await rejectionOf(client.post('/v1/unlock', { manifest: 'x', code: 'y' }))).toMatchObject({ code: 'FORBIDDEN' });
       expect(received).toEqual([]);
     } finally {
       await new Promise((resolve) => impostor.close(resolve));
     }
   });
 });
-
-async function errorOf(promise: Promise<unknown>): Promise<FloeError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof FloeError) return err;
-    throw err;
-  }
-  throw new Error('expected a FloeError');
-}
 
 /** The TLS fingerprint another provisioned device would present. */
 async function startDaemonFingerprint(dataDir: string): Promise<string | undefined> {

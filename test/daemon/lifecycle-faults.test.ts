@@ -58,16 +58,18 @@ describe('floe serve: SIGKILL in every state', () => {
   });
 });
 
+/** A device that was unlocked on site, holds `files` files, and was locked; its daemon stopped. */
+async function lockedWithFiles(files = 3): Promise<ProvisionedDevice> {
+  const dev = await device();
+  await writeFilesOffline(dev, files);
+  const d = await serve(dev);
+  expect((await unlock(dev)).status).toBe(0);
+  expect((await floe(['lock', '--data', dev.dataDir])).status).toBe(0);
+  await d.kill('SIGTERM');
+  return dev;
+}
+
 describe('floe serve: facility unlock refusals', () => {
-  async function lockedWithFiles(): Promise<ProvisionedDevice> {
-    const dev = await device();
-    await writeFilesOffline(dev, 3);
-    const d = await serve(dev);
-    expect((await unlock(dev)).status).toBe(0);
-    expect((await floe(['lock', '--data', dev.dataDir])).status).toBe(0);
-    await d.kill('SIGTERM');
-    return dev;
-  }
   const segment = (dev: ProvisionedDevice) => join(dev.dataDir, 'journal', 'segments', '00000001.seg');
 
   const cases: Array<[string, (dev: ProvisionedDevice) => Promise<ProvisionedDevice>, number, RegExp]> = [
@@ -120,14 +122,9 @@ describe('floe serve: facility unlock refusals', () => {
 
 describe('floe serve: wrong unlock codes', () => {
   it('20 wrong codes: growing delays, never a 5xx, state unchanged; then the right code works', { timeout: 300_000 }, async () => {
-    const dev = await device();
-    await writeFilesOffline(dev, 1);
-    let d = await serve(dev);
-    expect((await unlock(dev)).status).toBe(0);
-    expect((await floe(['lock', '--data', dev.dataDir])).status).toBe(0);
-    await d.kill('SIGTERM');
+    const dev = await lockedWithFiles(1);
     const env = { FLOE_UNLOCK_BASE_DELAY_MS: '20', FLOE_UNLOCK_MAX_DELAY_MS: '640', FLOE_UNLOCK_RATE_PER_MINUTE: '6000' };
-    d = await serve(dev, env);
+    let d = await serve(dev, env);
     const manifest = (await readFile(dev.manifestPath)).toString('base64');
     const wrong = `${dev.code.slice(0, -1)}${dev.code.endsWith('A') ? 'B' : 'A'}`;
     const delays: number[] = [];

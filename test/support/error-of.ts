@@ -10,3 +10,14 @@ export function errorOf(fn: () => unknown): FloeError {
   }
   throw new Error('expected a FloeError');
 }
+
+/** The FloeError a promise rejects with; fails the test when it resolves or rejects with something else. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<FloeError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof FloeError) return err;
+    throw err;
+  }
+  throw new Error('expected a FloeError rejection');
+}

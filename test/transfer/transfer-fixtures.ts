@@ -8,7 +8,6 @@ import { lstat, mkdir, readdir, readFile, readlink, symlink, writeFile } from 'n
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { FileType } from '../../appliance/journal/file-entry.js';
-import { FloeError } from '../../appliance/errors.js';
 import { Device } from '../../appliance/lifecycle/device.js';
 import { provision } from '../../provisioning/provision.js';
 import { seededBytes, tempDir } from '../journal/journal-fixtures.js';
@@ -184,13 +183,4 @@ export function s3Credentials(server: S3Server) {
   return { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey };
 }
 
-/** The FloeError a promise rejects with; fails when it resolves or rejects with something else. */
-export async function rejection(promise: Promise<unknown>): Promise<FloeError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof FloeError) return err;
-    throw err;
-  }
-  throw new Error('expected a FloeError rejection');
-}
+export { rejectionOf as rejection } from '../support/error-of.js';

@@ -31,7 +31,7 @@ export class TmuxSession {
     const env = Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ');
     const args = ['new-session', '-d', '-s', name, '-x', String(options.width ?? 80), '-y', String(options.height ?? 24)];
     if (options.cwd) args.push('-c', options.cwd);
-    // remain-on-exit keeps the pane (and what the program last printed) if it ever exits.
+    // The trailing sleep keeps the pane, with what the program last printed and its exit status.
     const stderr = shellQuote(join(scratch, 'stderr'));
     await run('tmux', [...args, `env ${env} ${command} 2>${stderr}; echo "[exited $?]"; sleep 600`]);
     return new TmuxSession(name, scratch);

@@ -83,6 +83,36 @@ describe('journal: files and metadata', () => {
   });
 });
 
+describe('journal: reads check the whole-file SHA-256', () => {
+  it('a file of one chunk and a file of several read back exactly, and an entry naming another SHA-256 fails at the end', async () => {
+    const { journal } = await fresh();
+    const small = seededBytes(21, 70_000);
+    const large = seededBytes(22, 3 * 1024 * 1024 + 5);
+    const one = await journal.writeFile(fileMeta('one.bin', small.length), bytesOf(small, 4096));
+    const many = await journal.writeFile(fileMeta('many.bin', large.length), bytesOf(large, 1 << 20));
+    expect(one.chunks.length).toBe(1);
+    expect(many.chunks.length).toBeGreaterThan(1);
+    expect(sha256hex(await collect(journal.readFile(one)))).toBe(sha256hex(small));
+    expect(sha256hex(await collect(journal.readFile(many)))).toBe(sha256hex(large));
+    for (const entry of [one, many]) {
+      const other = { ...entry, sha256: Buffer.alloc(32, 7) };
+      const pieces: Buffer[] = [];
+      const err = await (async () => {
+        try {
+          for await (const p of journal.readFile(other)) pieces.push(p);
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(err).toMatchObject({ code: 'CHECKSUM_MISMATCH', message: 'the file content does not match its recorded SHA-256' });
+      // Every chunk itself was genuine; only the whole-file check, after the last one, fails.
+      expect(Buffer.concat(pieces).length).toBe(entry.size);
+    }
+    await journal.close();
+  });
+});
+
 describe('journal: dedup, stats and index', () => {
   it('writing the same 100 MiB twice grows stored bytes by under 1%', async () => {
     const { journal } = await fresh();

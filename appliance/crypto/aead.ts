@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, webcrypto } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { WORKER_MIN_BYTES, workerForJob } from './crypto-workers.js';
 import { UnauthenticatedError } from './errors.js';
-import { THREAD_POOL_MIN_BYTES } from './hash.js';
+import { sha256 } from './hash.js';
 import type { SecretKey } from './secret-key.js';
 
 /** AES-256-GCM (NIST SP 800-38D): 96-bit nonces, 128-bit tags appended to the ciphertext. */
@@ -9,14 +10,13 @@ export const TAG_LENGTH = 16;
 const ALGORITHM = 'aes-256-gcm';
 
 /**
- * An AEAD key. The synchronous calls run on the calling thread; the async ones run in the libuv
- * thread pool (WebCrypto) so that encryption overlaps hashing and I/O on a two-core device, except
- * under THREAD_POOL_MIN_BYTES, where the hop costs more than it saves.
+ * An AEAD key. The synchronous calls run on the calling thread; the async ones run on a crypto
+ * worker (crypto-workers.ts) so that encryption overlaps hashing and I/O on a two-core device,
+ * except under WORKER_MIN_BYTES, where the hop costs more than it saves.
  * Callers are responsible for nonce uniqueness (docs/journal-format.md, "Nonces").
  */
 export class AeadKey {
   readonly #key: SecretKey;
-  #webKey: Promise<webcrypto.CryptoKey> | null = null;
 
   constructor(key: SecretKey) {
     if (key.length !== 32) throw new RangeError('AES-256-GCM needs a 32-byte key');
@@ -50,37 +50,46 @@ export class AeadKey {
   }
 
   async sealAsync(nonce: Uint8Array, plaintext: Uint8Array, additionalData: Uint8Array): Promise<Buffer> {
-    if (plaintext.length < THREAD_POOL_MIN_BYTES) return this.seal(nonce, plaintext, additionalData);
+    if (plaintext.length < WORKER_MIN_BYTES) return this.seal(nonce, plaintext, additionalData);
     checkNonce(nonce);
-    const key = await this.#web();
-    const out = await webcrypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData, tagLength: 128 }, key, plaintext);
-    return Buffer.from(out);
+    const answer = await workerForJob().run({ op: 'seal', key: exact(this.#key.bytes), nonce: exact(nonce), ad: exact(additionalData) }, plaintext);
+    return Buffer.from(answer.out!);
   }
 
   async openAsync(nonce: Uint8Array, sealed: Uint8Array, additionalData: Uint8Array): Promise<Buffer> {
-    if (sealed.length < THREAD_POOL_MIN_BYTES) return this.open(nonce, sealed, additionalData);
-    checkNonce(nonce);
-    if (sealed.length < TAG_LENGTH) throw new UnauthenticatedError('ciphertext shorter than its tag');
-    const key = await this.#web();
-    try {
-      const out = await webcrypto.subtle.decrypt({ name: 'AES-GCM', iv: nonce, additionalData, tagLength: 128 }, key, sealed);
-      return Buffer.from(out);
-    } catch {
-      throw new UnauthenticatedError();
-    }
+    return (await this.#openOnWorker(nonce, sealed, additionalData)).plaintext;
   }
 
-  /** Drops the key: the raw bytes are zeroed, the WebCrypto handle released. */
+  /**
+   * Opens `sealed` and returns the SHA-256 of the plaintext from byte `digestFrom` on, computed in
+   * the same pass (a journal chunk's check against its id).
+   */
+  async openAndDigestAsync(nonce: Uint8Array, sealed: Uint8Array, additionalData: Uint8Array, digestFrom: number): Promise<{ plaintext: Buffer; digest: Buffer }> {
+    const opened = await this.#openOnWorker(nonce, sealed, additionalData, digestFrom);
+    return { plaintext: opened.plaintext, digest: opened.digest ?? sha256(opened.plaintext.subarray(digestFrom)) };
+  }
+
+  async #openOnWorker(nonce: Uint8Array, sealed: Uint8Array, additionalData: Uint8Array, digestFrom?: number): Promise<{ plaintext: Buffer; digest?: Buffer }> {
+    if (sealed.length < WORKER_MIN_BYTES) return { plaintext: this.open(nonce, sealed, additionalData) };
+    checkNonce(nonce);
+    const job = { op: 'open', key: exact(this.#key.bytes), nonce: exact(nonce), ad: exact(additionalData), digestFrom } as const;
+    const answer = await workerForJob().run(job, sealed);
+    if (answer.unauthenticated) throw new UnauthenticatedError();
+    return { plaintext: Buffer.from(answer.out!), digest: answer.digest === undefined ? undefined : Buffer.from(answer.digest) };
+  }
+
+  /** Drops the key: the raw bytes are zeroed (a worker zeroes its copy after each call). */
   dispose(): void {
-    this.#webKey = null;
     this.#key.dispose();
   }
+}
 
-  #web(): Promise<webcrypto.CryptoKey> {
-    // importKey copies the bytes into OpenSSL memory, which Node clears when the handle is freed.
-    this.#webKey ??= webcrypto.subtle.importKey('raw', this.#key.bytes, 'AES-GCM', false, ['encrypt', 'decrypt']);
-    return this.#webKey;
-  }
+/**
+ * A view that spans its whole buffer, for a message: posting a view copies its entire buffer, and a
+ * small Buffer is often a slice of Node's shared 8 KiB pool. A key's own buffer is exactly its bytes.
+ */
+function exact(view: Uint8Array): Uint8Array {
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : new Uint8Array(view);
 }
 
 function checkNonce(nonce: Uint8Array): void {

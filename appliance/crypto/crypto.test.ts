@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AeadKey, TAG_LENGTH } from './aead.js';
 import { UnauthenticatedError } from './errors.js';
-import { Sha256, constantTimeEqual, hmacSha256, sha256, sha256Async } from './hash.js';
+import { Sha256, constantTimeEqual, hmacSha256, sha256 } from './hash.js';
+import { sha256Async } from './hash-pool.js';
 import { KeyRing } from './key-ring.js';
 import { unwrapSecret, wrapSecret } from './key-wrap.js';
 import { SecretKey } from './secret-key.js';

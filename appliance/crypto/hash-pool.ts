@@ -1,164 +1,20 @@
-// Hashing on worker threads. Two cores, one JavaScript thread: a whole-file SHA-256 or a part's
-// MD5 computed inline holds the event loop for the whole buffer (MD5 runs at about 700 MiB/s here),
-// while the other core waits. A stream is pinned to one worker, so its updates are hashed in order;
-// updates are copied (the caller keeps and reuses its buffers) into 1 MiB messages, and the pool
-// holds at most 16 MiB of such copies: past that, updates wait for the workers.
-//
-// Workers are started on first use, never keep the process alive, and are replaced if one dies;
-// a stream whose worker died rejects its digest (the caller's file fails, nothing is recorded).
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { Sha256, md5Base64 } from './hash.js';
+// Hashing on the crypto workers (crypto-workers.ts). Two cores, one JavaScript thread: a
+// whole-file SHA-256 or a part's MD5 computed inline holds the event loop for the whole buffer (MD5
+// runs at about 700 MiB/s here), while the other core waits. A stream is pinned to one worker, so
+// its updates are hashed in order; updates are copied (the caller keeps and reuses its buffers) into
+// 1 MiB stages, posted without waiting for the answer; a failure surfaces at the next call.
+import { Sha256, md5Base64, sha256 } from './hash.js';
+import { WORKER_MIN_BYTES, acquireStage, releaseStage, workerForJob, workerForStream, type CryptoWorker, type Job, type Stage } from './crypto-workers.js';
 
-/** Below this many bytes a hash is computed inline: the copy and the hop cost more than they save. */
+export { cryptoWorkersQueuedBytes as hashPoolQueuedBytes } from './crypto-workers.js';
+
+/** Below this many bytes a stream is hashed inline: the copy and the hop cost more than they save. */
 export const POOLED_HASH_MIN_BYTES = 1 << 20;
-const QUEUED_BYTES_LIMIT = 16 << 20;
-const STAGE_BYTES = 1 << 20;
-const WORKERS = Math.max(1, Math.min(2, availableParallelism()));
+const STREAM_STAGE_BYTES = 1 << 20;
 
 type Algorithm = 'sha256' | 'md5';
 
-// The worker: one Hash per open stream id. Evaluated source, so the single binary needs no file;
-// getBuiltinModule, so it runs whether the parent made eval code CommonJS or a module. Each message's
-// buffer goes back with the answer, for the next copy: the pool allocates no garbage per byte.
-const WORKER_SOURCE = `
-const { parentPort } = process.getBuiltinModule('node:worker_threads');
-const { createHash } = process.getBuiltinModule('node:crypto');
-const open = new Map();
-parentPort.on('message', (m) => {
-  if (m.drop) { open.delete(m.id); return; }
-  const answer = { id: m.id, bytes: m.bytes, buffer: m.data };
-  try {
-    let h = open.get(m.id);
-    if (h === undefined) { h = createHash(m.alg); open.set(m.id, h); }
-    if (m.data !== undefined) h.update(new Uint8Array(m.data, 0, m.bytes));
-    if (m.final) {
-      open.delete(m.id);
-      const d = h.digest();
-      answer.digest = d.buffer.slice(d.byteOffset, d.byteOffset + d.length);
-    }
-  } catch (err) {
-    open.delete(m.id);
-    answer.error = String(err && err.message || err);
-  }
-  parentPort.postMessage(answer, m.data === undefined ? [] : [m.data]);
-});
-`;
-
-interface Reply {
-  id: number;
-  bytes: number;
-  buffer?: ArrayBuffer;
-  digest?: ArrayBuffer;
-  error?: string;
-}
-
-interface StreamState {
-  done?: { resolve: (d: Buffer) => void; reject: (e: Error) => void };
-  failure?: Error;
-}
-
-// Bytes posted to the workers and not yet hashed, all streams together: the copies the pool holds.
-let queuedBytes = 0;
-const waitingForRoom: Array<() => void> = [];
-
-/** Bytes of copies the pool holds, waiting to be hashed (for tests and metrics). */
-export function hashPoolQueuedBytes(): number {
-  return queuedBytes;
-}
-
-// Message buffers back from the workers, ready for the next copy. About the queue limit's worth.
-const spareStages: Array<ArrayBuffer> = [];
-
-function stageBuffer(): Uint8Array<ArrayBuffer> {
-  const spare = spareStages.pop();
-  return spare === undefined ? new Uint8Array(STAGE_BYTES) : new Uint8Array(spare);
-}
-
-function recycle(buffer: ArrayBuffer): void {
-  if (buffer.byteLength === STAGE_BYTES && spareStages.length < QUEUED_BYTES_LIMIT / STAGE_BYTES) spareStages.push(buffer);
-}
-
-function release(bytes: number): void {
-  queuedBytes -= bytes;
-  if (queuedBytes < QUEUED_BYTES_LIMIT) for (const wake of waitingForRoom.splice(0)) wake();
-}
-
-async function room(): Promise<void> {
-  while (queuedBytes >= QUEUED_BYTES_LIMIT) await new Promise<void>((resolve) => waitingForRoom.push(resolve));
-}
-
-class HashWorker {
-  readonly worker: Worker;
-  readonly streams = new Map<number, StreamState>();
-  dead = false;
-  #awaited = 0;
-  #queued = 0;
-
-  constructor(onDeath: (w: HashWorker) => void) {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, name: 'floe-hash', execArgv: [] });
-    this.worker.on('message', (r: Reply) => this.#reply(r));
-    const die = (err: Error): void => {
-      if (this.dead) return;
-      this.dead = true;
-      onDeath(this);
-      release(this.#queued);
-      this.#queued = 0;
-      for (const s of this.streams.values()) fail(s, err);
-      this.streams.clear();
-    };
-    this.worker.on('error', die);
-    this.worker.on('exit', (code) => die(new Error(`hash worker exited (code ${code})`)));
-    // After the listeners: attaching a 'message' listener refs the worker again.
-    this.worker.unref();
-  }
-
-  /** Posts a message the worker answers; the worker keeps the process alive while answers are due. */
-  post(message: { bytes: number } & Record<string, unknown>, transfer: ArrayBuffer[] = []): void {
-    if (this.#awaited++ === 0) this.worker.ref();
-    this.#queued += message.bytes;
-    queuedBytes += message.bytes;
-    this.worker.postMessage(message, transfer);
-  }
-
-  #reply(r: Reply): void {
-    if (--this.#awaited === 0) this.worker.unref();
-    if (r.buffer !== undefined) recycle(r.buffer);
-    this.#queued -= r.bytes;
-    release(r.bytes);
-    const s = this.streams.get(r.id);
-    if (s === undefined) return;
-    if (r.error !== undefined) {
-      this.streams.delete(r.id);
-      fail(s, new Error(`hashing failed: ${r.error}`));
-    } else if (r.digest !== undefined) {
-      this.streams.delete(r.id);
-      s.done?.resolve(Buffer.from(r.digest));
-    }
-  }
-}
-
-function fail(s: StreamState, err: Error): void {
-  s.failure ??= err;
-  s.done?.reject(err);
-}
-
-const workers: HashWorker[] = [];
 let nextStream = 1;
-let turn = 0;
-
-function pickWorker(): HashWorker {
-  if (workers.length < WORKERS) {
-    const w = new HashWorker((dead) => workers.splice(workers.indexOf(dead), 1));
-    workers.push(w);
-    return w;
-  }
-  // The worker with the fewest open streams; ties go round the pool.
-  turn = (turn + 1) % workers.length;
-  let best = workers[turn]!;
-  for (const w of workers) if (w.streams.size < best.streams.size) best = w;
-  return best;
-}
 
 /**
  * A streaming hash computed on a worker thread. `update` copies; await each update before the
@@ -167,70 +23,105 @@ function pickWorker(): HashWorker {
 export class PooledHash {
   readonly #alg: Algorithm;
   readonly #id = nextStream++;
-  readonly #worker: HashWorker;
-  readonly #state: StreamState = {};
-  #stage: Uint8Array<ArrayBuffer> | null = null;
-  #staged = 0;
+  readonly #worker: CryptoWorker;
+  #stage: Stage | null = null;
   #finished = false;
+  #failure: Error | null = null;
+  /** The last post: every post waits for the one before, so the worker sees them in call order. */
+  #posted: Promise<unknown> = Promise.resolve();
 
   constructor(alg: Algorithm) {
     this.#alg = alg;
-    this.#worker = pickWorker();
-    this.#worker.streams.set(this.#id, this.#state);
+    this.#worker = workerForStream();
+    this.#worker.streams++;
   }
 
-  /** Adds bytes; waits while the pool already holds 16 MiB of copies not yet hashed. */
+  /** Adds bytes; waits while the workers already hold 16 MiB of copies not yet hashed. */
   async update(data: Uint8Array): Promise<void> {
     if (this.#finished) throw new Error('digest() was already called');
     // Small pieces (a network read is often 16-64 KiB) are gathered into 1 MiB messages.
     let at = 0;
     while (at < data.length) {
-      this.#stage ??= stageBuffer();
-      const n = Math.min(data.length - at, STAGE_BYTES - this.#staged);
-      this.#stage.set(data.subarray(at, at + n), this.#staged);
-      this.#staged += n;
+      const stage = (this.#stage ??= acquireStage());
+      const n = Math.min(data.length - at, STREAM_STAGE_BYTES - stage.filled);
+      stage.view.set(data.subarray(at, at + n), stage.filled);
+      stage.filled += n;
       at += n;
-      if (this.#staged === STAGE_BYTES) await this.#flush(false);
+      if (stage.filled === STREAM_STAGE_BYTES) await this.#flush(false);
     }
+  }
+
+  /**
+   * Adds `data` to the stream and returns the SHA-256 of `data` alone, in one pass of one copy
+   * (a journal chunk: its own id and its part of the whole-file hash). SHA-256 streams only.
+   * `data` is copied when there is room, so it must not change until the promise settles.
+   */
+  async updateAndDigest(data: Uint8Array): Promise<Buffer> {
+    if (this.#finished) throw new Error('digest() was already called');
+    if (this.#alg !== 'sha256') throw new Error('updateAndDigest needs a SHA-256 stream');
+    this.#throwIfFailed();
+    // Not awaited between: the posts keep their order.
+    if (this.#stage !== null) void this.#flush(false).catch(() => undefined);
+    const posted = this.#post({ op: 'digest', stream: this.#id, alg: this.#alg }, data);
+    const answer = await (await posted).answer;
+    return Buffer.from(answer.digest!);
   }
 
   async digest(): Promise<Buffer> {
     if (this.#finished) throw new Error('digest() was already called');
+    const answer = await this.#flush(true);
     this.#finished = true;
-    const result = new Promise<Buffer>((resolve, reject) => (this.#state.done = { resolve, reject }));
-    result.catch(() => undefined);
-    await this.#flush(true);
-    return result;
+    this.#worker.streams--;
+    try {
+      return Buffer.from((await answer).digest!);
+    } catch (err) {
+      throw this.#failure ?? err;
+    }
   }
 
   /** Forgets an unfinished stream (the file it hashed failed or was abandoned); a no-op after digest(). */
   dispose(): void {
     if (this.#finished) return;
     this.#finished = true;
-    if (this.#stage !== null) recycle(this.#stage.buffer);
+    this.#worker.streams--;
+    if (this.#stage !== null) releaseStage(this.#stage);
     this.#stage = null;
-    this.#worker.streams.delete(this.#id);
-    if (!this.#worker.dead) this.#worker.worker.postMessage({ id: this.#id, drop: true });
+    // After any post still on its way, so the worker does not open the stream again.
+    void this.#posted.then(() => this.#worker.drop(this.#id));
   }
 
-  async #flush(final: boolean): Promise<void> {
-    const stage = this.#stage;
-    const bytes = this.#staged;
+  async #flush(final: boolean): Promise<ReturnType<CryptoWorker['run']>> {
+    const stage = this.#stage ?? undefined;
     this.#stage = null;
-    this.#staged = 0;
-    if (bytes > 0) await room();
-    if (this.#state.failure) throw this.#state.failure;
-    if (stage === null || bytes === 0) {
-      this.#worker.post({ id: this.#id, alg: this.#alg, bytes: 0, final });
-      return;
-    }
-    this.#worker.post({ id: this.#id, alg: this.#alg, bytes, data: stage.buffer, final }, [stage.buffer]);
+    this.#throwIfFailed();
+    const posted = await this.#post({ op: 'update', stream: this.#id, alg: this.#alg, final }, stage);
+    posted.answer.catch((err: Error) => (this.#failure ??= new Error(`hashing failed: ${err.message}`)));
+    return posted.answer;
   }
+
+  #post(job: Job, stage?: Stage | Uint8Array): ReturnType<CryptoWorker['post']> {
+    const posted = this.#posted.then(() => this.#worker.post(job, stage));
+    this.#posted = posted.catch(() => undefined);
+    return posted;
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== null) throw this.#failure;
+  }
+}
+
+/** SHA-256 of a buffer, on a crypto worker when large (inline when small), so it overlaps other work. */
+export async function sha256Async(data: Uint8Array): Promise<Buffer> {
+  if (data.length < WORKER_MIN_BYTES) return sha256(data);
+  const answer = await workerForJob().run({ op: 'digest' }, data);
+  return Buffer.from(answer.digest!);
 }
 
 /** Streaming SHA-256, inline or pooled by the expected size; both give the same digest. */
 export interface StreamingHash {
   update(data: Uint8Array): Promise<void> | void;
+  /** Adds `data` and returns the SHA-256 of `data` alone. */
+  updateAndDigest(data: Uint8Array): Promise<Buffer> | Buffer;
   digest(): Promise<Buffer> | Buffer;
   dispose(): void;
 }
@@ -238,8 +129,50 @@ export interface StreamingHash {
 /** A SHA-256 stream for content of about `expectedBytes`: on a worker when large, inline when small. */
 export function sha256Stream(expectedBytes: number): StreamingHash {
   if (expectedBytes >= POOLED_HASH_MIN_BYTES) return new PooledHash('sha256');
-  const h = new Sha256();
-  return { update: (data) => void h.update(data), digest: () => h.digest(), dispose: () => undefined };
+  return new InlineSha256();
+}
+
+/**
+ * A SHA-256 stream on the calling thread. A file of one chunk is hashed once, not twice: its first
+ * piece's digest is the whole digest unless more follows, so that piece is kept (a copy: the
+ * caller may reuse its buffer) and hashed into the stream only when more comes.
+ */
+class InlineSha256 implements StreamingHash {
+  readonly #h = new Sha256();
+  #first: { data: Buffer; digest: Buffer } | null = null;
+  #empty = true;
+
+  update(data: Uint8Array): void {
+    this.#spill();
+    this.#h.update(data);
+    this.#empty = false;
+  }
+
+  updateAndDigest(data: Uint8Array): Buffer {
+    const digest = sha256(data);
+    if (this.#empty) this.#first = { data: Buffer.from(data), digest };
+    else {
+      this.#spill();
+      this.#h.update(data);
+    }
+    this.#empty = false;
+    return digest;
+  }
+
+  digest(): Buffer {
+    if (this.#first !== null) return this.#first.digest;
+    return this.#h.digest();
+  }
+
+  dispose(): void {
+    this.#first = null;
+  }
+
+  #spill(): void {
+    if (this.#first === null) return;
+    this.#h.update(this.#first.data);
+    this.#first = null;
+  }
 }
 
 /**

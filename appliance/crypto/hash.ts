@@ -25,18 +25,6 @@ export class Sha256 {
   }
 }
 
-/**
- * Below this many bytes, hashing or sealing on the calling thread is faster than the copy and the
- * hop of the thread pool, so sha256Async and AeadKey's async calls do it there.
- */
-export const THREAD_POOL_MIN_BYTES = 64 * 1024;
-
-/** SHA-256 of a buffer in the libuv thread pool (inline when small), so hashing overlaps other work on two cores. */
-export async function sha256Async(data: Uint8Array): Promise<Buffer> {
-  if (data.length < THREAD_POOL_MIN_BYTES) return sha256(data);
-  return Buffer.from(await globalThis.crypto.subtle.digest('SHA-256', data));
-}
-
 export function hmacSha256(key: SecretKey, ...parts: Uint8Array[]): Buffer {
   const h = createHmac('sha256', key.bytes);
   for (const p of parts) h.update(p);

@@ -3,7 +3,8 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UnauthenticatedError } from '../crypto/errors.js';
-import { constantTimeEqual, sha256Async } from '../crypto/hash.js';
+import { constantTimeEqual } from '../crypto/hash.js';
+import { WORKER_MIN_BYTES, releaseSharedBuffer, sharedBuffer } from '../crypto/crypto-workers.js';
 import { FloeError } from '../errors.js';
 import { FRAME_HEADER_LENGTH, SEGMENT_HEADER_LENGTH, decodeFrameHeader, decodeSegmentHeader, recordAdditionalData, recordNonce, segmentFileName, type SegmentHeader } from './format.js';
 import type { JournalKeys } from './journal-keys.js';
@@ -26,34 +27,47 @@ export class FrameReader {
 
   /** The decrypted plaintext of the record at `loc` (type byte included). */
   async readRecord(loc: FrameLocation): Promise<Buffer> {
-    const { handle, header } = await this.#segment(loc.segment);
-    const buf = Buffer.allocUnsafe(FRAME_HEADER_LENGTH + loc.length);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, loc.offset);
-    if (bytesRead !== buf.length) throw corrupt(loc, 'the frame is cut short (segment truncated?)');
-    const fh = decodeFrameHeader(buf.subarray(0, FRAME_HEADER_LENGTH));
-    if (fh === null || fh.length !== loc.length || fh.seq !== loc.seq) throw corrupt(loc, 'the frame header does not match the index');
-    const key = this.#keys.segmentKey(loc.segment, header.salt);
-    const nonce = recordNonce(loc.seq);
-    const ad = recordAdditionalData(this.#journalId, loc.segment, loc.seq);
-    const payload = buf.subarray(FRAME_HEADER_LENGTH);
-    try {
-      return await key.openAsync(nonce, payload, ad);
-    } catch (err) {
-      if (err instanceof UnauthenticatedError) throw corrupt(loc, 'the record does not authenticate (changed on disk)');
-      throw err;
-    }
+    return (await this.#read(loc)).plaintext;
   }
 
   /** A chunk's plaintext, checked against the id the file entry names. */
   async readChunk(loc: FrameLocation, id: Buffer): Promise<Buffer> {
-    const plain = await this.readRecord(loc);
+    const { plaintext: plain, digest } = await this.#read(loc, CHUNK_PREFIX);
     if (plain[0] !== RecordType.chunk || plain.length <= CHUNK_PREFIX) throw corrupt(loc, 'the record is not a chunk');
     if (!constantTimeEqual(plain.subarray(1, CHUNK_PREFIX), id)) throw corrupt(loc, 'the chunk is not the one the file entry names');
-    const data = plain.subarray(CHUNK_PREFIX);
-    if (!constantTimeEqual(await sha256Async(data), id)) {
+    if (!constantTimeEqual(digest!, id)) {
       throw new FloeError('CHECKSUM_MISMATCH', `chunk at segment ${loc.segment} offset ${loc.offset}: SHA-256 does not match`, { details: { ...where(loc) } });
     }
-    return data;
+    return plain.subarray(CHUNK_PREFIX);
+  }
+
+  /**
+   * Reads and opens one frame; with `digestFrom`, also the SHA-256 of the plaintext from that byte,
+   * computed in the same pass. A large frame is read into shared memory, which the crypto worker
+   * opens in place; the buffer goes back to the pool once the worker has answered.
+   */
+  async #read(loc: FrameLocation, digestFrom?: number): Promise<{ plaintext: Buffer; digest?: Buffer }> {
+    const { handle, header } = await this.#segment(loc.segment);
+    const length = FRAME_HEADER_LENGTH + loc.length;
+    const buf = loc.length >= WORKER_MIN_BYTES ? sharedBuffer(length) : Buffer.allocUnsafe(length);
+    try {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, loc.offset);
+      if (bytesRead !== buf.length) throw corrupt(loc, 'the frame is cut short (segment truncated?)');
+      const fh = decodeFrameHeader(buf.subarray(0, FRAME_HEADER_LENGTH));
+      if (fh === null || fh.length !== loc.length || fh.seq !== loc.seq) throw corrupt(loc, 'the frame header does not match the index');
+      const key = this.#keys.segmentKey(loc.segment, header.salt);
+      const nonce = recordNonce(loc.seq);
+      const ad = recordAdditionalData(this.#journalId, loc.segment, loc.seq);
+      const payload = buf.subarray(FRAME_HEADER_LENGTH);
+      if (digestFrom === undefined) return { plaintext: await key.openAsync(nonce, payload, ad) };
+      return await key.openAndDigestAsync(nonce, payload, ad, digestFrom);
+    } catch (err) {
+      if (err instanceof UnauthenticatedError) throw corrupt(loc, 'the record does not authenticate (changed on disk)');
+      throw err;
+    } finally {
+      // The read and the worker's answer (or its death) are behind us: no one reads the buffer now.
+      releaseSharedBuffer(buf);
+    }
   }
 
   async close(): Promise<void> {

@@ -2,8 +2,9 @@
 // every write follows the ordering rules of §9, every read the checks of §9 "Reads".
 import { mkdir, readFile, rm, stat, writeFile as fsWriteFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256, sha256Async } from '../crypto/hash.js';
+import { sha256 } from '../crypto/hash.js';
 import { sha256Stream } from '../crypto/hash-pool.js';
+import { WORKER_MIN_BYTES, releaseSharedBuffer, sharedBuffer } from '../crypto/crypto-workers.js';
 import type { KeyRing } from '../crypto/key-ring.js';
 import { randomBytes } from '../crypto/random.js';
 import { FloeError } from '../errors.js';
@@ -68,6 +69,11 @@ interface Descriptor {
 
 const READ_AHEAD = 3;
 const CHUNKS_IN_FLIGHT = 4;
+
+/** A chunk's block: in shared memory when a crypto worker will hash and seal it, else ordinary. */
+function chunkBuffer(bytes: number): Buffer {
+  return bytes >= WORKER_MIN_BYTES ? sharedBuffer(bytes) : Buffer.allocUnsafe(bytes);
+}
 
 export class Journal {
   readonly dir: string;
@@ -196,7 +202,9 @@ export class Journal {
   async writeFile(file: NewFile, content?: AsyncIterable<Uint8Array>, options: WriteOptions = {}): Promise<FileEntry> {
     this.#checkOpen();
     validateNewFile(file);
-    // The whole-file SHA-256 of a large file runs on a hash worker, beside chunking and encryption.
+    // A large file's hashes run on a crypto worker, beside reading and encryption. A large chunk is
+    // read into shared memory, where the workers hash it (its own SHA-256, its id, and its part of
+    // the whole-file SHA-256 in one pass) and seal it in place; #storeChunk gives the buffer back.
     const whole = sha256Stream(file.type === 'file' ? file.size : 0);
     const refs: ChunkRef[] = [];
     const locations: Array<Promise<FrameLocation>> = [];
@@ -205,14 +213,14 @@ export class Journal {
     try {
       if (file.type === 'file' && content !== undefined) {
         const inFlight: Array<Promise<unknown>> = [];
-        for await (const block of chunkStream(content, CHUNK_SIZE, CHUNK_PREFIX, file.size)) {
+        for await (const block of chunkStream(content, CHUNK_SIZE, CHUNK_PREFIX, file.size, chunkBuffer)) {
           options.signal?.throwIfAborted();
           const data = block.subarray(CHUNK_PREFIX);
-          await whole.update(data);
+          const id = whole.updateAndDigest(data);
           size += data.length;
           const index = refs.length;
           refs.push({ sha256: Buffer.alloc(0), size: data.length });
-          const task = this.#storeChunk(block, ownSeqs).then((r) => {
+          const task = this.#storeChunk(block, id, ownSeqs).then((r) => {
             refs[index] = { sha256: r.id, size: data.length };
             return r.location;
           });
@@ -391,12 +399,18 @@ export class Journal {
     return this.#applier;
   }
 
-  async #storeChunk(block: Buffer, ownSeqs: Array<Promise<FrameLocation>>): Promise<{ id: Buffer; location: FrameLocation }> {
-    const data = block.subarray(CHUNK_PREFIX);
-    const id = await sha256Async(data);
+  /**
+   * Stores one chunk unless the journal has it. Gives `block` back to the shared pool once hashed
+   * and, if new, sealed; on a failure it is left to the collector (a worker may still read it).
+   */
+  async #storeChunk(block: Buffer, chunkId: Promise<Buffer> | Buffer, ownSeqs: Array<Promise<FrameLocation>>): Promise<{ id: Buffer; location: FrameLocation }> {
+    const id = await chunkId;
     const hex = id.toString('hex');
     const pending = this.#pending.get(hex);
-    if (pending !== undefined) return { id, location: await pending };
+    if (pending !== undefined) {
+      releaseSharedBuffer(block);
+      return { id, location: await pending };
+    }
     let settle!: (l: Promise<FrameLocation>) => void;
     const placeholder = new Promise<FrameLocation>((r) => (settle = r));
     this.#pending.set(hex, placeholder);
@@ -405,6 +419,7 @@ export class Journal {
       if (existing !== undefined) {
         settle(Promise.resolve(existing));
         this.#pending.delete(hex);
+        releaseSharedBuffer(block);
         return { id, location: existing };
       }
       block[0] = RecordType.chunk;
@@ -413,6 +428,8 @@ export class Journal {
       ownSeqs.push(written);
       settle(written);
       const location = await written;
+      // Written means sealed: the writer is done with the plaintext.
+      releaseSharedBuffer(block);
       return { id, location };
     } catch (err) {
       settle(Promise.reject(err));

@@ -1,0 +1,106 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { AeadKey, TAG_LENGTH } from './aead.js';
+import { STAGE_BYTES, WORKER_MIN_BYTES, acquireStage, releaseSharedBuffer, releaseStage, sharedBuffer } from './crypto-workers.js';
+import { UnauthenticatedError } from './errors.js';
+import { PooledHash, sha256Async, sha256Stream } from './hash-pool.js';
+import { sha256 } from './hash.js';
+import { SecretKey } from './secret-key.js';
+
+const MIB = 1 << 20;
+const nonce = Buffer.alloc(12, 7);
+const ad = Buffer.from('segment 3, seq 42');
+
+function inShared(data: Buffer, offset = 0): Buffer {
+  const b = sharedBuffer(offset + data.length).subarray(offset);
+  data.copy(b);
+  return b;
+}
+
+describe('crypto workers', () => {
+  it('seal and open on a worker give exactly the bytes of the inline calls, from ordinary and shared memory', async () => {
+    const key = new AeadKey(SecretKey.random());
+    for (const n of [WORKER_MIN_BYTES, MIB + 33, 3 * MIB + 5]) {
+      const plain = randomBytes(n);
+      const sealed = key.seal(nonce, plain, ad);
+      // Buffer.equals: a deep toEqual of megabytes takes vitest a minute.
+      expect((await key.sealAsync(nonce, plain, ad)).equals(sealed)).toBe(true);
+      expect((await key.sealAsync(nonce, inShared(plain, 17), ad)).equals(sealed)).toBe(true);
+      expect((await key.openAsync(nonce, sealed, ad)).equals(plain)).toBe(true);
+      expect((await key.openAsync(nonce, inShared(sealed, 5), ad)).equals(plain)).toBe(true);
+      const opened = await key.openAndDigestAsync(nonce, sealed, ad, 33);
+      expect(opened.plaintext.equals(plain)).toBe(true);
+      expect(opened.digest).toEqual(sha256(plain.subarray(33)));
+    }
+    // Inline below the threshold, the same answer shape.
+    const small = randomBytes(100);
+    const opened = await key.openAndDigestAsync(nonce, key.seal(nonce, small, ad), ad, 1);
+    expect(opened).toEqual({ plaintext: small, digest: sha256(small.subarray(1)) });
+  });
+
+  it('a worker refuses a changed byte, a changed tag or other additional data with UnauthenticatedError', async () => {
+    const key = new AeadKey(SecretKey.random());
+    const sealed = key.seal(nonce, randomBytes(2 * MIB), ad);
+    for (const at of [0, MIB, sealed.length - TAG_LENGTH - 1, sealed.length - 1]) {
+      const bad = Buffer.from(sealed);
+      bad[at]! ^= 0x10;
+      await expect(key.openAsync(nonce, bad, ad)).rejects.toBeInstanceOf(UnauthenticatedError);
+    }
+    await expect(key.openAndDigestAsync(nonce, sealed, Buffer.from('segment 3, seq 43'), 0)).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(new AeadKey(SecretKey.random()).openAsync(nonce, sealed, ad)).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+
+  it('hands a returned shared buffer out again, refuses one returned twice, and pools only stage-sized buffers', () => {
+    const a = sharedBuffer(MIB);
+    expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(a.buffer.byteLength).toBe(STAGE_BYTES);
+    releaseSharedBuffer(a);
+    const b = sharedBuffer(1000);
+    expect(b.buffer).toBe(a.buffer);
+    releaseSharedBuffer(b);
+    expect(() => releaseSharedBuffer(b)).toThrow('a shared buffer was released twice');
+    const stage = acquireStage();
+    expect(stage.view.buffer).toBe(a.buffer);
+    releaseStage(stage);
+    const big = sharedBuffer(STAGE_BYTES + 1);
+    releaseSharedBuffer(big);
+    expect(sharedBuffer(10).buffer).not.toBe(big.buffer);
+    // An ordinary Buffer is not the pool's: giving it back does nothing.
+    expect(() => releaseSharedBuffer(Buffer.alloc(10))).not.toThrow();
+  });
+
+  it('updateAndDigest gives each piece its own SHA-256 and the stream the SHA-256 of all, pooled or inline', async () => {
+    const pieces = [randomBytes(MIB), randomBytes(70_000), randomBytes(5)];
+    const all = createHash('sha256').update(Buffer.concat(pieces)).digest();
+    for (const stream of [new PooledHash('sha256'), sha256Stream(100)]) {
+      await stream.update(pieces[0]!.subarray(0, 10));
+      expect(await stream.updateAndDigest(pieces[0]!.subarray(10))).toEqual(sha256(pieces[0]!.subarray(10)));
+      // Not awaited one by one: the pieces still reach the stream in call order.
+      const ids = await Promise.all([stream.updateAndDigest(inShared(pieces[1]!)), stream.updateAndDigest(pieces[2]!)]);
+      expect(ids).toEqual([sha256(pieces[1]!), sha256(pieces[2]!)]);
+      expect(await stream.digest()).toEqual(all);
+    }
+    await expect(new PooledHash('md5').updateAndDigest(pieces[2]!)).rejects.toThrow('updateAndDigest needs a SHA-256 stream');
+  });
+
+  it('an inline stream of one piece answers with that piece\'s digest, and is still right when more follows or the buffer is reused', async () => {
+    const one = sha256Stream(10);
+    const buf = Buffer.from('one chunk only');
+    expect(await one.updateAndDigest(buf)).toEqual(sha256(Buffer.from('one chunk only')));
+    expect(await one.digest()).toEqual(sha256(Buffer.from('one chunk only')));
+    const two = sha256Stream(10);
+    const reused = Buffer.from('first');
+    await two.updateAndDigest(reused);
+    reused.write('XXXXX');
+    await two.update(Buffer.from('second'));
+    expect(await two.digest()).toEqual(sha256(Buffer.from('firstsecond')));
+  });
+
+  it('sha256Async hashes ordinary and shared memory on a worker above the threshold, inline below', async () => {
+    for (const n of [10, WORKER_MIN_BYTES, 2 * MIB]) {
+      const b = randomBytes(n);
+      expect(await sha256Async(b)).toEqual(sha256(b));
+      expect(await sha256Async(inShared(b, 3))).toEqual(sha256(b));
+    }
+  });
+});

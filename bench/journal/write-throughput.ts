@@ -1,7 +1,8 @@
 // Benchmark: write throughput of incompressible data into the journal, beside the CPU limit
 // measured in the same run (openssl speed AES-256-GCM and SHA-256) and beside `restic backup` of
 // the same data. Each tool writes once to the disk and once to tmpfs (/dev/shm, where fsync is
-// free): the disk run is what a device sees; the tmpfs run compares CPU efficiency alone.
+// free): the disk run is what a device sees; the tmpfs run compares CPU efficiency alone. Each
+// tool runs twice per target, alternating, and its best round counts; every round is printed.
 // Usage: tsx bench/journal/write-throughput.ts [GiB=2]
 import { spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
@@ -13,6 +14,7 @@ import { mib, opensslSpeed, ratio, runTimed, table } from '../bench-util.js';
 const gib = Number(process.argv[2] ?? '2');
 const total = Math.round(gib * 1024 * 1024 * 1024);
 const fileSize = 256 * 1024 * 1024;
+const ROUNDS = 2;
 const work = await mkdtemp(join(tmpdir(), 'floe-bench-write-'));
 try {
   const src = join(work, 'data');
@@ -41,17 +43,29 @@ try {
   for (const [target, base] of [['disk', work], ['tmpfs', '/dev/shm']] as const) {
     const out = await mkdtemp(join(base, 'floe-bench-out-'));
     try {
-      const floe = JSON.parse(
-        spawnSync(process.execPath, ['--import', 'tsx', 'bench/journal/write-child.ts', src, join(out, 'journal')], { encoding: 'utf8' }).stdout,
-      ) as { seconds: number; bytes: number; peakRssMiB: number };
-      await rm(join(out, 'journal'), { recursive: true, force: true });
-      const env = { ...process.env, RESTIC_PASSWORD: 'bench-only-not-a-secret', RESTIC_REPOSITORY: join(out, 'restic'), RESTIC_CACHE_DIR: join(out, 'restic-cache') };
-      runTimed('restic', ['init', '--quiet'], env);
-      const restic = runTimed('restic', ['backup', '--quiet', src], env);
-      const floeRate = floe.bytes / floe.seconds;
-      const resticRate = total / restic.seconds;
-      rows.push({ target, what: 'floe journal write', 'MiB/s': mib(floeRate), note: `peak RSS ${floe.peakRssMiB.toFixed(0)} MiB` });
-      rows.push({ target, what: `${resticVersion} backup`, 'MiB/s': mib(resticRate), note: `peak RSS ${restic.peakRssMiB.toFixed(0)} MiB` });
+      // Two rounds, floe and restic alternating, so that neither alone meets the disk still busy
+      // with the data just generated (or with the other's writes); each tool's best round counts.
+      const floeRuns: Array<{ rate: number; peakRssMiB: number }> = [];
+      const resticRuns: Array<{ rate: number; peakRssMiB: number }> = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const floe = JSON.parse(
+          spawnSync(process.execPath, ['--import', 'tsx', 'bench/journal/write-child.ts', src, join(out, 'journal')], { encoding: 'utf8' }).stdout,
+        ) as { seconds: number; bytes: number; peakRssMiB: number };
+        await rm(join(out, 'journal'), { recursive: true, force: true });
+        floeRuns.push({ rate: floe.bytes / floe.seconds, peakRssMiB: floe.peakRssMiB });
+        const env = { ...process.env, RESTIC_PASSWORD: 'bench-only-not-a-secret', RESTIC_REPOSITORY: join(out, 'restic'), RESTIC_CACHE_DIR: join(out, 'restic-cache') };
+        runTimed('restic', ['init', '--quiet'], env);
+        const restic = runTimed('restic', ['backup', '--quiet', src], env);
+        await rm(join(out, 'restic'), { recursive: true, force: true });
+        await rm(join(out, 'restic-cache'), { recursive: true, force: true });
+        resticRuns.push({ rate: total / restic.seconds, peakRssMiB: restic.peakRssMiB });
+      }
+      const best = (runs: typeof floeRuns): number => Math.max(...runs.map((r) => r.rate));
+      const each = (runs: typeof floeRuns): string => `rounds ${runs.map((r) => mib(r.rate)).join(', ')}; peak RSS ${Math.max(...runs.map((r) => r.peakRssMiB)).toFixed(0)} MiB`;
+      const floeRate = best(floeRuns);
+      const resticRate = best(resticRuns);
+      rows.push({ target, what: 'floe journal write (best round)', 'MiB/s': mib(floeRate), note: each(floeRuns) });
+      rows.push({ target, what: `${resticVersion} backup (best round)`, 'MiB/s': mib(resticRate), note: each(resticRuns) });
       summary.push(`${target}: floe / restic ${ratio(floeRate, resticRate)} (goal >= 1.5x); floe / CPU limit (encrypt + hash once) ${ratio(floeRate, 2 * perCorePlain)} (goal >= 0.5x); floe / its own CPU work ${ratio(floeRate, 2 * perCoreFloe)}`);
     } finally {
       await rm(out, { recursive: true, force: true });

@@ -49,11 +49,20 @@ export class AeadKey {
     }
   }
 
-  async sealAsync(nonce: Uint8Array, plaintext: Uint8Array, additionalData: Uint8Array): Promise<Buffer> {
+  /**
+   * Seals on a crypto worker. With `into` (shared memory of at least plaintext + tag bytes, see
+   * sharedBuffer), the worker writes the sealed bytes there and the result is a view of it: no
+   * new buffer per record. Small inputs are sealed inline into a new buffer either way.
+   */
+  async sealAsync(nonce: Uint8Array, plaintext: Uint8Array, additionalData: Uint8Array, into?: Buffer): Promise<Buffer> {
     if (plaintext.length < WORKER_MIN_BYTES) return this.seal(nonce, plaintext, additionalData);
     checkNonce(nonce);
-    const answer = await workerForJob().run({ op: 'seal', key: exact(this.#key.bytes), nonce: exact(nonce), ad: exact(additionalData) }, plaintext);
-    return Buffer.from(answer.out!);
+    const length = plaintext.length + TAG_LENGTH;
+    const shared = into !== undefined && into.buffer instanceof SharedArrayBuffer && into.length >= length ? into : undefined;
+    const job = { op: 'seal', key: exact(this.#key.bytes), nonce: exact(nonce), ad: exact(additionalData) } as const;
+    if (shared === undefined) return Buffer.from((await workerForJob().run(job, plaintext)).out!);
+    await workerForJob().run({ ...job, into: shared.buffer as SharedArrayBuffer, intoOffset: shared.byteOffset }, plaintext);
+    return shared.subarray(0, length);
   }
 
   async openAsync(nonce: Uint8Array, sealed: Uint8Array, additionalData: Uint8Array): Promise<Buffer> {

@@ -38,6 +38,22 @@ describe('crypto workers', () => {
     expect(opened).toEqual({ plaintext: small, digest: sha256(small.subarray(1)) });
   });
 
+  it('seals into shared memory when given room there, and into a new buffer when not', async () => {
+    const key = new AeadKey(SecretKey.random());
+    const plain = randomBytes(MIB);
+    const sealed = key.seal(nonce, plain, ad);
+    const into = sharedBuffer(MIB + TAG_LENGTH);
+    const got = await key.sealAsync(nonce, plain, ad, into);
+    expect(got.buffer).toBe(into.buffer);
+    expect(got.equals(sealed)).toBe(true);
+    const small = sharedBuffer(MIB);
+    const other = await key.sealAsync(nonce, plain, ad, small);
+    expect(other.buffer).not.toBe(small.buffer);
+    expect(other.equals(sealed)).toBe(true);
+    releaseSharedBuffer(into);
+    releaseSharedBuffer(small);
+  });
+
   it('a worker refuses a changed byte, a changed tag or other additional data with UnauthenticatedError', async () => {
     const key = new AeadKey(SecretKey.random());
     const sealed = key.seal(nonce, randomBytes(2 * MIB), ad);

@@ -54,11 +54,11 @@ function run(m, data) {
     case 'seal': {
       const c = createCipheriv('aes-256-gcm', m.key, m.nonce, { authTagLength: 16 });
       c.setAAD(m.ad);
-      const out = new Uint8Array(data.length + 16);
+      const out = m.into === undefined ? new Uint8Array(data.length + 16) : new Uint8Array(m.into, m.intoOffset, data.length + 16);
       const at = pipe(c, data, out);
       c.final();
       out.set(c.getAuthTag(), at);
-      return { out: out.buffer };
+      return m.into === undefined ? { out: out.buffer } : {};
     }
     case 'open': {
       if (data.length < 16) return { unauthenticated: true };
@@ -102,7 +102,15 @@ export interface Answer {
 export type Job =
   | { readonly op: 'update'; readonly stream: number; readonly alg: string; readonly final: boolean }
   | { readonly op: 'digest'; readonly stream?: number; readonly alg?: string }
-  | { readonly op: 'seal'; readonly key: Uint8Array; readonly nonce: Uint8Array; readonly ad: Uint8Array }
+  | {
+      readonly op: 'seal';
+      readonly key: Uint8Array;
+      readonly nonce: Uint8Array;
+      readonly ad: Uint8Array;
+      /** Shared memory the sealed bytes are written into, instead of a new buffer sent back. */
+      readonly into?: SharedArrayBuffer;
+      readonly intoOffset?: number;
+    }
   | { readonly op: 'open'; readonly key: Uint8Array; readonly nonce: Uint8Array; readonly ad: Uint8Array; readonly digestFrom?: number };
 
 /** A SharedArrayBuffer a job's input is copied into; the worker reads it in place. */

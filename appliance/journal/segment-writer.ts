@@ -3,6 +3,7 @@
 // extends the chain (§11), and group-commits: concurrent waiters share one fdatasync.
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { WORKER_MIN_BYTES, releaseSharedBuffer, sharedBuffer } from '../crypto/crypto-workers.js';
 import { sha256 } from '../crypto/hash.js';
 import { randomBytes } from '../crypto/random.js';
 import { FloeError, asFloeError } from '../errors.js';
@@ -150,7 +151,9 @@ export class SegmentWriter {
     const key = this.#o.keys.segmentKey(segment.number, segment.salt);
     const nonce = recordNonce(seq);
     const ad = recordAdditionalData(this.#o.journalId, segment.number, seq);
-    const payload = key.sealAsync(nonce, plaintext, ad);
+    // A large record is sealed into shared memory the pump gives back once the frame is written.
+    const into = plaintext.length >= WORKER_MIN_BYTES ? sharedBuffer(plaintext.length + TAG_LENGTH) : undefined;
+    const payload = key.sealAsync(nonce, plaintext, ad, into);
     let resolve!: (loc: FrameLocation) => void;
     let reject!: (err: unknown) => void;
     const written = new Promise<FrameLocation>((res, rej) => {
@@ -227,6 +230,7 @@ export class SegmentWriter {
           this.#queuedBytes -= item.size;
           this.#writtenSeq = item.seq;
           item.resolve({ segment: seg.number, offset, length: payload.length, seq: item.seq });
+          releaseSharedBuffer(payload);
           this.#releaseCapacity();
           this.#releaseWritten();
           if (this.#unsynced >= EARLY_SYNC_BYTES) this.#syncing ??= this.#sync();

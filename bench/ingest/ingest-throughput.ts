@@ -39,7 +39,9 @@ interface ChildResult {
 }
 
 function floeIngest(uri: string, journalDir: string, options: Record<string, unknown>): ChildResult & { wallSeconds: number; timeRssMiB: number } {
-  const t = runTimed(process.execPath, ['--import', 'tsx', CHILD, uri, journalDir, JSON.stringify(options)]);
+  // FLOE_BENCH_PROFILE=DIR writes a CPU profile of each floe run there.
+  const profile = process.env.FLOE_BENCH_PROFILE === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', process.env.FLOE_BENCH_PROFILE];
+  const t = runTimed(process.execPath, [...profile, '--import', 'tsx', CHILD, uri, journalDir, JSON.stringify(options)]);
   const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as ChildResult;
   if (r.error) throw new Error(`floe ingest ended in error: ${JSON.stringify(r.error)}`);
   fs.rmSync(journalDir, { recursive: true, force: true });

@@ -55,6 +55,8 @@ interface Pending {
   cleanup(): void;
 }
 
+const SOCKET_READ_BYTES = 256 * 1024;
+
 let nextXid = (Math.random() * 0x7fffffff) >>> 0;
 
 export class RpcConnection {
@@ -65,15 +67,9 @@ export class RpcConnection {
     private readonly socket: net.Socket,
     private readonly label: string,
     private readonly credential: Buffer,
+    assembler: RecordAssembler,
   ) {
-    const assembler = new RecordAssembler((record) => this.onRecord(record));
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        assembler.push(chunk);
-      } catch (err) {
-        this.fail(err instanceof FloeError ? err : new FloeError('SOURCE_PROTOCOL', String(err)));
-      }
-    });
+    assembler.onRecord = (record) => this.onRecord(record);
     socket.on('error', (err) => this.fail(new FloeError('SOURCE_UNREACHABLE', `connection to ${label} failed: ${err.message}`, { cause: err })));
     socket.on('close', () => this.fail(new FloeError('SOURCE_UNREACHABLE', `connection to ${label} closed by the server`)));
   }
@@ -82,7 +78,21 @@ export class RpcConnection {
     const label = `${host}:${port}`;
     return new Promise((resolve, reject) => {
       if (options.signal?.aborted) return reject(cancelled(label));
-      const socket = net.connect({ host, port, noDelay: true });
+      // The socket reads into one reused buffer; the assembler copies each record out of it once.
+      const assembler = new RecordAssembler();
+      let connection: RpcConnection | undefined;
+      const onread = {
+        buffer: Buffer.allocUnsafe(SOCKET_READ_BYTES),
+        callback: (n: number, buf: Buffer): boolean => {
+          try {
+            assembler.push(buf.subarray(0, n));
+          } catch (err) {
+            connection?.fail(err instanceof FloeError ? err : new FloeError('SOURCE_PROTOCOL', String(err)));
+          }
+          return true;
+        },
+      };
+      const socket = net.connect({ host, port, noDelay: true, onread });
       const done = (err?: Error): void => {
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
@@ -92,7 +102,8 @@ export class RpcConnection {
           socket.destroy();
           reject(err);
         } else {
-          resolve(new RpcConnection(socket, label, credential));
+          connection = new RpcConnection(socket, label, credential, assembler);
+          resolve(connection);
         }
       };
       const onConnect = (): void => done();

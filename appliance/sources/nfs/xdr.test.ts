@@ -25,13 +25,14 @@ describe('XDR (RFC 4506)', () => {
   });
 });
 
+const frag = (payload: Buffer, last: boolean): Buffer => {
+  const h = Buffer.alloc(4);
+  h.writeUInt32BE(((last ? 0x80000000 : 0) | payload.length) >>> 0);
+  return Buffer.concat([h, payload]);
+};
+
 describe('RPC record marking (RFC 5531 §11)', () => {
   it('reassembles records split across fragments and TCP chunks in any way', () => {
-    const frag = (payload: Buffer, last: boolean): Buffer => {
-      const h = Buffer.alloc(4);
-      h.writeUInt32BE(((last ? 0x80000000 : 0) | payload.length) >>> 0);
-      return Buffer.concat([h, payload]);
-    };
     const stream = Buffer.concat([frag(Buffer.from('hello '), false), frag(Buffer.from('world'), true), frag(Buffer.from('second'), true)]);
     for (const size of [1, 2, 3, 5, 7, stream.length]) {
       const records: string[] = [];
@@ -39,6 +40,19 @@ describe('RPC record marking (RFC 5531 §11)', () => {
       for (let i = 0; i < stream.length; i += size) assembler.push(stream.subarray(i, i + size));
       expect(records, `chunks of ${size}`).toEqual(['hello world', 'second']);
     }
+  });
+
+  it('copies what it needs during push: the socket may read the next bytes into the same buffer', () => {
+    const stream = Buffer.concat([frag(Buffer.alloc(3000, 'a'), false), frag(Buffer.alloc(0), false), frag(Buffer.from('bc'), true), frag(Buffer.from(''), true), frag(Buffer.from('xyz'), true)]);
+    const records: Buffer[] = [];
+    const assembler = new RecordAssembler((r) => records.push(r));
+    const reused = Buffer.alloc(700);
+    for (let i = 0; i < stream.length; i += reused.length) {
+      const n = stream.copy(reused, 0, i, i + reused.length);
+      assembler.push(reused.subarray(0, n));
+      reused.fill(0xee);
+    }
+    expect(records.map((r) => r.toString())).toEqual(['a'.repeat(3000) + 'bc', '', 'xyz']);
   });
 
   it('marks a single-fragment record in the reserved first four bytes', () => {

@@ -28,11 +28,13 @@ const { parentPort } = process.getBuiltinModule('node:worker_threads');
 const { createHash, createCipheriv, createDecipheriv } = process.getBuiltinModule('node:crypto');
 const SLICE = 65536;
 const streams = new Map();
+// A stream's algorithm may name several ('md5+sha256'): each byte is read once for all of them.
 function stream(m) {
   let h = streams.get(m.stream);
-  if (h === undefined) { h = createHash(m.alg); streams.set(m.stream, h); }
+  if (h === undefined) { h = m.alg.split('+').map((a) => createHash(a)); streams.set(m.stream, h); }
   return h;
 }
+function feed(hashes, data) { for (const h of hashes) h.update(data); }
 function detached(b) { return b.buffer.slice(b.byteOffset, b.byteOffset + b.length); }
 function pipe(c, input, out) {
   let at = 0;
@@ -43,13 +45,13 @@ function run(m, data) {
   switch (m.op) {
     case 'update': {
       const h = stream(m);
-      if (data !== undefined) h.update(data);
+      if (data !== undefined) feed(h, data);
       if (!m.final) return {};
       streams.delete(m.stream);
-      return { digest: detached(h.digest()) };
+      return { digest: detached(Buffer.concat(h.map((x) => x.digest()))) };
     }
     case 'digest':
-      if (m.stream !== undefined) stream(m).update(data);
+      if (m.stream !== undefined) feed(stream(m), data);
       return { digest: detached(createHash('sha256').update(data).digest()) };
     case 'seal': {
       const c = createCipheriv('aes-256-gcm', m.key, m.nonce, { authTagLength: 16 });

@@ -12,7 +12,8 @@ export { cryptoWorkersQueuedBytes as hashPoolQueuedBytes } from './crypto-worker
 export const POOLED_HASH_MIN_BYTES = 1 << 20;
 const STREAM_STAGE_BYTES = 1 << 20;
 
-type Algorithm = 'sha256' | 'md5';
+/** 'md5+sha256' computes both in one pass; its digest is the MD5 followed by the SHA-256. */
+type Algorithm = 'sha256' | 'md5' | 'md5+sha256';
 
 let nextStream = 1;
 
@@ -192,6 +193,18 @@ export async function sha256OfStream(pieces: AsyncIterable<Uint8Array>, expected
   } finally {
     hash.dispose();
   }
+}
+
+/**
+ * The MD5 and the SHA-256 of an upload's body, read once (Content-MD5, and the payload hash SigV4
+ * signs, which the SDK would otherwise compute on the event loop); on a worker when large.
+ */
+export async function md5AndSha256Async(data: Uint8Array): Promise<{ md5Base64: string; sha256Hex: string }> {
+  if (data.length < POOLED_HASH_MIN_BYTES) return { md5Base64: md5Base64(data), sha256Hex: sha256(data).toString('hex') };
+  const h = new PooledHash('md5+sha256');
+  await h.update(data);
+  const d = await h.digest();
+  return { md5Base64: d.subarray(0, 16).toString('base64'), sha256Hex: d.subarray(16).toString('hex') };
 }
 
 /** MD5 (Content-MD5 of an upload) off the event loop for large bodies. */

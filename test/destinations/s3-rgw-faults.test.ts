@@ -64,6 +64,23 @@ describe('S3 destination on Ceph RGW: resume, errors and faults', () => {
     expect(sha256(await readAll(destination.read('four-parts.bin')))).toEqual(sha256(data));
   });
 
+  it('sends a whole file with its ingest SHA-256 as the signed payload hash: RGW refuses bytes that do not match it, and stores nothing', async () => {
+    const destination = await open('payload-hash');
+    const counts = countCommands(destination);
+    const data = randomData(40_000);
+    const good = entryFor('good.bin', 'file', data);
+    expect((await destination.put(good, contentOf(data))).bytes).toBe(data.length);
+    expect(sha256(await readAll(destination.read('good.bin')))).toEqual(sha256(data));
+    // The entry records the SHA-256 of other bytes: what is sent no longer matches what was ingested.
+    const wrong = entryFor('wrong.bin', 'file', data, { sha256: sha256(Buffer.from('other bytes')) });
+    const err = await rejection(destination.put(wrong, contentOf(data)));
+    expect(err.code).toBe('CHECKSUM_MISMATCH');
+    expect(err.message).toContain('PutObject s3://');
+    expect(err.message).toContain('XAmzContentSHA256Mismatch');
+    expect(await destination.stat('wrong.bin')).toBeNull();
+    expect(counts.get('PutObjectCommand')).toBe(2);
+  });
+
   it('refuses a wrong secret and an unknown access key with DESTINATION_ACCESS_DENIED', async () => {
     const wrongSecret = await rejection(openS3Destination(`s3://${BUCKET}/x`, { ...s3Options(server), credentials: { accessKeyId: server.accessKeyId, secretAccessKey: 'not-the-secret' } }));
     expect(wrongSecret.code).toBe('DESTINATION_ACCESS_DENIED');

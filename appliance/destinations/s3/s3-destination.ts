@@ -21,7 +21,7 @@ import { isUtf8Key, relativeKey } from '../path-key.js';
 import { isNotFound, mapS3Error } from './s3-errors.js';
 import { posixMetadata } from '../posix-metadata.js';
 import { abortUpload, choosePartSize, uploadMultipart } from './s3-multipart.js';
-import { createS3Client, MAX_KEY_BYTES, parseS3Uri, validateOptions, writeParameters, type S3DestinationOptions } from './s3-options.js';
+import { createS3Client, MAX_KEY_BYTES, parseS3Uri, validateOptions, withPayloadSha256, writeParameters, type S3DestinationOptions } from './s3-options.js';
 
 type Signal = { signal?: AbortSignal };
 
@@ -123,18 +123,18 @@ export class S3Destination implements Destination {
     else if (entry.type === 'symlink') body = Buffer.from(entry.target ?? Buffer.alloc(0));
     else body = Buffer.alloc(0);
     try {
-      const answer = await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: fullKey,
-          Body: body,
-          ContentLength: body.length,
-          ContentMD5: await md5Base64Async(body),
-          Metadata: metadata,
-          ...writeParameters(this.#options),
-        }),
-        { abortSignal: options.signal },
-      );
+      const command = new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: fullKey,
+        Body: body,
+        ContentLength: body.length,
+        ContentMD5: await md5Base64Async(body),
+        Metadata: metadata,
+        ...writeParameters(this.#options),
+      });
+      // A file's body is the whole file, whose SHA-256 the journal recorded at ingest.
+      if (entry.type === 'file') withPayloadSha256(command, entry.sha256.toString('hex'));
+      const answer = await this.client.send(command, { abortSignal: options.signal });
       options.onProgress?.(body.length);
       return answer.ETag === undefined ? { key, bytes: body.length } : { key, etag: answer.ETag, bytes: body.length };
     } catch (err) {

@@ -6,6 +6,7 @@ const THROTTLING = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'Th
 const ACCESS_DENIED = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AllAccessDisabled', 'AccountProblem', 'InvalidSecurity', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired', 'CredentialsProviderError', 'KMS.AccessDeniedException']);
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'UND_ERR_SOCKET']);
 const NAME_INVALID = new Set(['KeyTooLongError', 'InvalidObjectName']);
+const DIGEST_REFUSED = new Set(['BadDigest', 'XAmzContentSHA256Mismatch', 'InvalidDigest']);
 
 interface SdkErrorShape {
   name?: string;
@@ -87,6 +88,11 @@ export function mapS3Error(err: unknown, context: S3ErrorContext): FloeError {
   }
   if ((s3Code !== undefined && ACCESS_DENIED.has(s3Code)) || status === 403 || status === 401) {
     return make('DESTINATION_ACCESS_DENIED', `${context.operation} ${where}: access denied (${s3Code ?? status}): ${message}`);
+  }
+  if (s3Code !== undefined && DIGEST_REFUSED.has(s3Code)) {
+    // The body the server received does not match the digest sent with it: Content-MD5, or the
+    // SHA-256 recorded at ingest (withPayloadSha256). Not retried: the same bytes would fail again.
+    return make('CHECKSUM_MISMATCH', `${context.operation} ${where}: the server refused the body: it does not match its checksum (${s3Code})`);
   }
   if (s3Code !== undefined && NAME_INVALID.has(s3Code)) {
     return make('DESTINATION_NAME_INVALID', `${context.operation} ${where}: the server refused the name (${s3Code})`);

@@ -11,13 +11,13 @@ import {
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { md5Base64Async } from '../../crypto/hash-pool.js';
+import { md5AndSha256Async } from '../../crypto/hash-pool.js';
 import { FloeError } from '../../errors.js';
 import type { FileEntry } from '../../journal/file-entry.js';
 import { ContentReader } from '../content-reader.js';
 import type { OpenContent, PutOptions, ResumeState } from '../destination.js';
 import { isNoSuchUpload, isNotImplemented, mapS3Error } from './s3-errors.js';
-import { MAX_OBJECT_SIZE, MAX_PART_SIZE, MAX_PARTS, MIB, MIN_PART_SIZE, writeParameters, type S3DestinationOptions } from './s3-options.js';
+import { MAX_OBJECT_SIZE, MAX_PART_SIZE, MAX_PARTS, MIB, MIN_PART_SIZE, withPayloadSha256, writeParameters, type S3DestinationOptions } from './s3-options.js';
 
 export const DEFAULT_PART_SIZE = 8 * MIB;
 export const DEFAULT_QUEUE_SIZE = 4;
@@ -135,20 +135,20 @@ async function uploadMissingParts(
 
   const upload = async (partNumber: number, body: Buffer): Promise<void> => {
     try {
-      const answer = await client.send(
-        new UploadPartCommand({
-          Bucket: bucket,
-          Key: key,
-          UploadId: state.uploadId,
-          PartNumber: partNumber,
-          Body: body,
-          ContentLength: body.length,
-          // "Content-MD5: The base64-encoded 128-bit MD5 digest of the part data." The server
-          // refuses a part that arrived damaged (BadDigest).
-          ContentMD5: await md5Base64Async(body),
-        }),
-        { abortSignal: signal },
-      );
+      // "Content-MD5: The base64-encoded 128-bit MD5 digest of the part data." The server refuses
+      // a part that arrived damaged (BadDigest). The SHA-256 that SigV4 signs comes from the same
+      // pass on a crypto worker.
+      const digests = await md5AndSha256Async(body);
+      const command = new UploadPartCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: state.uploadId,
+        PartNumber: partNumber,
+        Body: body,
+        ContentLength: body.length,
+        ContentMD5: digests.md5Base64,
+      });
+      const answer = await client.send(withPayloadSha256(command, digests.sha256Hex), { abortSignal: signal });
       if (answer.ETag === undefined) throw new FloeError('DESTINATION_IO', `UploadPart ${partNumber} of s3://${bucket}/${key}: no ETag in the answer`);
       done.set(partNumber, answer.ETag);
       put.onProgress?.(body.length);

@@ -1,5 +1,6 @@
 // Child of import-throughput.ts: unlocks a device at the facility and imports it into one S3
-// destination; prints one JSON line {seconds, files, bytes, state}. Run under /usr/bin/time.
+// destination; prints one JSON line {seconds, cpuSeconds, processCpuSeconds, files, bytes, state}.
+// Run under /usr/bin/time.
 import { readFile } from 'node:fs/promises';
 import { Device } from '../../appliance/lifecycle/device.js';
 import { ImportService } from '../../appliance/transfer/import-service.js';
@@ -13,8 +14,13 @@ const service = new ImportService(device, {
   engine: { concurrency: tuning.concurrency, largeConcurrency: tuning.largeConcurrency, largeFileBytes: tuning.partSize },
 });
 const start = process.hrtime.bigint();
+const cpuStart = process.cpuUsage();
 const status = await service.run({ destinations: [{ uri: uri!, endpoint: endpoint!, forcePathStyle: true, region: 'us-east-1' }], options: { VerifyMode: tuning.verifyMode as 'NONE' } });
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+// The import's CPU time, every thread of the process: not the start-up or the unlock before it,
+// whose seal check reads the whole journal once at the facility.
+const cpu = process.cpuUsage(cpuStart);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 const c = status.destinations[0]?.counters;
 await device.close();
-process.stdout.write(`${JSON.stringify({ seconds, files: c?.FilesTransferred ?? 0, bytes: c?.BytesWritten ?? 0, state: status.state, error: status.error ?? null })}\n`);
+process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds, processCpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6, files: c?.FilesTransferred ?? 0, bytes: c?.BytesWritten ?? 0, state: status.state, error: status.error ?? null })}\n`);

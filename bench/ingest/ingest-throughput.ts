@@ -91,9 +91,21 @@ try {
   runTimed('sh', ['-c', `for i in 0 1 2 3; do nfs-cat "$0/large-$i.bin?nfsport=${server.nfsPort}&mountport=${server.mountPort}" > /dev/null || exit 1; done`, `nfs://127.0.0.1/export/large`]);
   const nfsCat = runTimed('sh', ['-c', `for i in 0 1 2 3; do nfs-cat "$0/large-$i.bin?nfsport=${server.nfsPort}&mountport=${server.mountPort}" > /dev/null || exit 1; done`, `nfs://127.0.0.1/export/large`]);
   const noVerify = { VerifyMode: 'NONE', TransferMode: 'ALL' };
-  const floeLarge = floeIngest(server.uri('large'), path.join(tmp, 'journal-large'), noVerify);
+  // LARGE: two rounds, floe and restic alternating (neither alone meets a disk still busy with the
+  // other's writes); each tool's faster round counts, and every round is printed.
+  const largeRounds: Array<{ floe: number; restic: number }> = [];
+  let floeLarge: ReturnType<typeof floeIngest> | undefined;
+  let resticLarge: ReturnType<typeof restic> | undefined;
+  for (let round = 0; round < 2; round++) {
+    const f = floeIngest(server.uri('large'), path.join(tmp, 'journal-large'), noVerify);
+    fs.rmSync(path.join(tmp, 'restic-large'), { recursive: true, force: true });
+    const r = restic(large, path.join(tmp, 'restic-large'));
+    largeRounds.push({ floe: f.wallSeconds, restic: r.seconds });
+    if (floeLarge === undefined || f.wallSeconds < floeLarge.wallSeconds) floeLarge = f;
+    if (resticLarge === undefined || r.seconds < resticLarge.seconds) resticLarge = r;
+  }
+  if (floeLarge === undefined || resticLarge === undefined) throw new Error('no LARGE round ran');
   const floeLargeShm = values.shm ? floeIngest(server.uri('large'), fs.mkdtempSync('/dev/shm/floe-bench-journal-'), noVerify) : undefined;
-  const resticLarge = restic(large, path.join(tmp, 'restic-large'));
   const floeSmall = floeIngest(server.uri('small'), path.join(tmp, 'journal-small'), noVerify);
   const resticSmall = restic(small, path.join(tmp, 'restic-small'));
   const limited = floeIngest(server.uri('one'), path.join(tmp, 'journal-limit'), { ...noVerify, BytesPerSecond: 50 * MIB });
@@ -101,15 +113,16 @@ try {
   const rate = (bytes: number, s: number): number => bytes / MIB / s;
   const rows = [
     { what: 'nfs-cat LARGE (4 files in turn)', 'MiB/s': rate(largeTotal, nfsCat.seconds).toFixed(0), 'files/s': (4 / nfsCat.seconds).toFixed(2), 'peak RSS MiB': nfsCat.peakRssMiB.toFixed(0) },
-    { what: 'floe ingest LARGE (journal on disk)', 'MiB/s': rate(largeTotal, floeLarge.wallSeconds).toFixed(0), 'files/s': (4 / floeLarge.wallSeconds).toFixed(2), 'peak RSS MiB': floeLarge.timeRssMiB.toFixed(0) },
+    { what: 'floe ingest LARGE (journal on disk, best round)', 'MiB/s': rate(largeTotal, floeLarge.wallSeconds).toFixed(0), 'files/s': (4 / floeLarge.wallSeconds).toFixed(2), 'peak RSS MiB': floeLarge.timeRssMiB.toFixed(0) },
     ...(floeLargeShm
       ? [{ what: 'floe ingest LARGE (journal on /dev/shm)', 'MiB/s': rate(largeTotal, floeLargeShm.wallSeconds).toFixed(0), 'files/s': (4 / floeLargeShm.wallSeconds).toFixed(2), 'peak RSS MiB': floeLargeShm.timeRssMiB.toFixed(0) }]
       : []),
-    { what: 'restic backup LARGE (local folder)', 'MiB/s': rate(largeTotal, resticLarge.seconds).toFixed(0), 'files/s': (4 / resticLarge.seconds).toFixed(2), 'peak RSS MiB': resticLarge.peakRssMiB.toFixed(0) },
+    { what: 'restic backup LARGE (local folder, best round)', 'MiB/s': rate(largeTotal, resticLarge.seconds).toFixed(0), 'files/s': (4 / resticLarge.seconds).toFixed(2), 'peak RSS MiB': resticLarge.peakRssMiB.toFixed(0) },
     { what: 'floe ingest SMALL', 'MiB/s': rate(smallBytes, floeSmall.wallSeconds).toFixed(0), 'files/s': (SMALL_FILES / floeSmall.wallSeconds).toFixed(0), 'peak RSS MiB': floeSmall.timeRssMiB.toFixed(0) },
     { what: 'restic backup SMALL (local folder)', 'MiB/s': rate(smallBytes, resticSmall.seconds).toFixed(0), 'files/s': (SMALL_FILES / resticSmall.seconds).toFixed(0), 'peak RSS MiB': resticSmall.peakRssMiB.toFixed(0) },
   ];
   console.log(table(rows));
+  console.log(`LARGE rounds (MiB/s, floe / restic): ${largeRounds.map((r) => `${rate(largeTotal, r.floe).toFixed(0)} / ${rate(largeTotal, r.restic).toFixed(0)}`).join(', ')}; the faster of each counts`);
   console.log(`floe LARGE / nfs-cat: ${ratio(nfsCat.seconds, floeLarge.wallSeconds)} (goal >= 0.5x)`);
   if (floeLargeShm) console.log(`floe LARGE on /dev/shm / nfs-cat: ${ratio(nfsCat.seconds, floeLargeShm.wallSeconds)}`);
   console.log(`floe LARGE / restic: ${ratio(resticLarge.seconds, floeLarge.wallSeconds)} (goal >= 1.5x)`);

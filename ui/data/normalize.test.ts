@@ -22,6 +22,9 @@ describe('normalize', () => {
       problems: [{ path: 'a', outcome: 'skipped', code: 'SOURCE_ACCESS_DENIED', message: 'NFS3ERR_ACCES' }],
     });
     expect(e).toMatchObject({ id: 'exec-1', status: 'ERROR', bytesPerSecond: 1024, filesTransferred: 4, bytesWritten: 400, filesFailed: 2, errorCode: 'CANCELLED', errorDetail: 'Execution was cancelled', durations: { total: 6 } });
+    // FilesFailed as one count instead of one per phase, counted once.
+    expect(toExecution({ TaskExecutionId: 'e', FilesFailed: 3 }).filesFailed).toBe(3);
+    expect(toTransfer({ state: 'RUNNING', destinations: [{ uri: 'efs://x', counters: { FilesFailed: 5 } }] }).destinations[0]?.filesFailed).toBe(5);
   });
 
   it('reads import and sync status per destination', () => {

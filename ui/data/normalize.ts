@@ -87,7 +87,6 @@ export function toTask(v: unknown): TaskView {
 
 export function toExecution(v: unknown): ExecutionView {
   const o = obj(v);
-  const failed = obj(pick(o, 'FilesFailed'));
   const listed = obj(pick(o, 'FilesListed'));
   const result = obj(pick(o, 'Result'));
   const options = obj(pick(o, 'Options'));
@@ -116,7 +115,7 @@ export function toExecution(v: unknown): ExecutionView {
     filesDeleted: num(o, 'FilesDeleted'),
     filesPrepared: num(o, 'FilesPrepared'),
     filesListed: num(listed, 'AtSource'),
-    filesFailed: num(failed, 'Prepare') + num(failed, 'Transfer') + num(failed, 'Verify') + num(failed, 'Delete') + (typeof pick(o, 'FilesFailed') === 'number' ? num(o, 'FilesFailed') : 0),
+    filesFailed: failedCount(pick(o, 'FilesFailed')),
     ...(errorCode === undefined ? {} : { errorCode }),
     ...(errorDetail === undefined ? {} : { errorDetail }),
     ...(problems.length === 0 ? {} : { problems }),
@@ -180,8 +179,6 @@ function toDestination(v: unknown): DestinationProgressView {
   // RunStatus.destinations[]: {uri, status, counters: DescribeTaskExecution counters, result}.
   const o = obj(v);
   const c = Object.keys(obj(pick(o, 'counters'))).length > 0 ? obj(pick(o, 'counters')) : o;
-  const failed = pick(c, 'FilesFailed');
-  const f = obj(failed);
   return {
     uri: str(o, 'uri', 'destination'),
     status: str(o, 'status') || '-',
@@ -189,8 +186,15 @@ function toDestination(v: unknown): DestinationProgressView {
     filesTotal: num(c, 'EstimatedFilesToTransfer', 'filesTotal'),
     bytesDone: num(c, 'BytesWritten', 'bytesDone'),
     bytesTotal: num(c, 'EstimatedBytesToTransfer', 'bytesTotal'),
-    filesFailed: typeof failed === 'number' ? failed : num(f, 'Prepare') + num(f, 'Transfer') + num(f, 'Verify') + num(f, 'Delete'),
+    filesFailed: failedCount(pick(c, 'FilesFailed')),
   };
+}
+
+/** DataSync's FilesFailed: a count, or one count per phase (Prepare, Transfer, Verify, Delete). */
+function failedCount(v: unknown): number {
+  if (typeof v === 'number') return v;
+  const f = obj(v);
+  return num(f, 'Prepare') + num(f, 'Transfer') + num(f, 'Verify') + num(f, 'Delete');
 }
 
 /** GET /v1/import: the daemon's TransferRunStatus. */

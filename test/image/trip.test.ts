@@ -14,6 +14,7 @@ import { ganeshaUnavailableReason, startGanesha, type Ganesha } from '../harness
 import { startS3rver, type S3rverServer } from '../harness/s3rver.js';
 import { ensureImage } from './image-build.js';
 import { binarySandbox, nodeModulesInReach, type Sandbox } from './sandbox.js';
+import { testJobSpec } from '../support/test-job.js';
 
 let box: Sandbox;
 let s3: S3rverServer;
@@ -127,13 +128,7 @@ describe('the whole trip with dist/floe', () => {
   it('provisions a job from an empty HOME with no node_modules in reach', async () => {
     expect(nodeModulesInReach(box.root)).toEqual([]);
     const p = paths();
-    const job = {
-      jobType: 'IMPORT',
-      description: 'trip test',
-      deviceType: 'SNC1_SSD',
-      destinations: [{ uri: `s3://${BUCKET}/imports`, endpoint: s3.endpoint, region: s3.region, forcePathStyle: true }, { uri: `efs://${p.efs}` }],
-      returnAddress: { name: 'Receiving', street1: '1 Test Way', city: 'Seattle', stateOrProvince: 'WA', postalCode: '98101', country: 'US' },
-    };
+    const job = testJobSpec('trip test', [{ uri: `s3://${BUCKET}/imports`, endpoint: s3.endpoint, region: s3.region, forcePathStyle: true }, { uri: `efs://${p.efs}` }]);
     await writeFile(join(box.root, 'job.json'), JSON.stringify(job));
     const out = floeJson<{ manifestPath: string; unlockCode: string; jobId: string }>('provision', '--job', join(box.root, 'job.json'), '--data', p.data, '--out', p.station);
     manifest = out.manifestPath;

@@ -8,8 +8,8 @@ import { sha256 } from '../../appliance/crypto/hash.js';
 import { FloeError } from '../../appliance/errors.js';
 import { readManifest, openManifest } from '../../provisioning/manifest.js';
 import { provision, readJobSpecFile, type ProvisionResult } from '../../provisioning/provision.js';
+import { FAST_SCRYPT } from '../support/test-job.js';
 
-const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 const NOW = new Date('2025-06-01T12:00:00.000Z');
 const example = JSON.parse(await readFile('provisioning/examples/job.json', 'utf8')) as Record<string, unknown>;
 

@@ -8,6 +8,7 @@ import { Device } from '../../appliance/lifecycle/device.js';
 import { floe, floeJson, provisionDevice, startDaemonProcess, type DaemonProcess, type ProvisionedDevice } from '../support/daemon-process.js';
 import { startRgw, type RgwServer } from '../harness/rgw.js';
 import { ingestFolder, listS3Keys, makeSourceFolder, MIB, readS3Object, walkSource } from './transfer-fixtures.js';
+import { testJobSpec } from '../support/test-job.js';
 
 const BUCKET = 'floe-cli';
 
@@ -27,13 +28,7 @@ describe('floe import, floe sync and floe report through the daemon', () => {
 
   it('imports with progress, shows status, writes the report on request', async () => {
     p = await provisionDevice(
-      {
-        jobType: 'IMPORT',
-        description: 'cli import test',
-        deviceType: 'SNC1_SSD',
-        destinations: [{ uri: `s3://${BUCKET}/cli`, endpoint: rgw.endpoint, region: 'us-east-1', forcePathStyle: true }],
-        returnAddress: { name: 'Receiving', street1: '1 Test Way', city: 'Seattle', stateOrProvince: 'WA', postalCode: '98101', country: 'US' },
-      },
+      testJobSpec('cli import test', [{ uri: `s3://${BUCKET}/cli`, endpoint: rgw.endpoint, region: 'us-east-1', forcePathStyle: true }]),
       'floe-import-cli-',
     );
     const manifest = await readFile(p.manifestPath);

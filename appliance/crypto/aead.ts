@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { WORKER_MIN_BYTES, workerForJob } from './crypto-workers.js';
+import { WORKER_MIN_BYTES, workerForJob, type Answer, type Job } from './crypto-workers.js';
 import { UnauthenticatedError } from './errors.js';
 import { sha256 } from './hash.js';
 import type { SecretKey } from './secret-key.js';
@@ -17,6 +17,14 @@ const ALGORITHM = 'aes-256-gcm';
  */
 export class AeadKey {
   readonly #key: SecretKey;
+  /**
+   * The key in shared memory, for the crypto workers: a message carries a reference to it, not a
+   * copy (a copied key would linger in freed message buffers), and dispose() zeroes it for every
+   * thread at once.
+   */
+  #shared: Uint8Array<SharedArrayBuffer> | null = null;
+  /** Jobs on the crypto workers that read #shared and are not answered yet. */
+  #onWorkers = 0;
 
   constructor(key: SecretKey) {
     if (key.length !== 32) throw new RangeError('AES-256-GCM needs a 32-byte key');
@@ -59,9 +67,9 @@ export class AeadKey {
     checkNonce(nonce);
     const length = plaintext.length + TAG_LENGTH;
     const shared = into !== undefined && into.buffer instanceof SharedArrayBuffer && into.length >= length ? into : undefined;
-    const job = { op: 'seal', key: exact(this.#key.bytes), nonce: exact(nonce), ad: exact(additionalData) } as const;
-    if (shared === undefined) return Buffer.from((await workerForJob().run(job, plaintext)).out!);
-    await workerForJob().run({ ...job, into: shared.buffer as SharedArrayBuffer, intoOffset: shared.byteOffset }, plaintext);
+    const job = { op: 'seal', nonce: exact(nonce), ad: exact(additionalData) } as const;
+    if (shared === undefined) return Buffer.from((await this.#onWorker(job, plaintext)).out!);
+    await this.#onWorker({ ...job, into: shared.buffer as SharedArrayBuffer, intoOffset: shared.byteOffset }, plaintext);
     return shared.subarray(0, length);
   }
 
@@ -81,22 +89,44 @@ export class AeadKey {
   async #openOnWorker(nonce: Uint8Array, sealed: Uint8Array, additionalData: Uint8Array, digestFrom?: number): Promise<{ plaintext: Buffer; digest?: Buffer }> {
     if (sealed.length < WORKER_MIN_BYTES) return { plaintext: this.open(nonce, sealed, additionalData) };
     checkNonce(nonce);
-    const job = { op: 'open', key: exact(this.#key.bytes), nonce: exact(nonce), ad: exact(additionalData), digestFrom } as const;
-    const answer = await workerForJob().run(job, sealed);
+    const answer = await this.#onWorker({ op: 'open', nonce: exact(nonce), ad: exact(additionalData), digestFrom }, sealed);
     if (answer.unauthenticated) throw new UnauthenticatedError();
     return { plaintext: Buffer.from(answer.out!), digest: answer.digest === undefined ? undefined : Buffer.from(answer.digest) };
   }
 
-  /** Drops the key: the raw bytes are zeroed (a worker zeroes its copy after each call). */
+  /**
+   * Runs a seal or open on a crypto worker with this key. The worker reads the key from shared
+   * memory, so it must stay intact until every such job is answered: dispose() zeroes it then.
+   */
+  async #onWorker(job: DistributiveOmit<KeyedJob, 'key'>, input: Uint8Array): Promise<Answer> {
+    if (this.#key.disposed) throw new Error('secret key was disposed');
+    if (this.#shared === null) {
+      this.#shared = new Uint8Array(new SharedArrayBuffer(this.#key.length));
+      this.#shared.set(this.#key.bytes);
+    }
+    this.#onWorkers++;
+    try {
+      return await workerForJob().run({ ...job, key: this.#shared } as KeyedJob, input);
+    } finally {
+      if (--this.#onWorkers === 0 && this.#key.disposed) this.#zeroShared();
+    }
+  }
+
+  /** Drops the key: the raw bytes are zeroed now, the workers' shared copy once no job uses it. */
   dispose(): void {
     this.#key.dispose();
+    if (this.#onWorkers === 0) this.#zeroShared();
+  }
+
+  #zeroShared(): void {
+    this.#shared?.fill(0);
+    this.#shared = null;
   }
 }
 
-/**
- * A view that spans its whole buffer, for a message: posting a view copies its entire buffer, and a
- * small Buffer is often a slice of Node's shared 8 KiB pool. A key's own buffer is exactly its bytes.
- */
+type KeyedJob = Extract<Job, { op: 'seal' | 'open' }>;
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
 function exact(view: Uint8Array): Uint8Array {
   return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : new Uint8Array(view);
 }

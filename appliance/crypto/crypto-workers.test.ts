@@ -54,6 +54,17 @@ describe('crypto workers', () => {
     releaseSharedBuffer(small);
   });
 
+  it('a key dropped while a worker still seals with it stays intact for that job; after that the key refuses work', async () => {
+    const secret = SecretKey.random();
+    const expected = new AeadKey(SecretKey.fromBytes(secret.exportBytes())).seal(nonce, Buffer.alloc(MIB, 3), ad);
+    const key = new AeadKey(secret);
+    const sealing = key.sealAsync(nonce, Buffer.alloc(MIB, 3), ad);
+    key.dispose();
+    expect((await sealing).equals(expected)).toBe(true);
+    await expect(key.sealAsync(nonce, Buffer.alloc(MIB, 3), ad)).rejects.toThrow('secret key was disposed');
+    await expect(key.openAsync(nonce, expected, ad)).rejects.toThrow('secret key was disposed');
+  });
+
   it('a worker refuses a changed byte, a changed tag or other additional data with UnauthenticatedError', async () => {
     const key = new AeadKey(SecretKey.random());
     const sealed = key.seal(nonce, randomBytes(2 * MIB), ad);

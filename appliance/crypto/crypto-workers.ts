@@ -22,7 +22,8 @@ export const STAGE_BYTES = (1 << 20) + 4096;
 const WORKERS = Math.max(1, Math.min(2, availableParallelism()));
 
 // Evaluated source, so the single binary needs no file; getBuiltinModule, so it runs whether the
-// parent made eval code CommonJS or a module. A key arrives as a copy the worker zeroes after use.
+// parent made eval code CommonJS or a module. A key arrives as a view of shared memory its owner
+// zeroes when it drops the key (AeadKey.dispose); the worker keeps no copy.
 const WORKER_SOURCE = `
 const { parentPort } = process.getBuiltinModule('node:worker_threads');
 const { createHash, createCipheriv, createDecipheriv } = process.getBuiltinModule('node:crypto');
@@ -85,8 +86,6 @@ parentPort.on('message', (m) => {
   } catch (err) {
     if (m.stream !== undefined) streams.delete(m.stream);
     answer = { error: String(err && err.message || err) };
-  } finally {
-    if (m.key !== undefined) m.key.fill(0);
   }
   answer.id = m.id;
   parentPort.postMessage(answer, answer.out === undefined ? [] : [answer.out]);

@@ -6,13 +6,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../appliance/crypto/hash.js';
 import { KeyRing } from '../appliance/crypto/key-ring.js';
 import { SigningKey } from '../appliance/crypto/signing.js';
-import { FloeError } from '../appliance/errors.js';
 import { canonicalJson, type CanonicalValue } from './canonical-json.js';
 import { newDeviceId, newJobId } from './job-ids.js';
 import { parseJobSpec } from './job-spec.js';
 import { manifestConfigFromSpec, type ManifestConfig } from './manifest-config.js';
 import { HEADER_LENGTH, MANIFEST_MAGIC, WRONG_CODE_MESSAGE, encodeManifest, openManifest, readManifest, writeManifest } from './manifest.js';
 import { generateUnlockCode } from './unlock-code.js';
+import { errorOf, rejectionOf } from '../test/support/error-of.js';
 
 const FAST = { name: 'scrypt', N: 1 << 10, r: 8, p: 1 } as const;
 const spec = parseJobSpec(JSON.parse(readFileSync(new URL('./examples/job.json', import.meta.url), 'utf8')));
@@ -33,26 +33,6 @@ async function fixture() {
   const seed = deviceKey.exportSeed();
   const bytes = await encodeManifest(config, { dek, deviceKey }, code);
   return { config, code, dekBytes, seed, bytes };
-}
-
-async function failure(promise: Promise<unknown>): Promise<FloeError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof FloeError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure, got success');
-}
-
-function syncFailure(fn: () => unknown): FloeError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FloeError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure, got success');
 }
 
 /** Recomputes the trailing SHA-256, as someone changing the file on purpose would. */
@@ -103,11 +83,11 @@ describe('manifest', () => {
     const f = await fixture();
     let wrong = generateUnlockCode();
     while (wrong === f.code) wrong = generateUnlockCode();
-    const err = await failure(openManifest(readManifest(f.bytes), wrong));
+    const err = await rejectionOf(openManifest(readManifest(f.bytes), wrong));
     expect(err.code).toBe('WRONG_UNLOCK_CODE');
     expect(err.message).toBe(WRONG_CODE_MESSAGE);
     expect(err.message).toBe('unlock code does not open this manifest (wrong code, or the manifest was changed)');
-    const malformed = await failure(openManifest(readManifest(f.bytes), 'nope'));
+    const malformed = await rejectionOf(openManifest(readManifest(f.bytes), 'nope'));
     expect(malformed.code).toBe('INVALID_ARGUMENT');
   });
 
@@ -116,7 +96,7 @@ describe('manifest', () => {
     for (let i = 0; i < f.bytes.length; i++) {
       const bad = Buffer.from(f.bytes);
       bad[i]! ^= 0x01;
-      const err = syncFailure(() => readManifest(bad));
+      const err = errorOf(() => readManifest(bad));
       expect(err.code, `byte ${i}`).toBe('MANIFEST_INVALID');
     }
   });
@@ -129,7 +109,7 @@ describe('manifest', () => {
       for (const flip of [0x01, 0x80]) {
         const bad = Buffer.from(f.bytes);
         bad[i]! ^= flip;
-        const err = await failure((async () => openManifest(readManifest(rechecksum(bad)), f.code))());
+        const err = await rejectionOf((async () => openManifest(readManifest(rechecksum(bad)), f.code))());
         expect(['MANIFEST_INVALID', 'WRONG_UNLOCK_CODE'], `byte ${i} ^ ${flip}`).toContain(err.code);
         outcomes[err.code] = (outcomes[err.code] ?? 0) + 1;
       }
@@ -145,7 +125,7 @@ describe('manifest', () => {
     expect(changed.length).toBe(f.bytes.length);
     const manifest = readManifest(rechecksum(changed));
     expect(manifest.config.returnAddress.city).toBe('Tacoma!');
-    const err = await failure(openManifest(manifest, f.code));
+    const err = await rejectionOf(openManifest(manifest, f.code));
     expect(err.code).toBe('WRONG_UNLOCK_CODE');
   });
 
@@ -161,7 +141,7 @@ describe('manifest', () => {
   ];
   it.each(garbled)('a garbled file (%s) is MANIFEST_INVALID saying what is wrong', async (_name, garble, message) => {
     const f = await fixture();
-    const err = syncFailure(() => readManifest(garble(f.bytes)));
+    const err = errorOf(() => readManifest(garble(f.bytes)));
     expect(err.code).toBe('MANIFEST_INVALID');
     if (message.endsWith(' ')) expect(err.message.startsWith(message)).toBe(true);
     else expect(err.message).toBe(message);
@@ -172,7 +152,7 @@ describe('manifest', () => {
     // Same length and still valid JSON, but not floe's encoding (a space after the colon).
     const changed = Buffer.from(f.bytes.toString('latin1').replace('"city":"Seattle"', '"city": "Seattl"'), 'latin1');
     expect(changed.length).toBe(f.bytes.length);
-    const err = syncFailure(() => readManifest(rechecksum(changed)));
+    const err = errorOf(() => readManifest(rechecksum(changed)));
     expect(err.message).toBe('manifest: the configuration is not in canonical form');
   });
 
@@ -181,7 +161,7 @@ describe('manifest', () => {
     const changed = Buffer.from(f.bytes.toString('latin1').replace('"N":1024', '"N":4194304'), 'latin1');
     // The length changed: fix the header's config length and the checksum as an attacker would.
     changed.writeUInt32LE(f.bytes.readUInt32LE(12) + 3, 12);
-    const err = syncFailure(() => readManifest(rechecksum(changed)));
+    const err = errorOf(() => readManifest(rechecksum(changed)));
     expect(err.code).toBe('MANIFEST_INVALID');
     expect(err.message).toBe('manifest: configuration kdf.N: must be a power of two from 2^10 to 2^20, got 4194304');
   });
@@ -195,7 +175,7 @@ describe('manifest', () => {
     expect(ma.deviceId).not.toBe(mb.deviceId);
     expect(ma.jobId).toMatch(/^JID[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(ma.deviceId).toMatch(/^DEV[0-9a-f]{24}$/);
-    expect((await failure(openManifest(mb, a.code))).code).toBe('WRONG_UNLOCK_CODE');
+    expect((await rejectionOf(openManifest(mb, a.code))).code).toBe('WRONG_UNLOCK_CODE');
   });
 
   it('writes <jobId>_manifest.bin, never over an existing file', async () => {
@@ -216,7 +196,7 @@ describe('manifest', () => {
     expect(path).toBe(join(dir, `${config.jobId}_manifest.bin`));
     const opened = await openManifest(readManifest(await readFile(path)), code);
     expect(opened.dek.equals(dek)).toBe(true);
-    const err = await failure(writeManifest(dir, config, { dek, deviceKey }, code));
+    const err = await rejectionOf(writeManifest(dir, config, { dek, deviceKey }, code));
     expect(err.code).toBe('CONFLICT');
   });
 });

@@ -7,8 +7,8 @@ import { KeyRing } from './key-ring.js';
 import { unwrapSecret, wrapSecret } from './key-wrap.js';
 import { SecretKey } from './secret-key.js';
 import { SigningKey, verifySignature } from './signing.js';
+import { FAST_SCRYPT } from '../../test/support/test-job.js';
 
-const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 
 describe('AEAD (AES-256-GCM)', () => {
   const nonce = Buffer.alloc(12, 7);

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../appliance/crypto/hash.js';
-import { FloeError } from '../../appliance/errors.js';
 import { readManifest, openManifest } from '../../provisioning/manifest.js';
 import { provision, readJobSpecFile, type ProvisionResult } from '../../provisioning/provision.js';
+import { rejectionOf } from '../support/error-of.js';
 import { FAST_SCRYPT } from '../support/test-job.js';
 
 const NOW = new Date('2025-06-01T12:00:00.000Z');
@@ -39,16 +39,6 @@ async function allFiles(dir: string): Promise<Map<string, Buffer>> {
     out.set(relative(dir, path), await readFile(path));
   }
   return out;
-}
-
-async function failure(promise: Promise<unknown>): Promise<FloeError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof FloeError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure, got success');
 }
 
 describe('provision', () => {
@@ -157,7 +147,7 @@ describe('provision', () => {
     const manifestB = readManifest(await readFile(b.result.manifestPath));
     expect(manifestB.jobId).not.toBe(identityA.jobId);
     expect(manifestB.deviceId).not.toBe(identityA.deviceId);
-    expect((await failure(openManifest(manifestB, a.result.unlockCode))).code).toBe('WRONG_UNLOCK_CODE');
+    expect((await rejectionOf(openManifest(manifestB, a.result.unlockCode))).code).toBe('WRONG_UNLOCK_CODE');
   });
 
   it('uses the default scrypt cost (N=2^15, r=8, p=1) unless told otherwise', async () => {
@@ -172,7 +162,7 @@ describe('provision', () => {
     const { dataDir, result } = await provisioned();
     const before = await allFiles(dataDir);
     const outDir = (await workspace()).outDir;
-    const err = await failure(provision({ jobSpec: example, dataDir, outDir, scrypt: FAST_SCRYPT }));
+    const err = await rejectionOf(provision({ jobSpec: example, dataDir, outDir, scrypt: FAST_SCRYPT }));
     expect(err.code).toBe('CONFLICT');
     expect(err.message).toBe(`data directory ${dataDir} is already provisioned for job ${result.jobId} (device ${result.deviceId}); provision into a new or empty directory`);
     expect(await allFiles(dataDir)).toEqual(before);
@@ -187,7 +177,7 @@ describe('provision', () => {
     const other = await workspace();
     await mkdir(other.dataDir);
     await writeFile(join(other.dataDir, 'stray'), 'x');
-    const err = await failure(provision({ jobSpec: example, ...other, scrypt: FAST_SCRYPT }));
+    const err = await rejectionOf(provision({ jobSpec: example, ...other, scrypt: FAST_SCRYPT }));
     expect(err.code).toBe('CONFLICT');
     expect(err.message).toBe(`data directory ${other.dataDir} is not empty; provision into a new or empty directory`);
   });
@@ -195,7 +185,7 @@ describe('provision', () => {
   it('refuses to put the manifest inside the data directory', async () => {
     const { dataDir } = await workspace();
     for (const outDir of [dataDir, join(dataDir, 'out')]) {
-      const err = await failure(provision({ jobSpec: example, dataDir, outDir, scrypt: FAST_SCRYPT }));
+      const err = await rejectionOf(provision({ jobSpec: example, dataDir, outDir, scrypt: FAST_SCRYPT }));
       expect(err.code).toBe('INVALID_ARGUMENT');
       expect(err.message).toMatch(/^the manifest must not go into the device's data directory/);
     }
@@ -203,7 +193,7 @@ describe('provision', () => {
 
   it('an invalid job spec writes nothing', async () => {
     const dirs = await workspace();
-    const err = await failure(provision({ jobSpec: { ...example, jobType: 'EXPORT' }, ...dirs }));
+    const err = await rejectionOf(provision({ jobSpec: { ...example, jobType: 'EXPORT' }, ...dirs }));
     expect(err.code).toBe('JOB_SPEC_INVALID');
     expect(err.message).toBe('jobType: EXPORT jobs are not supported by floe (only IMPORT)');
     await expect(stat(dirs.dataDir)).rejects.toMatchObject({ code: 'ENOENT' });
@@ -215,10 +205,10 @@ describe('provision', () => {
     await mkdir(dataDir);
     const path = join(dataDir, 'job.json');
     await writeFile(path, '{"jobType": "IMPORT",');
-    const bad = await failure(readJobSpecFile(path));
+    const bad = await rejectionOf(readJobSpecFile(path));
     expect(bad.code).toBe('JOB_SPEC_INVALID');
     expect(bad.message.startsWith(`${path} is not valid JSON: `)).toBe(true);
-    expect((await failure(readJobSpecFile(join(dataDir, 'none.json')))).code).toBe('NOT_FOUND');
+    expect((await rejectionOf(readJobSpecFile(join(dataDir, 'none.json')))).code).toBe('NOT_FOUND');
     expect(await readJobSpecFile('provisioning/examples/job.json')).toEqual(example);
   });
 });

@@ -127,6 +127,10 @@ export class AeadKey {
 type KeyedJob = Extract<Job, { op: 'seal' | 'open' }>;
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 
+/**
+ * A view that spans its whole buffer, for a message: posting a view copies its entire buffer, and a
+ * small Buffer is often a slice of Node's shared 8 KiB pool.
+ */
 function exact(view: Uint8Array): Uint8Array {
   return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : new Uint8Array(view);
 }

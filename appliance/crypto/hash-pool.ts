@@ -201,16 +201,18 @@ export async function sha256OfStream(pieces: AsyncIterable<Uint8Array>, expected
  */
 export async function md5AndSha256Async(data: Uint8Array): Promise<{ md5Base64: string; sha256Hex: string }> {
   if (data.length < POOLED_HASH_MIN_BYTES) return { md5Base64: md5Base64(data), sha256Hex: sha256(data).toString('hex') };
-  const h = new PooledHash('md5+sha256');
-  await h.update(data);
-  const d = await h.digest();
+  const d = await pooledDigest('md5+sha256', data);
   return { md5Base64: d.subarray(0, 16).toString('base64'), sha256Hex: d.subarray(16).toString('hex') };
 }
 
 /** MD5 (Content-MD5 of an upload) off the event loop for large bodies. */
 export async function md5Base64Async(data: Uint8Array): Promise<string> {
   if (data.length < POOLED_HASH_MIN_BYTES) return md5Base64(data);
-  const h = new PooledHash('md5');
+  return (await pooledDigest('md5', data)).toString('base64');
+}
+
+async function pooledDigest(alg: Algorithm, data: Uint8Array): Promise<Buffer> {
+  const h = new PooledHash(alg);
   await h.update(data);
-  return (await h.digest()).toString('base64');
+  return h.digest();
 }

@@ -21,7 +21,7 @@ export class RecordAssembler {
   private record: Buffer = Buffer.alloc(0);
   private recordLength = 0;
 
-  constructor(public onRecord: (record: Buffer) => void = () => undefined) {}
+  constructor(private readonly onRecord: (record: Buffer) => void) {}
 
   push(chunk: Uint8Array): void {
     let at = 0;

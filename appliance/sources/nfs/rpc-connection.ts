@@ -61,15 +61,14 @@ let nextXid = (Math.random() * 0x7fffffff) >>> 0;
 
 export class RpcConnection {
   private readonly pending = new Map<number, Pending>();
+  private readonly assembler = new RecordAssembler((record) => this.onRecord(record));
   private closedError: FloeError | undefined;
 
   private constructor(
     private readonly socket: net.Socket,
     private readonly label: string,
     private readonly credential: Buffer,
-    assembler: RecordAssembler,
   ) {
-    assembler.onRecord = (record) => this.onRecord(record);
     socket.on('error', (err) => this.fail(new FloeError('SOURCE_UNREACHABLE', `connection to ${label} failed: ${err.message}`, { cause: err })));
     socket.on('close', () => this.fail(new FloeError('SOURCE_UNREACHABLE', `connection to ${label} closed by the server`)));
   }
@@ -78,17 +77,13 @@ export class RpcConnection {
     const label = `${host}:${port}`;
     return new Promise((resolve, reject) => {
       if (options.signal?.aborted) return reject(cancelled(label));
-      // The socket reads into one reused buffer; the assembler copies each record out of it once.
-      const assembler = new RecordAssembler();
+      // The socket reads into one reused buffer; the connection's assembler copies each record out
+      // of it once. Nothing is read before 'connect', when the connection exists.
       let connection: RpcConnection | undefined;
       const onread = {
         buffer: Buffer.allocUnsafe(SOCKET_READ_BYTES),
         callback: (n: number, buf: Buffer): boolean => {
-          try {
-            assembler.push(buf.subarray(0, n));
-          } catch (err) {
-            connection?.fail(err instanceof FloeError ? err : new FloeError('SOURCE_PROTOCOL', String(err)));
-          }
+          connection?.receive(buf.subarray(0, n));
           return true;
         },
       };
@@ -102,7 +97,7 @@ export class RpcConnection {
           socket.destroy();
           reject(err);
         } else {
-          connection = new RpcConnection(socket, label, credential, assembler);
+          connection = new RpcConnection(socket, label, credential);
           resolve(connection);
         }
       };
@@ -114,6 +109,15 @@ export class RpcConnection {
       socket.once('error', onError);
       options.signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /** Bytes from the socket's read buffer, valid only during this call. */
+  private receive(bytes: Buffer): void {
+    try {
+      this.assembler.push(bytes);
+    } catch (err) {
+      this.fail(err instanceof FloeError ? err : new FloeError('SOURCE_PROTOCOL', String(err)));
+    }
   }
 
   get closed(): boolean {

@@ -1,5 +1,5 @@
 // Child of import-throughput.ts: unlocks a device at the facility and imports it into one S3
-// destination; prints one JSON line {seconds, cpuSeconds, processCpuSeconds, files, bytes, state}.
+// destination; prints one JSON line {seconds, cpuSeconds, files, bytes, state}.
 // Run under /usr/bin/time.
 import { readFile } from 'node:fs/promises';
 import { Device } from '../../appliance/lifecycle/device.js';
@@ -23,4 +23,4 @@ const cpu = process.cpuUsage(cpuStart);
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 const c = status.destinations[0]?.counters;
 await device.close();
-process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds, processCpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6, files: c?.FilesTransferred ?? 0, bytes: c?.BytesWritten ?? 0, state: status.state, error: status.error ?? null })}\n`);
+process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds, files: c?.FilesTransferred ?? 0, bytes: c?.BytesWritten ?? 0, state: status.state, error: status.error ?? null })}\n`);

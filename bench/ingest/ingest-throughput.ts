@@ -98,7 +98,6 @@ try {
   let resticLarge: ReturnType<typeof restic> | undefined;
   for (let round = 0; round < 2; round++) {
     const f = floeIngest(server.uri('large'), path.join(tmp, 'journal-large'), noVerify);
-    fs.rmSync(path.join(tmp, 'restic-large'), { recursive: true, force: true });
     const r = restic(large, path.join(tmp, 'restic-large'));
     largeRounds.push({ floe: f.wallSeconds, restic: r.seconds });
     if (floeLarge === undefined || f.wallSeconds < floeLarge.wallSeconds) floeLarge = f;

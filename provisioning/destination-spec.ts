@@ -35,12 +35,14 @@ export interface DestinationSpec {
   readonly kmsKeyId?: string;
   /** S3 only: path-style addressing, which most S3-compatible servers need. */
   readonly forcePathStyle?: boolean;
+  /** S3 only: also send Content-MD5 (buckets with Object Lock retention require it). */
+  readonly contentMd5?: boolean;
 }
 
 export const MAX_DESTINATIONS = 10;
 
-const DESTINATION_FIELDS = ['uri', 'endpoint', 'region', 'storageClass', 'serverSideEncryption', 'kmsKeyId', 'forcePathStyle'] as const;
-const S3_ONLY_FIELDS = ['endpoint', 'region', 'storageClass', 'serverSideEncryption', 'kmsKeyId', 'forcePathStyle'] as const;
+const S3_ONLY_FIELDS = ['endpoint', 'region', 'storageClass', 'serverSideEncryption', 'kmsKeyId', 'forcePathStyle', 'contentMd5'] as const;
+const DESTINATION_FIELDS = ['uri', ...S3_ONLY_FIELDS] as const;
 
 /** Reads `destinations` (a required, non-empty array). */
 export function readDestinations(problems: Problems, spec: JsonObject, field = 'destinations'): DestinationSpec[] | undefined {
@@ -102,6 +104,7 @@ function readDestination(problems: Problems, at: string, value: unknown): Destin
     problems.add(fieldPath(at, 'kmsKeyId'), 'needs serverSideEncryption aws:kms or aws:kms:dsse');
   }
   const forcePathStyle = readBoolean(problems, object, at, 'forcePathStyle');
+  const contentMd5 = readBoolean(problems, object, at, 'contentMd5');
   if (problems.list.length !== before || uri === undefined) return undefined;
   return {
     uri,
@@ -111,6 +114,7 @@ function readDestination(problems: Problems, at: string, value: unknown): Destin
     ...(serverSideEncryption === undefined ? {} : { serverSideEncryption }),
     ...(kmsKeyId === undefined ? {} : { kmsKeyId }),
     ...(forcePathStyle === undefined ? {} : { forcePathStyle }),
+    ...(contentMd5 === undefined ? {} : { contentMd5 }),
   };
 }
 

@@ -89,6 +89,8 @@ describe('parseJobSpec', () => {
     ['region syntax', withDestination({ uri: 's3://bucket', region: 'US-EAST-1' }), 'destinations[0].region', 'destinations[0].region: "US-EAST-1" is not a valid AWS region name (like us-east-1 or eu-central-1)'],
     ['storage class', withDestination({ uri: 's3://bucket', storageClass: 'COLD' }), 'destinations[0].storageClass', 'destinations[0].storageClass: expected one of STANDARD, REDUCED_REDUNDANCY, STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER, DEEP_ARCHIVE, GLACIER_IR, got "COLD"'],
     ['forcePathStyle type', withDestination({ uri: 's3://bucket', forcePathStyle: 'yes' }), 'destinations[0].forcePathStyle', 'destinations[0].forcePathStyle: expected a boolean, got string'],
+    ['contentMd5 type', withDestination({ uri: 's3://bucket', contentMd5: 1 }), 'destinations[0].contentMd5', 'destinations[0].contentMd5: expected a boolean, got number'],
+    ['contentMd5 on fsx', withDestination({ uri: 'fsx:///mnt/fsx/x', contentMd5: true }), 'destinations[0].contentMd5', 'destinations[0].contentMd5: only for s3:// destinations, not fsx://'],
     ['kms key without kms', withDestination({ uri: 's3://bucket', serverSideEncryption: 'AES256', kmsKeyId: 'k' }), 'destinations[0].kmsKeyId', 'destinations[0].kmsKeyId: needs serverSideEncryption aws:kms or aws:kms:dsse'],
     ['S3 option on efs', withDestination({ uri: 'efs:///mnt/efs/x', region: 'us-east-1' }), 'destinations[0].region', 'destinations[0].region: only for s3:// destinations, not efs://'],
     ['duplicate destination', spec({ destinations: [{ uri: 's3://bucket/p' }, { uri: 's3://bucket/p/' }] }), 'destinations[1].uri', 'destinations[1].uri: same destination as destinations[0]'],
@@ -140,6 +142,7 @@ describe('parseJobSpec', () => {
       serverSideEncryption: 'aws:kms',
       kmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/abc',
       forcePathStyle: false,
+      contentMd5: true,
     };
     expect(parseJobSpec(withDestination(destination)).destinations).toEqual([destination]);
   });

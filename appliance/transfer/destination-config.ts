@@ -26,6 +26,7 @@ export async function openDestinationSpec(spec: DestinationSpec, defaults: S3Def
     ...(spec.storageClass === undefined ? {} : { storageClass: spec.storageClass }),
     ...(spec.serverSideEncryption === undefined ? {} : { serverSideEncryption: spec.serverSideEncryption }),
     ...(spec.kmsKeyId === undefined ? {} : { kmsKeyId: spec.kmsKeyId }),
+    ...(spec.contentMd5 === undefined ? {} : { contentMd5: spec.contentMd5 }),
   };
   return openDestination(spec.uri, options);
 }

@@ -1,6 +1,7 @@
 // S3 destination behaviour the shared suite does not cover, on a real RGW: request counts of a
 // resumed multipart upload, error codes for bad credentials and buckets, and a gateway that dies
 // in the middle of an upload.
+import { createHash } from 'node:crypto';
 import { ListPartsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResumeState } from '../../appliance/destinations/destination.js';
@@ -22,6 +23,20 @@ function countCommands(destination: S3Destination): Map<string, number> {
     { step: 'initialize', name: 'floeTestCommandCounter' },
   );
   return counts;
+}
+
+/**
+ * Runs after SigV4 signed each request (the deserialize step is the innermost): hands `see` the
+ * command's name and the signed request, whose headers and body it may read or replace.
+ */
+function afterSigning(destination: S3Destination, see: (command: string, request: { headers: Record<string, string>; body: unknown }) => void): void {
+  destination.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      see(context.commandName ?? '?', args.request as { headers: Record<string, string>; body: unknown });
+      return next(args);
+    },
+    { step: 'deserialize', name: 'floeTestAfterSigning' },
+  );
 }
 
 describe('S3 destination on Ceph RGW: resume, errors and faults', () => {
@@ -79,6 +94,51 @@ describe('S3 destination on Ceph RGW: resume, errors and faults', () => {
     expect(err.message).toContain('XAmzContentSHA256Mismatch');
     expect(await destination.stat('wrong.bin')).toBeNull();
     expect(counts.get('PutObjectCommand')).toBe(2);
+  });
+
+  it('signs each part with its SHA-256: RGW refuses a part damaged after signing, and no object appears', async () => {
+    const destination = await open('part-hash');
+    const data = randomData(2 * PART_SIZE + 1234);
+    let damaged = 0;
+    afterSigning(destination, (command, request) => {
+      if (command !== 'UploadPartCommand' || damaged > 0 || !Buffer.isBuffer(request.body)) return;
+      const copy = Buffer.from(request.body);
+      copy[copy.length >> 1]! ^= 0x01;
+      request.body = copy;
+      damaged++;
+    });
+    const err = await rejection(destination.put(entryFor('damaged.bin', 'file', data), contentOf(data)));
+    expect(damaged).toBe(1);
+    expect(err.code).toBe('CHECKSUM_MISMATCH');
+    expect(err.message).toContain('UploadPart');
+    expect(err.message).toContain('XAmzContentSHA256Mismatch');
+    expect(await destination.stat('damaged.bin')).toBeNull();
+  });
+
+  it('sends Content-MD5 only when the contentMd5 option asks for it', async () => {
+    const md5Of = (b: Buffer) => createHash('md5').update(b).digest('base64');
+    const small = randomData(30_000);
+    const large = randomData(PART_SIZE + 777);
+    for (const contentMd5 of [false, true]) {
+      const destination = await open(`md5-${contentMd5}`, { contentMd5 });
+      const seen: Array<[string, string | undefined, string]> = [];
+      afterSigning(destination, (command, request) => {
+        if (command === 'PutObjectCommand' || command === 'UploadPartCommand') {
+          seen.push([command, request.headers['content-md5'], request.headers['x-amz-content-sha256']!]);
+        }
+      });
+      await destination.put(entryFor('small.bin', 'file', small), contentOf(small));
+      await destination.put(entryFor('large.bin', 'file', large), contentOf(large));
+      const parts = [large.subarray(0, PART_SIZE), large.subarray(PART_SIZE)];
+      const md5 = (b: Buffer) => (contentMd5 ? md5Of(b) : undefined);
+      expect(seen.sort()).toEqual(
+        [
+          ['PutObjectCommand', md5(small), sha256(small).toString('hex')],
+          ...parts.map((p): [string, string | undefined, string] => ['UploadPartCommand', md5(p), sha256(p).toString('hex')]),
+        ].sort(),
+      );
+      expect(sha256(await readAll(destination.read('large.bin')))).toEqual(sha256(large));
+    }
   });
 
   it('refuses a wrong secret and an unknown access key with DESTINATION_ACCESS_DENIED', async () => {

@@ -15,6 +15,7 @@ const DestinationItem = Type.Union([
       storageClass: Type.Optional(Type.String()),
       serverSideEncryption: Type.Optional(Type.String()),
       kmsKeyId: Type.Optional(Type.String()),
+      contentMd5: Type.Optional(Type.Boolean()),
     },
     { additionalProperties: false },
   ),

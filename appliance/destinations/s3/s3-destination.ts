@@ -128,11 +128,13 @@ export class S3Destination implements Destination {
         Key: fullKey,
         Body: body,
         ContentLength: body.length,
-        ContentMD5: await md5Base64Async(body),
+        ...(this.#options.contentMd5 === true ? { ContentMD5: await md5Base64Async(body) } : {}),
         Metadata: metadata,
         ...writeParameters(this.#options),
       });
-      // A file's body is the whole file, whose SHA-256 the journal recorded at ingest.
+      // SigV4 signs the body's SHA-256 and the server refuses a body that does not match it. A
+      // file's body is the whole file, whose SHA-256 the journal recorded at ingest (the SDK hashes
+      // the small body of a folder or a symlink itself).
       if (entry.type === 'file') withPayloadSha256(command, entry.sha256.toString('hex'));
       const answer = await this.client.send(command, { abortSignal: options.signal });
       options.onProgress?.(body.length);

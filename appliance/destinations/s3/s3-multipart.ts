@@ -11,7 +11,7 @@ import {
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { md5AndSha256Async } from '../../crypto/hash-pool.js';
+import { md5AndSha256Async, sha256Async } from '../../crypto/hash-pool.js';
 import { FloeError } from '../../errors.js';
 import type { FileEntry } from '../../journal/file-entry.js';
 import { ContentReader } from '../content-reader.js';
@@ -135,10 +135,10 @@ async function uploadMissingParts(
 
   const upload = async (partNumber: number, body: Buffer): Promise<void> => {
     try {
-      // "Content-MD5: The base64-encoded 128-bit MD5 digest of the part data." The server refuses
-      // a part that arrived damaged (BadDigest). The SHA-256 that SigV4 signs comes from the same
-      // pass on a crypto worker.
-      const digests = await md5AndSha256Async(body);
+      // SigV4 signs the part's SHA-256 (x-amz-content-sha256), computed on a crypto worker: the
+      // server refuses a part that arrived damaged (XAmzContentSHA256Mismatch). Content-MD5 ("the
+      // base64-encoded 128-bit MD5 digest of the part data") only when the options ask for it.
+      const digests = target.options.contentMd5 === true ? await md5AndSha256Async(body) : { sha256Hex: (await sha256Async(body)).toString('hex') };
       const command = new UploadPartCommand({
         Bucket: bucket,
         Key: key,
@@ -146,7 +146,7 @@ async function uploadMissingParts(
         PartNumber: partNumber,
         Body: body,
         ContentLength: body.length,
-        ContentMD5: digests.md5Base64,
+        ...('md5Base64' in digests ? { ContentMD5: digests.md5Base64 } : {}),
       });
       const answer = await client.send(withPayloadSha256(command, digests.sha256Hex), { abortSignal: signal });
       if (answer.ETag === undefined) throw new FloeError('DESTINATION_IO', `UploadPart ${partNumber} of s3://${bucket}/${key}: no ETag in the answer`);

@@ -35,6 +35,12 @@ export interface S3DestinationOptions {
   readonly queueSize?: number;
   /** The SDK's attempts per call (its own retry of one call). Default 3; the transfer engine retries puts. */
   readonly maxAttempts?: number;
+  /**
+   * Also send Content-MD5 with every PutObject and UploadPart. Off by default: the signed payload
+   * SHA-256 already makes the server refuse a damaged body. Buckets with S3 Object Lock retention
+   * require it.
+   */
+  readonly contentMd5?: boolean;
 }
 
 export interface S3Location {
@@ -79,8 +85,8 @@ export function createS3Client(options: S3DestinationOptions): S3Client {
     forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
     maxAttempts: options.maxAttempts ?? 3,
     // TOOLCHAIN.md, "S3: s3rver" and "Ceph RGW": with the default (WHEN_SUPPORTED) the SDK streams
-    // aws-chunked bodies that s3rver stores framing and all, and RGW refuses with 411. floe sends
-    // Content-MD5 itself and verifies by reading back, so checksums only when an API requires them.
+    // aws-chunked bodies that s3rver stores framing and all, and RGW refuses with 411. floe signs
+    // each body's SHA-256 itself and verifies by reading back, so checksums only when an API requires them.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   };

@@ -1,12 +1,13 @@
 // Copies one source entry into the journal, proving the copy is of one version of the file.
 //
 // The attributes seen before the read (from the listing, or a fresh GETATTR on a retry) are
-// compared with a GETATTR taken after the last byte and before the journal commits the entry: if
+// compared with those after the last byte (a stat, or the post-op attributes of a file's only NFS
+// READ), taken before the journal commits the entry: if
 // size, mtime, ctime or identity moved, or the bytes read differ from the size, the content
 // stream throws SOURCE_CHANGED inside Journal.writeFile, so no entry is written (its chunks stay
 // as unreferenced, deduplicable records). The file is then read again, up to `attempts` times.
 import { FloeError, asFloeError } from '../errors.js';
-import { displayPath, type FileEntry } from '../journal/file-entry.js';
+import { displayPath, type FileEntry, type FileMetadata } from '../journal/file-entry.js';
 import type { Journal, NewFile } from '../journal/journal.js';
 import type { Source, SourceEntry } from '../sources/source.js';
 import type { Throttle } from '../tasks/throttle.js';
@@ -80,13 +81,16 @@ function metadataOnly(e: SourceEntry): Omit<NewFile, 'path'> {
 
 async function* checkedContent(ctx: CopyContext, before: SourceEntry): AsyncGenerator<Buffer> {
   let read = 0;
-  for await (const chunk of ctx.source.read(before, 0, { signal: ctx.signal })) {
+  // A source that saw the file's attributes after its last byte (one NFS READ) spares the stat.
+  let seenAfter: FileMetadata | undefined;
+  const onAttributesAfter = (meta: FileMetadata): void => void (seenAfter = meta);
+  for await (const chunk of ctx.source.read(before, 0, { signal: ctx.signal, onAttributesAfter })) {
     await ctx.throttle.take(chunk.length, ctx.signal);
     read += chunk.length;
     ctx.onBytesRead(chunk.length);
     yield chunk;
   }
-  const after = await ctx.source.stat(before.path, { signal: ctx.signal });
+  const after = seenAfter ?? (await ctx.source.stat(before.path, { signal: ctx.signal }));
   if (attributesChanged(before, after) || read !== before.size) {
     throw new FloeError('SOURCE_CHANGED', `'${displayPath(before.path)}' changed while it was read (size ${before.size} -> ${after.size}, ${read} bytes read)`, {
       details: { path: displayPath(before.path) },

@@ -14,6 +14,15 @@ export interface ReadOptions {
   readonly signal?: AbortSignal;
 }
 
+export interface ContentReadOptions extends ReadOptions {
+  /**
+   * Called before the stream ends, when the source learnt the file's attributes after its last
+   * byte was read at no extra cost (NFSv3: a file one READ held whole, with the READ's post-op
+   * attributes). A caller proving the file did not change while read then needs no stat.
+   */
+  readonly onAttributesAfter?: (after: FileMetadata) => void;
+}
+
 export interface Source {
   /** The URI the source was opened with, without credentials. */
   readonly uri: string;
@@ -28,7 +37,7 @@ export interface Source {
    * Reads a regular file sequentially from `offset`, yielding buffers in order. Implementations
    * may keep many reads in flight. The stream ends at the end of file as the server reports it.
    */
-  read(entry: SourceEntry, offset?: number, options?: ReadOptions): AsyncIterable<Buffer>;
+  read(entry: SourceEntry, offset?: number, options?: ContentReadOptions): AsyncIterable<Buffer>;
   close(): Promise<void>;
 }
 

@@ -11,6 +11,8 @@ import { ACCESS3 } from '../../appliance/sources/nfs/nfs3-procedures.js';
 import { openNfsSource, type NfsSource } from '../../appliance/sources/nfs/nfs-source.js';
 import { openSource } from '../../appliance/sources/open-source.js';
 import { ganeshaUnavailableReason, portInUse, startGanesha, type Ganesha } from '../harness/ganesha.js';
+import type { FileMetadata } from '../../appliance/journal/file-entry.js';
+import type { SourceEntry } from '../../appliance/sources/source.js';
 import { describeSource } from './describe-source.js';
 import { sha256 } from './source-fixture.js';
 
@@ -22,6 +24,29 @@ async function readAll(source: NfsSource, relPath: string, offset = 0): Promise<
   const chunks: Buffer[] = [];
   for await (const chunk of source.read(entry, offset)) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks);
+}
+
+const PROCEDURE_NAMES: Record<number, string> = { 1: 'GETATTR', 3: 'LOOKUP', 6: 'READ' };
+
+/** Counts the NFS procedures a source calls from now on, by name (RFC 1813 procedure numbers). */
+function countProcedures(source: NfsSource): Map<string, number> {
+  const counts = new Map<string, number>();
+  const rpc = (source as unknown as { nfs: { rpc: { call: (target: { procedure: number }, ...rest: unknown[]) => Promise<unknown> } } }).nfs.rpc;
+  const call = rpc.call.bind(rpc);
+  rpc.call = (target, ...rest) => {
+    const name = PROCEDURE_NAMES[target.procedure] ?? String(target.procedure);
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+    return call(target, ...rest);
+  };
+  return counts;
+}
+
+/** Reads a listed entry, keeping what onAttributesAfter reports. */
+async function readWithAttributes(source: NfsSource, entry: SourceEntry): Promise<{ data: Buffer; after: FileMetadata | undefined }> {
+  let after: FileMetadata | undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of source.read(entry, 0, { onAttributesAfter: (meta) => void (after = meta) })) chunks.push(Buffer.from(chunk));
+  return { data: Buffer.concat(chunks), after };
 }
 
 describeSource(
@@ -231,6 +256,79 @@ describe.skipIf(skip !== undefined)(`nfs source against nfs-ganesha${skip ? ` (s
     ];
     for (const [uri, message] of cases) {
       await expect(openNfsSource(uri), uri).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(message) });
+    }
+  });
+});
+
+// Files here change behind ganesha's back, so it keeps no attributes cached (Attr_Expiration_Time 0),
+// as a NAS serving its own disk shows its changes at once.
+describe.skipIf(skip !== undefined)('nfs source reads: the READs sent and the attributes after them', () => {
+  let tmp: string;
+  let dir: string;
+  let server: Ganesha;
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-nfs-reads-'));
+    dir = path.join(tmp, 'export');
+    fs.mkdirSync(dir);
+    server = await startGanesha({ exportDir: dir, attrExpirationSeconds: 0 });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("reads a small file with one READ and hands over that READ's post-op attributes, equal to a fresh stat", async () => {
+    fs.writeFileSync(path.join(dir, 'one-read.txt'), 'x'.repeat(5000));
+    const source = await openNfsSource(server.uri());
+    try {
+      const entry = await source.stat(b('one-read.txt'));
+      const calls = countProcedures(source);
+      const { data, after } = await readWithAttributes(source, entry);
+      expect(data.equals(Buffer.from('x'.repeat(5000)))).toBe(true);
+      expect(Object.fromEntries(calls)).toEqual({ READ: 1 });
+      const fresh = await source.stat(b('one-read.txt'));
+      expect(after).toMatchObject({ type: 'file', size: 5000, mtimeNs: fresh.mtimeNs, ctimeNs: fresh.ctimeNs, fileId: fresh.fileId, fsId: fresh.fsId, mode: fresh.mode });
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('reads a file grown since it was listed to its new end: within one READ the attributes show the new size, beyond it none are given', async () => {
+    const source = await openNfsSource(server.uri());
+    try {
+      const file = path.join(dir, 'growing.bin');
+      fs.writeFileSync(file, Buffer.alloc(100, 1));
+      const listed = await source.stat(b('growing.bin'));
+      fs.appendFileSync(file, Buffer.alloc(1900, 2));
+      const small = await readWithAttributes(source, listed);
+      expect(small.data.equals(fs.readFileSync(file))).toBe(true);
+      expect(small.after?.size).toBe(2000);
+
+      fs.appendFileSync(file, randomBytes(source.preferredReadSize * 2 + 7));
+      const calls = countProcedures(source);
+      const big = await readWithAttributes(source, listed);
+      expect(big.data.equals(fs.readFileSync(file))).toBe(true);
+      expect(big.after).toBeUndefined();
+      expect(calls.get('READ')).toBe(3);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('sends one READ past the listed size only when the READs end exactly there', async () => {
+    const source = await openNfsSource(server.uri());
+    try {
+      const exact = randomBytes(source.preferredReadSize * 2);
+      fs.writeFileSync(path.join(dir, 'exact.bin'), exact);
+      const entry = await source.stat(b('exact.bin'));
+      const calls = countProcedures(source);
+      const { data, after } = await readWithAttributes(source, entry);
+      expect(data.equals(exact)).toBe(true);
+      expect(after).toBeUndefined();
+      expect(Object.fromEntries(calls)).toEqual({ READ: 3 });
+    } finally {
+      await source.close();
     }
   });
 });

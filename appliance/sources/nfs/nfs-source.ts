@@ -2,7 +2,7 @@
 // mount and sees the server's attributes (fattr3, RFC 1813 §2.5) directly.
 import { FloeError, isFloeError } from '../../errors.js';
 import { displayPath, type FileMetadata } from '../../journal/file-entry.js';
-import { joinPath, type ReadOptions, type Source, type SourceEntry } from '../source.js';
+import { joinPath, type ContentReadOptions, type ReadOptions, type Source, type SourceEntry } from '../source.js';
 import { unmount } from './mount3.js';
 import { mountExport, resolvePorts, splitComponents } from './nfs-connect.js';
 import { DEFAULT_JUKEBOX_POLICY, Nfs3Client, type FsInfo, type FsStat, type JukeboxPolicy, type OpContext } from './nfs3-procedures.js';
@@ -137,13 +137,25 @@ export class NfsSource implements Source {
     return this.nfs.readlink(await this.handleOf(path, ctx), ctx);
   }
 
-  async *read(entry: SourceEntry, offset = 0, options: ReadOptions = {}): AsyncIterable<Buffer> {
+  async *read(entry: SourceEntry, offset = 0, options: ContentReadOptions = {}): AsyncIterable<Buffer> {
     this.checkOpen();
     if (!Number.isSafeInteger(offset) || offset < 0) throw new FloeError('INVALID_ARGUMENT', `read offset must be a non-negative integer, not ${offset}`);
     const ctx = this.ctx(entry.path, options);
     if (entry.type !== 'file') throw new FloeError('INVALID_ARGUMENT', `'${ctx.path}' is a ${entry.type}, not a regular file`);
     const handle = this.entryHandles.get(entry) ?? (await this.handleOf(entry.path, ctx));
-    yield* pipelinedRead(this.nfs, handle, offset, { chunkSize: this.preferredReadSize, depth: this.readDepth, sizeHint: entry.size }, ctx);
+    const after = options.onAttributesAfter;
+    yield* pipelinedRead(
+      this.nfs,
+      handle,
+      offset,
+      {
+        chunkSize: this.preferredReadSize,
+        depth: this.readDepth,
+        sizeHint: entry.size,
+        ...(after === undefined ? {} : { onWholeFileAttributes: (a: Fattr3) => after(toFileMetadata(a)) }),
+      },
+      ctx,
+    );
   }
 
   /** NFSv3 ACCESS: which of the ACCESS3 bits in `mask` the server grants the URI's uid/gid. */

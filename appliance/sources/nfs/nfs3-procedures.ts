@@ -47,6 +47,8 @@ export interface ReadResult {
   /** A view of the reply record: no copy. */
   readonly data: Buffer;
   readonly eof: boolean;
+  /** The file's attributes after the READ (post_op_attr), when the server sent them. */
+  readonly attributes: Fattr3 | undefined;
 }
 
 export interface DirEntryPlus {
@@ -132,12 +134,12 @@ export class Nfs3Client {
   /** NFSPROC3_READ (§3.3.6): READ3resok { file_attributes, count, eof, data }. */
   read(fh: Buffer, offset: number, count: number, ctx: OpContext): Promise<ReadResult> {
     return this.proc(PROC.READ, 'READ', ctx, (w) => w.opaque(fh, NFS3_FHSIZE).uint64(offset).uint32(count), (r) => {
-      decodePostOpAttr(r);
+      const attributes = decodePostOpAttr(r);
       const n = r.uint32();
       const eof = r.bool();
       const data = r.opaque();
       if (data.length !== n) throw new FloeError('SOURCE_PROTOCOL', `READ '${ctx.path}': count ${n} but ${data.length} data bytes`);
-      return { data, eof };
+      return { data, eof, attributes };
     });
   }
 

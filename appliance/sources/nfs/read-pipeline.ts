@@ -1,17 +1,35 @@
 // Pipelined sequential READs (RFC 1813 §3.3.6): keep `depth` READs of `chunkSize` bytes in flight
 // on one connection and yield their data in file order, so the link stays busy while the consumer
 // works. RFC 1813 allows a READ to return fewer bytes than asked without being at the end of the
-// file; such a gap is filled by reading the rest of that range before moving on.
+// file; such a gap is filled by reading the rest of that range before moving on. A file that one
+// READ holds whole (most small files) costs that one READ, whose post-op attributes (§3.3.6
+// file_attributes) say what the file was after it was read.
 import { setMaxListeners } from 'node:events';
 import { FloeError } from '../../errors.js';
 import type { Nfs3Client, OpContext, ReadResult } from './nfs3-procedures.js';
+import type { Fattr3 } from './nfs3-types.js';
 
 export interface PipelineOptions {
   readonly chunkSize: number;
   readonly depth: number;
-  /** The size the file had when listed: at most one READ is sent beyond it, to learn of growth. */
+  /**
+   * The size the file had when listed. READs cover it; one READ past it is sent only when they end
+   * exactly there (a READ that asks past the end already says whether the file grew), and more
+   * when the server says the file goes on.
+   */
   readonly sizeHint: number;
+  /**
+   * Called when the file was read from offset 0 by a single READ that reached the end, with the
+   * attributes the server sent with it: the file as it was after its bytes were read.
+   */
+  readonly onWholeFileAttributes?: (attributes: Fattr3) => void;
 }
+
+/**
+ * The reason a finished stream aborts what it still has in flight. Given, so abort() does not
+ * build a DOMException with a stack for every file read (16 us each, per small file).
+ */
+const STREAM_DONE = Object.freeze(new Error('the read stream is done'));
 
 interface InFlight {
   readonly offset: number;
@@ -33,7 +51,7 @@ export async function* pipelinedRead(nfs: Nfs3Client, fh: Buffer, offset: number
     yield* readInOrder(nfs, fh, offset, options, ctx);
   } finally {
     outer?.removeEventListener('abort', onOuterAbort);
-    stop.abort();
+    stop.abort(STREAM_DONE);
   }
 }
 
@@ -49,8 +67,14 @@ async function* readInOrder(nfs: Nfs3Client, fh: Buffer, offset: number, options
     if (next >= options.sizeHint) beyondHint++;
     next += options.chunkSize;
   };
-  const fill = (): void => {
-    while (queue.length < options.depth && (next < options.sizeHint || beyondHint === 0)) issue();
+  let issued = 0;
+  // READs cover the listed size; one more asks past it when they end exactly there. `growing`: the
+  // server said the file goes on past what was asked, so the next READ goes out, one at a time.
+  const fill = (growing = false): void => {
+    while (queue.length < options.depth && (next < options.sizeHint || (beyondHint === 0 && (next === options.sizeHint || growing)))) {
+      issue();
+      issued++;
+    }
   };
   const checkAbort = (): void => {
     if (ctx.signal?.aborted) throw new FloeError('CANCELLED', `read of '${ctx.path}' cancelled`);
@@ -61,10 +85,13 @@ async function* readInOrder(nfs: Nfs3Client, fh: Buffer, offset: number, options
     const head = queue.shift()!;
     if (head.offset >= options.sizeHint) beyondHint--;
     fill();
-    const { data, eof } = await head.result;
+    const { data, eof, attributes } = await head.result;
     checkAbort();
     if (data.length > 0) yield data;
-    if (eof || data.length === 0) return;
+    if (eof || data.length === 0) {
+      if (eof && issued === 1 && offset === 0 && attributes !== undefined) options.onWholeFileAttributes?.(attributes);
+      return;
+    }
     // A short READ that is not at the end of the file: read the rest of this range in order.
     let position = head.offset + data.length;
     const end = head.offset + head.count;
@@ -76,6 +103,6 @@ async function* readInOrder(nfs: Nfs3Client, fh: Buffer, offset: number, options
       position += more.data.length;
     }
     // The file grew beyond what it was listed with: keep reading until the server says EOF.
-    if (queue.length === 0) fill();
+    if (queue.length === 0) fill(true);
   }
 }

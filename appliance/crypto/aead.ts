@@ -86,12 +86,24 @@ export class AeadKey {
     return { plaintext: opened.plaintext, digest: opened.digest ?? sha256(opened.plaintext.subarray(digestFrom)) };
   }
 
-  async #openOnWorker(nonce: Uint8Array, sealed: Uint8Array, additionalData: Uint8Array, digestFrom?: number): Promise<{ plaintext: Buffer; digest?: Buffer }> {
+  /**
+   * openAndDigestAsync that writes the plaintext over `sealed` when it is in shared memory and
+   * large: the result is then a view of `sealed` (no new buffer per record), and a failed open
+   * leaves zeros there. Other inputs are opened into a new buffer, as openAndDigestAsync does.
+   */
+  async openInPlaceAndDigestAsync(nonce: Uint8Array, sealed: Buffer, additionalData: Uint8Array, digestFrom: number): Promise<{ plaintext: Buffer; digest: Buffer }> {
+    const inPlace = sealed.buffer instanceof SharedArrayBuffer;
+    const opened = await this.#openOnWorker(nonce, sealed, additionalData, digestFrom, inPlace);
+    return { plaintext: opened.plaintext, digest: opened.digest ?? sha256(opened.plaintext.subarray(digestFrom)) };
+  }
+
+  async #openOnWorker(nonce: Uint8Array, sealed: Uint8Array, additionalData: Uint8Array, digestFrom?: number, inPlace = false): Promise<{ plaintext: Buffer; digest?: Buffer }> {
     if (sealed.length < WORKER_MIN_BYTES) return { plaintext: this.open(nonce, sealed, additionalData) };
     checkNonce(nonce);
-    const answer = await this.#onWorker({ op: 'open', nonce: exact(nonce), ad: exact(additionalData), digestFrom }, sealed);
+    const answer = await this.#onWorker({ op: 'open', nonce: exact(nonce), ad: exact(additionalData), digestFrom, inPlace }, sealed);
     if (answer.unauthenticated) throw new UnauthenticatedError();
-    return { plaintext: Buffer.from(answer.out!), digest: answer.digest === undefined ? undefined : Buffer.from(answer.digest) };
+    const plaintext = inPlace ? Buffer.from(sealed.buffer, sealed.byteOffset, sealed.length - TAG_LENGTH) : Buffer.from(answer.out!);
+    return { plaintext, digest: answer.digest === undefined ? undefined : Buffer.from(answer.digest) };
   }
 
   /**

@@ -77,7 +77,42 @@ describe('crypto workers', () => {
     await expect(new AeadKey(SecretKey.random()).openAsync(nonce, sealed, ad)).rejects.toBeInstanceOf(UnauthenticatedError);
   });
 
-  it('hands a returned shared buffer out again, refuses one returned twice, and pools only stage-sized buffers', () => {
+  it('opens in place in shared memory: the plaintext is a view of the sealed bytes; a forgery leaves zeros there', async () => {
+    const key = new AeadKey(SecretKey.random());
+    const plain = randomBytes(MIB + 99);
+    const sealed = inShared(key.seal(nonce, plain, ad), 3);
+    const opened = await key.openInPlaceAndDigestAsync(nonce, sealed, ad, 33);
+    expect(opened.plaintext.buffer).toBe(sealed.buffer);
+    expect(opened.plaintext.byteOffset).toBe(sealed.byteOffset);
+    expect(opened.plaintext.equals(plain)).toBe(true);
+    expect(opened.digest).toEqual(sha256(plain.subarray(33)));
+    const forged = inShared(key.seal(nonce, plain, ad));
+    forged[1000]! ^= 1;
+    await expect(key.openInPlaceAndDigestAsync(nonce, forged, ad, 0)).rejects.toBeInstanceOf(UnauthenticatedError);
+    expect(forged.subarray(0, plain.length).equals(Buffer.alloc(plain.length))).toBe(true);
+    // Ordinary memory: a new buffer, the input untouched.
+    const ordinary = key.seal(nonce, plain, ad);
+    const copy = Buffer.from(ordinary);
+    const other = await key.openInPlaceAndDigestAsync(nonce, ordinary, ad, 0);
+    expect(other.plaintext.buffer).not.toBe(ordinary.buffer);
+    expect(other.plaintext.equals(plain)).toBe(true);
+    expect(ordinary.equals(copy)).toBe(true);
+  });
+
+  it('pools buffers larger than a stage by capacity: a short last part reuses a full part', () => {
+    const part = sharedBuffer(8 * MIB);
+    expect(part.buffer.byteLength).toBe(8 * MIB);
+    releaseSharedBuffer(part);
+    const last = sharedBuffer(3 * MIB + 5, 8 * MIB);
+    expect(last.buffer).toBe(part.buffer);
+    expect(last.length).toBe(3 * MIB + 5);
+    expect(sharedBuffer(8 * MIB).buffer).not.toBe(part.buffer);
+    releaseSharedBuffer(last);
+    expect(() => releaseSharedBuffer(last)).toThrow('a shared buffer was released twice');
+    expect(sharedBuffer(8 * MIB).buffer).toBe(part.buffer);
+  });
+
+  it('hands a returned shared buffer out again, refuses one returned twice, and pools by size', () => {
     const a = sharedBuffer(MIB);
     expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(a.buffer.byteLength).toBe(STAGE_BYTES);

@@ -69,11 +69,13 @@ function run(m, data) {
       const d = createDecipheriv('aes-256-gcm', m.key, m.nonce, { authTagLength: 16 });
       d.setAAD(m.ad);
       d.setAuthTag(data.subarray(data.length - 16));
-      const out = new Uint8Array(body.length);
+      // In place: each slice's plaintext is written over the ciphertext it came from, after it was read.
+      const out = m.inPlace ? body : new Uint8Array(body.length);
       pipe(d, body, out);
       try { d.final(); } catch { out.fill(0); return { unauthenticated: true }; }
-      if (m.digestFrom === undefined) return { out: out.buffer };
-      return { out: out.buffer, digest: detached(createHash('sha256').update(out.subarray(m.digestFrom)).digest()) };
+      const digest = m.digestFrom === undefined ? undefined : detached(createHash('sha256').update(out.subarray(m.digestFrom)).digest());
+      if (m.inPlace) return digest === undefined ? {} : { digest };
+      return digest === undefined ? { out: out.buffer } : { out: out.buffer, digest };
     }
   }
   throw new Error('unknown job ' + m.op);
@@ -112,7 +114,15 @@ export type Job =
       readonly into?: SharedArrayBuffer;
       readonly intoOffset?: number;
     }
-  | { readonly op: 'open'; readonly key: Uint8Array; readonly nonce: Uint8Array; readonly ad: Uint8Array; readonly digestFrom?: number };
+  | {
+      readonly op: 'open';
+      readonly key: Uint8Array;
+      readonly nonce: Uint8Array;
+      readonly ad: Uint8Array;
+      readonly digestFrom?: number;
+      /** Write the plaintext over the ciphertext (input in shared memory), instead of a new buffer sent back. */
+      readonly inPlace?: boolean;
+    };
 
 /** A SharedArrayBuffer a job's input is copied into; the worker reads it in place. */
 export interface Stage {
@@ -123,10 +133,14 @@ export interface Stage {
 // Bytes posted to the workers and not yet answered, all jobs together.
 let queuedBytes = 0;
 const waitingForRoom: Array<() => void> = [];
-// Shared buffers of STAGE_BYTES no one uses, for the next stage or chunk. `spare` guards against a
-// buffer returned twice, which would hand one buffer to two users.
+// Shared buffers no one uses, by size: STAGE_BYTES for stages and chunks, larger ones for upload
+// parts. `made` tells the pool's buffers from others (ignored when given back); `spare` guards
+// against a buffer returned twice, which would hand one buffer to two users.
 const SPARE_LIMIT = 32;
-const spareStages: SharedArrayBuffer[] = [];
+const SPARE_LARGE_BYTES = 128 * 1024 * 1024;
+const spareBySize = new Map<number, SharedArrayBuffer[]>();
+let spareLargeBytes = 0;
+const made = new WeakSet<SharedArrayBuffer>();
 const spare = new WeakSet<SharedArrayBuffer>();
 
 /** Bytes of copies posted to the workers and not yet answered (for tests and metrics). */
@@ -135,19 +149,28 @@ export function cryptoWorkersQueuedBytes(): number {
 }
 
 function acquireShared(bytes: number): SharedArrayBuffer {
-  if (bytes > STAGE_BYTES) return new SharedArrayBuffer(bytes);
-  const sab = spareStages.pop();
-  if (sab === undefined) return new SharedArrayBuffer(STAGE_BYTES);
+  const size = Math.max(bytes, STAGE_BYTES);
+  const sab = spareBySize.get(size)?.pop();
+  if (sab === undefined) {
+    const fresh = new SharedArrayBuffer(size);
+    made.add(fresh);
+    return fresh;
+  }
   spare.delete(sab);
+  if (size > STAGE_BYTES) spareLargeBytes -= size;
   return sab;
 }
 
 function releaseShared(sab: SharedArrayBuffer): void {
-  if (sab.byteLength !== STAGE_BYTES) return;
+  if (!made.has(sab)) return;
   if (spare.has(sab)) throw new Error('a shared buffer was released twice');
-  if (spareStages.length >= SPARE_LIMIT) return;
+  const size = sab.byteLength;
+  const list = spareBySize.get(size) ?? [];
+  if (size === STAGE_BYTES ? list.length >= SPARE_LIMIT : spareLargeBytes + size > SPARE_LARGE_BYTES) return;
+  if (size > STAGE_BYTES) spareLargeBytes += size;
   spare.add(sab);
-  spareStages.push(sab);
+  list.push(sab);
+  spareBySize.set(size, list);
 }
 
 /** A stage for at least `bytes`: a reused one when it fits, a new one of that size otherwise. */
@@ -162,11 +185,13 @@ export function releaseStage(stage: Stage): void {
 
 /**
  * A Buffer of `size` bytes in shared memory, which the workers read in place: a journal chunk is
- * read into one, hashed and sealed without a copy. Reused buffers come from the pool; return one
- * with `releaseSharedBuffer` once no job and no reader needs it, or drop it for the collector.
+ * read into one, hashed and sealed without a copy. Reused buffers come from the pool, by capacity
+ * (at least `size`; STAGE_BYTES at least): buffers of one capacity, such as an upload's parts,
+ * are reused for one another. Return one with `releaseSharedBuffer` once no job and no reader
+ * needs it, or drop it for the collector.
  */
-export function sharedBuffer(size: number): Buffer {
-  return Buffer.from(acquireShared(size), 0, size);
+export function sharedBuffer(size: number, capacity = size): Buffer {
+  return Buffer.from(acquireShared(Math.max(size, capacity)), 0, size);
 }
 
 /** Gives back a buffer from sharedBuffer. It must not be used again. */

@@ -52,6 +52,21 @@ export class PooledHash {
     }
   }
 
+  async updateShared(data: Uint8Array): Promise<void> {
+    if (!(data.buffer instanceof SharedArrayBuffer)) return this.update(data);
+    if (this.#finished) throw new Error('digest() was already called');
+    this.#throwIfFailed();
+    // Not awaited between: the posts keep their order.
+    if (this.#stage !== null) void this.#flush(false).catch(() => undefined);
+    const { answer } = await this.#post({ op: 'update', stream: this.#id, alg: this.#alg, final: false }, data);
+    try {
+      await answer;
+    } catch (err) {
+      this.#failure ??= new Error(`hashing failed: ${(err as Error).message}`);
+      throw this.#failure;
+    }
+  }
+
   /**
    * Adds `data` to the stream and returns the SHA-256 of `data` alone, in one pass of one copy
    * (a journal chunk: its own id and its part of the whole-file hash). SHA-256 streams only.
@@ -121,6 +136,11 @@ export async function sha256Async(data: Uint8Array): Promise<Buffer> {
 /** Streaming SHA-256, inline or pooled by the expected size; both give the same digest. */
 export interface StreamingHash {
   update(data: Uint8Array): Promise<void> | void;
+  /**
+   * update() that reads bytes in shared memory in place instead of copying them: they must not
+   * change until it settles, and may be reused after. Other bytes are copied as update() does.
+   */
+  updateShared(data: Uint8Array): Promise<void> | void;
   /** Adds `data` and returns the SHA-256 of `data` alone. */
   updateAndDigest(data: Uint8Array): Promise<Buffer> | Buffer;
   digest(): Promise<Buffer> | Buffer;
@@ -147,6 +167,10 @@ class InlineSha256 implements StreamingHash {
     this.#spill();
     this.#h.update(data);
     this.#empty = false;
+  }
+
+  updateShared(data: Uint8Array): void {
+    this.update(data);
   }
 
   updateAndDigest(data: Uint8Array): Buffer {

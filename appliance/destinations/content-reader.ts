@@ -18,10 +18,15 @@ export class ContentReader {
     this.#signal = signal;
   }
 
-  /** Exactly `length` bytes from `offset`; fails when the content ends early or runs past `size`. */
-  async read(offset: number, length: number): Promise<Buffer> {
+  /**
+   * Exactly `length` bytes from `offset`; fails when the content ends early or runs past `size`.
+   * The bytes are copied into `into` when given (at least `length` long), else into a new buffer
+   * unless one piece the caller may keep holds them all. Pieces in shared memory are the journal's,
+   * valid until the next is asked for (OpenContent), so they are always copied.
+   */
+  async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
     if (offset !== this.#position || this.#iterator === undefined) await this.#reopen(offset);
-    const pieces: Buffer[] = [];
+    let target = into;
     let have = 0;
     while (have < length) {
       let piece = this.#pending;
@@ -34,12 +39,17 @@ export class ContentReader {
         piece = next.value;
       }
       const take = Math.min(piece.length, length - have);
-      pieces.push(take === piece.length ? piece : piece.subarray(0, take));
       if (take < piece.length) this.#pending = piece.subarray(take);
+      if (target === undefined && have === 0 && take === length && !(piece.buffer instanceof SharedArrayBuffer)) {
+        this.#position = offset + length;
+        return piece.subarray(0, take);
+      }
+      target ??= Buffer.allocUnsafe(length);
+      piece.copy(target, have, 0, take);
       have += take;
     }
     this.#position = offset + length;
-    return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, length);
+    return (target ?? Buffer.alloc(0)).subarray(0, length);
   }
 
   /** Fails when the content holds more bytes than the entry's size (call after the last block). */

@@ -12,6 +12,17 @@ import { CHUNK_PREFIX, RecordType } from './records.js';
 import type { FrameLocation } from './segment-writer.js';
 
 const MAX_OPEN = 16;
+const NOTHING = (): void => undefined;
+
+/** `fn` the first time, nothing after: a buffer is given back once however often release is called. */
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+}
 
 export class FrameReader {
   readonly #dir: string;
@@ -32,24 +43,40 @@ export class FrameReader {
 
   /** A chunk's plaintext, checked against the id the file entry names. */
   async readChunk(loc: FrameLocation, id: Buffer): Promise<Buffer> {
-    const { plaintext: plain, digest } = await this.#read(loc, CHUNK_PREFIX);
-    if (plain[0] !== RecordType.chunk || plain.length <= CHUNK_PREFIX) throw corrupt(loc, 'the record is not a chunk');
-    if (!constantTimeEqual(plain.subarray(1, CHUNK_PREFIX), id)) throw corrupt(loc, 'the chunk is not the one the file entry names');
-    if (!constantTimeEqual(digest!, id)) {
-      throw new FloeError('CHECKSUM_MISMATCH', `chunk at segment ${loc.segment} offset ${loc.offset}: SHA-256 does not match`, { details: { ...where(loc) } });
+    return (await this.readChunkHeld(loc, id, false)).data;
+  }
+
+  /**
+   * readChunk; with `shared`, a large chunk is opened in place in a pooled shared buffer, and
+   * `release` gives that buffer back: call it once nothing reads `data` any more (not calling it
+   * leaves the buffer to the collector). Without `shared`, `data` is the caller's and release is a no-op.
+   */
+  async readChunkHeld(loc: FrameLocation, id: Buffer, shared: boolean): Promise<{ data: Buffer; release: () => void }> {
+    const { plaintext: plain, digest, release } = await this.#read(loc, CHUNK_PREFIX, shared);
+    try {
+      if (plain[0] !== RecordType.chunk || plain.length <= CHUNK_PREFIX) throw corrupt(loc, 'the record is not a chunk');
+      if (!constantTimeEqual(plain.subarray(1, CHUNK_PREFIX), id)) throw corrupt(loc, 'the chunk is not the one the file entry names');
+      if (!constantTimeEqual(digest!, id)) {
+        throw new FloeError('CHECKSUM_MISMATCH', `chunk at segment ${loc.segment} offset ${loc.offset}: SHA-256 does not match`, { details: { ...where(loc) } });
+      }
+    } catch (err) {
+      release();
+      throw err;
     }
-    return plain.subarray(CHUNK_PREFIX);
+    return { data: plain.subarray(CHUNK_PREFIX), release };
   }
 
   /**
    * Reads and opens one frame; with `digestFrom`, also the SHA-256 of the plaintext from that byte,
    * computed in the same pass. A large frame is read into shared memory, which the crypto worker
-   * opens in place; the buffer goes back to the pool once the worker has answered.
+   * opens in place. Unless `keep`, the buffer goes back to the pool once the worker has answered;
+   * with `keep`, the plaintext is a view of it and `release` gives it back.
    */
-  async #read(loc: FrameLocation, digestFrom?: number): Promise<{ plaintext: Buffer; digest?: Buffer }> {
+  async #read(loc: FrameLocation, digestFrom?: number, keep = false): Promise<{ plaintext: Buffer; digest?: Buffer; release: () => void }> {
     const { handle, header } = await this.#segment(loc.segment);
     const length = FRAME_HEADER_LENGTH + loc.length;
     const buf = loc.length >= WORKER_MIN_BYTES ? sharedBuffer(length) : Buffer.allocUnsafe(length);
+    let held = false;
     try {
       const { bytesRead } = await handle.read(buf, 0, buf.length, loc.offset);
       if (bytesRead !== buf.length) throw corrupt(loc, 'the frame is cut short (segment truncated?)');
@@ -59,14 +86,17 @@ export class FrameReader {
       const nonce = recordNonce(loc.seq);
       const ad = recordAdditionalData(this.#journalId, loc.segment, loc.seq);
       const payload = buf.subarray(FRAME_HEADER_LENGTH);
-      if (digestFrom === undefined) return { plaintext: await key.openAsync(nonce, payload, ad) };
-      return await key.openAndDigestAsync(nonce, payload, ad, digestFrom);
+      if (digestFrom === undefined) return { plaintext: await key.openAsync(nonce, payload, ad), release: NOTHING };
+      if (!keep) return { ...(await key.openAndDigestAsync(nonce, payload, ad, digestFrom)), release: NOTHING };
+      const opened = await key.openInPlaceAndDigestAsync(nonce, payload, ad, digestFrom);
+      held = true;
+      return { ...opened, release: once(() => releaseSharedBuffer(buf)) };
     } catch (err) {
       if (err instanceof UnauthenticatedError) throw corrupt(loc, 'the record does not authenticate (changed on disk)');
       throw err;
     } finally {
       // The read and the worker's answer (or its death) are behind us: no one reads the buffer now.
-      releaseSharedBuffer(buf);
+      if (!held) releaseSharedBuffer(buf);
     }
   }
 

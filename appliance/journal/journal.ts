@@ -311,11 +311,14 @@ export class Journal {
 
   /**
    * Streams a file's content from `offset`. Each chunk is authenticated and hashed before it is
-   * yielded; the whole-file SHA-256 is checked at the end when reading from offset 0.
+   * yielded; the whole-file SHA-256 is checked at the end when reading from offset 0. With
+   * `transient`, a large chunk is opened in place in pooled shared memory and a yielded buffer in
+   * shared memory is valid only until the next one is asked for (copy what must be kept longer).
    */
-  async *readFile(entry: FileEntry, options: { offset?: number; signal?: AbortSignal } = {}): AsyncGenerator<Buffer> {
+  async *readFile(entry: FileEntry, options: { offset?: number; signal?: AbortSignal; transient?: boolean } = {}): AsyncGenerator<Buffer> {
     this.#checkOpen();
     const offset = options.offset ?? 0;
+    const transient = options.transient === true;
     // A file of one chunk is that chunk, whose SHA-256 readChunk checks: its whole-file hash is the
     // chunk's id, compared at the end instead of hashing the same bytes twice.
     const single = offset === 0 && entry.chunks.length === 1 ? entry.chunks[0]! : undefined;
@@ -326,15 +329,22 @@ export class Journal {
       if (pos + ref.size > offset) wanted.push({ ref, skip: Math.max(0, offset - pos) });
       pos += ref.size;
     }
-    const fetch = async (ref: ChunkRef): Promise<Buffer> => {
+    type Held = { data: Buffer; release: () => void };
+    const fetch = async (ref: ChunkRef): Promise<Held> => {
       const loc = await this.#chunkLocation(ref.sha256);
       if (loc === undefined) throw new FloeError('JOURNAL_CORRUPT', `a chunk of this file is not in the journal`, { details: { chunk: 'missing' } });
-      const data = await this.#reader.readChunk(loc, ref.sha256);
-      if (data.length !== ref.size) throw new FloeError('JOURNAL_CORRUPT', 'a chunk has the wrong size');
-      return data;
+      const held = await this.#reader.readChunkHeld(loc, ref.sha256, transient);
+      if (held.data.length !== ref.size) {
+        held.release();
+        throw new FloeError('JOURNAL_CORRUPT', 'a chunk has the wrong size');
+      }
+      return held;
     };
-    const ahead: Array<Promise<Buffer>> = [];
+    const ahead: Array<Promise<Held>> = [];
     let next = 0;
+    // The chunk last yielded, and the whole-file hash still reading it in place.
+    let current: { held: Held; hashed: Promise<void> } | undefined;
+    const giveBack = (c: { held: Held; hashed: Promise<void> }): void => void c.hashed.then(c.held.release, c.held.release);
     try {
       while (next < wanted.length || ahead.length > 0) {
         while (ahead.length < READ_AHEAD && next < wanted.length) {
@@ -344,17 +354,24 @@ export class Journal {
         }
         options.signal?.throwIfAborted();
         const item = wanted[next - ahead.length]!;
-        const data = await ahead.shift()!;
-        await whole?.update(data);
-        yield item.skip > 0 ? data.subarray(item.skip) : data;
+        const held = await ahead.shift()!;
+        current = { held, hashed: Promise.resolve(whole?.updateShared(held.data)) };
+        current.hashed.catch(() => undefined);
+        yield item.skip > 0 ? held.data.subarray(item.skip) : held.data;
+        await current.hashed;
+        giveBack(current);
+        current = undefined;
       }
       const content = single !== undefined ? single.sha256 : whole !== null ? await whole.digest() : undefined;
       if (content !== undefined && !content.equals(entry.sha256)) {
         throw new FloeError('CHECKSUM_MISMATCH', 'the file content does not match its recorded SHA-256');
       }
     } finally {
-      // A reader that stops early (or fails) leaves no stream open on a hash worker.
+      // A reader that stops early (or fails) leaves no stream open on a hash worker, and gives back
+      // the chunks it holds once nothing reads them.
       whole?.dispose();
+      if (current !== undefined) giveBack(current);
+      for (const p of ahead) p.then((h) => h.release(), () => undefined);
     }
   }
 

@@ -253,7 +253,8 @@ export class TransferEngine {
     const { journal, ledger, destination, signal } = this.#o;
     const { entry, key, fingerprint } = item;
     this.#checkCancelled();
-    const open: OpenContent = (offset, sig) => this.#throttled(journal.readFile(entry, { offset, signal: sig ?? signal }), sig ?? signal);
+    // Transient: the journal opens large chunks in place in memory it reuses (OpenContent).
+    const open: OpenContent = (offset, sig) => this.#throttled(journal.readFile(entry, { offset, signal: sig ?? signal, transient: true }), sig ?? signal);
     let sentThisAttempt = 0;
     try {
       await withRetry(

@@ -113,6 +113,48 @@ describe('journal: reads check the whole-file SHA-256', () => {
   });
 });
 
+describe('journal: transient reads', () => {
+  it('opens large chunks in reused shared memory, gives the same bytes and checks, and gives every buffer back even when the reader stops early', async () => {
+    const { journal } = await fresh();
+    const large = seededBytes(31, 5 * 1024 * 1024 + 77);
+    const entry = await journal.writeFile(fileMeta('large.bin', large.length), bytesOf(large, 1 << 20));
+    const read = async (e: typeof entry, stopAfter = Infinity) => {
+      const copies: Buffer[] = [];
+      const memory = new Set<ArrayBufferLike>();
+      let shared = 0;
+      for await (const piece of journal.readFile(e, { transient: true })) {
+        if (piece.buffer instanceof SharedArrayBuffer) shared++;
+        memory.add(piece.buffer);
+        copies.push(Buffer.from(piece)); // valid until the next piece is asked for
+        if (copies.length >= stopAfter) break;
+      }
+      return { data: Buffer.concat(copies), shared, memory };
+    };
+    const all = await read(entry);
+    expect(all.data.equals(large)).toBe(true);
+    // Five chunks of 1 MiB in shared memory; the last, of 77 bytes, is opened inline.
+    expect(entry.chunks.map((c) => c.size)).toEqual([...Array(5).fill(1 << 20), 77]);
+    expect(all.shared).toBe(5);
+    // Buffers go back to the pool and come out again: fewer distinct buffers than chunks.
+    expect(all.memory.size).toBeLessThan(entry.chunks.length);
+    // A reader that stops early leaves nothing held: the next read gets the same buffers again.
+    const early = await read(entry, 2);
+    expect(early.data.equals(large.subarray(0, 2 << 20))).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const again = await read(entry);
+    expect([...again.memory].some((m) => early.memory.has(m))).toBe(true);
+    // The whole-file check still runs on in-place chunks.
+    const other = { ...entry, sha256: Buffer.alloc(32, 7) };
+    await expect(read(other)).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH', message: 'the file content does not match its recorded SHA-256' });
+    // Without transient, pieces are the reader's to keep.
+    const kept: Buffer[] = [];
+    for await (const piece of journal.readFile(entry)) kept.push(piece);
+    expect(kept.every((p) => !(p.buffer instanceof SharedArrayBuffer))).toBe(true);
+    expect(Buffer.concat(kept).equals(large)).toBe(true);
+    await journal.close();
+  });
+});
+
 describe('journal: dedup, stats and index', () => {
   it('writing the same 100 MiB twice grows stored bytes by under 1%', async () => {
     const { journal } = await fresh();

@@ -11,6 +11,7 @@ import {
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { releaseSharedBuffer, sharedBuffer } from '../../crypto/crypto-workers.js';
 import { md5AndSha256Async, sha256Async } from '../../crypto/hash-pool.js';
 import { FloeError } from '../../errors.js';
 import type { FileEntry } from '../../journal/file-entry.js';
@@ -154,6 +155,9 @@ async function uploadMissingParts(
       put.onProgress?.(body.length);
     } catch (err) {
       failure ??= { error: mapS3Error(err, { operation: `UploadPart ${partNumber}`, bucket, key, signal }) };
+    } finally {
+      // The call has settled, its retries too: nothing sends these bytes any more.
+      releaseSharedBuffer(body);
     }
   };
 
@@ -164,11 +168,14 @@ async function uploadMissingParts(
       if (failure !== undefined) break;
       const offset = (partNumber - 1) * state.partSize;
       const length = Math.min(state.partSize, state.size - offset);
-      let body: Buffer;
+      // Parts are assembled in pooled shared memory, which a crypto worker hashes in place and the
+      // next parts reuse: no new buffer and no copy for the worker per part.
+      const body = sharedBuffer(length, state.partSize);
       try {
-        body = await reader.read(offset, length);
+        await reader.read(offset, length, body);
         if (partNumber === partCount) await reader.expectEnd();
       } catch (err) {
+        releaseSharedBuffer(body);
         failure ??= { error: signal?.aborted ? new FloeError('CANCELLED', `put s3://${bucket}/${key}: cancelled`, { cause: err }) : err };
         break;
       }

@@ -90,6 +90,12 @@ export class IndexStore {
     return raw === undefined ? undefined : decodeLocation(Buffer.from(raw));
   }
 
+  /** getChunk for many chunks in one call into LevelDB. */
+  async getChunks(chunkIds: readonly Buffer[]): Promise<Array<FrameLocation | undefined>> {
+    const raws = await this.#db.getMany(chunkIds.map((id) => this.chunkKey(id)));
+    return raws.map((raw) => (raw === undefined ? undefined : decodeLocation(Buffer.from(raw))));
+  }
+
   chunkOp(chunkId: Buffer, loc: FrameLocation): Op {
     return { type: 'put', key: this.chunkKey(chunkId), value: encodeLocation(loc) };
   }

@@ -69,6 +69,8 @@ const DEFAULT_LARGE_CONCURRENCY = 2;
 const DEFAULT_LARGE_FILE_BYTES = 8 * 1024 * 1024;
 const VERIFY_CONCURRENCY = 8;
 const MAX_RECORDS_IN_FLIGHT = 256;
+/** Files whose chunk locations are looked up in one index call, ahead of their transfer. */
+const PREFETCH_BATCH = 256;
 /** The fingerprint of an object found in the destination listing but not in the journal. */
 const LISTED = 'listed';
 
@@ -226,16 +228,30 @@ export class TransferEngine {
     const others = small.filter((p) => p.entry.type !== 'directory');
     const largeSlots = Math.max(1, this.#o.largeConcurrency ?? DEFAULT_LARGE_CONCURRENCY);
     const smallSlots = Math.max(1, (this.#o.concurrency ?? DEFAULT_CONCURRENCY) - Math.min(largeSlots, large.length));
-    await Promise.all([this.#pool(large, largeSlots, suspect), this.#pool(others, smallSlots, suspect)]);
+    await Promise.all([this.#pool(large, largeSlots, suspect, false), this.#pool(others, smallSlots, suspect, true)]);
     // Folders last, one depth level at a time, deepest first.
-    await this.#pool(dirs, smallSlots, suspect);
+    await this.#pool(dirs, smallSlots, suspect, false);
   }
 
-  async #pool(items: Planned[], slots: number, suspect: boolean): Promise<void> {
+  /** Transfers `items`, `slots` at once; `prefetch`: small files, whose chunk lookups are batched. */
+  async #pool(items: Planned[], slots: number, suspect: boolean, prefetch: boolean): Promise<void> {
     let next = 0;
     let failure: unknown;
+    // The index lookups of the next files' chunks, a batch at a time, ahead of the workers.
+    let prefetched = 0;
+    let prefetching: Promise<void> | undefined;
+    const lookAhead = (): void => {
+      if (!prefetch || prefetching !== undefined || prefetched >= items.length || prefetched - next > PREFETCH_BATCH / 2) return;
+      const batch = items.slice(prefetched, prefetched + PREFETCH_BATCH).map((p) => p.entry);
+      prefetched += batch.length;
+      prefetching = this.#o.journal
+        .prefetchChunkLocations(batch)
+        .catch(() => undefined) // only a shortcut: each read looks its chunks up itself otherwise
+        .finally(() => (prefetching = undefined));
+    };
     const worker = async () => {
       while (next < items.length && failure === undefined) {
+        lookAhead();
         const item = items[next++]!;
         try {
           await this.#transferOne(item, suspect);
@@ -245,6 +261,7 @@ export class TransferEngine {
       }
     };
     await Promise.all(Array.from({ length: Math.min(slots, items.length) }, worker));
+    await prefetching;
     if (failure !== undefined) throw failure;
   }
 

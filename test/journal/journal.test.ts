@@ -1,6 +1,7 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { ClassicLevel } from 'classic-level';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Journal } from '../../appliance/journal/journal.js';
 import { verifyJournal } from '../../appliance/journal/verify.js';
 import { isFloeError } from '../../appliance/errors.js';
@@ -152,6 +153,36 @@ describe('journal: transient reads', () => {
     expect(kept.every((p) => !(p.buffer instanceof SharedArrayBuffer))).toBe(true);
     expect(Buffer.concat(kept).equals(large)).toBe(true);
     await journal.close();
+  });
+});
+
+describe('journal: chunk locations looked up ahead', () => {
+  it('one index call for many files; their reads then ask the index nothing, and give the same bytes', async () => {
+    const { journal, dir, keys } = await fresh();
+    const contents = [seededBytes(41, 5000), seededBytes(42, 70_000), seededBytes(43, 1)];
+    const entries = [];
+    for (const [i, c] of contents.entries()) entries.push(await journal.writeFile(fileMeta(`f${i}`, c.length), bytesOf(c)));
+    const other = await journal.writeFile(fileMeta('other', 3), bytesOf(Buffer.from('abc')));
+    // Reopened: nothing of the writes is cached in memory any more.
+    await journal.close();
+    const reopened = await Journal.open(dir, keys.ring());
+    const gets = vi.spyOn(ClassicLevel.prototype, 'get');
+    const getMany = vi.spyOn(ClassicLevel.prototype, 'getMany');
+    try {
+      await reopened.prefetchChunkLocations(entries);
+      expect(getMany).toHaveBeenCalledTimes(1);
+      gets.mockClear();
+      for (const [i, e] of entries.entries()) expect((await collect(reopened.readFile(e))).equals(contents[i]!)).toBe(true);
+      expect(gets).not.toHaveBeenCalled();
+      // Each location serves one read: the next read of the same file, and a file not looked up, ask the index.
+      expect((await collect(reopened.readFile(entries[0]!))).equals(contents[0]!)).toBe(true);
+      expect((await collect(reopened.readFile(other))).toString()).toBe('abc');
+      expect(gets).toHaveBeenCalledTimes(2);
+    } finally {
+      gets.mockRestore();
+      getMany.mockRestore();
+      await reopened.close();
+    }
   });
 });
 

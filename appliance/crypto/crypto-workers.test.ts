@@ -112,6 +112,15 @@ describe('crypto workers', () => {
     expect(sharedBuffer(8 * MIB).buffer).toBe(part.buffer);
   });
 
+  it('keeps at most 128 MiB of large spares: spares of another size give way to the one returned', () => {
+    const odd = sharedBuffer(100 * MIB);
+    releaseSharedBuffer(odd);
+    const part = sharedBuffer(40 * MIB);
+    releaseSharedBuffer(part); // 140 MiB: the 100 MiB spare goes
+    expect(sharedBuffer(40 * MIB).buffer).toBe(part.buffer);
+    expect(sharedBuffer(100 * MIB).buffer).not.toBe(odd.buffer);
+  });
+
   it('hands a returned shared buffer out again, refuses one returned twice, and pools by size', () => {
     const a = sharedBuffer(MIB);
     expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);

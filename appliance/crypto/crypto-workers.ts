@@ -165,6 +165,15 @@ function releaseShared(sab: SharedArrayBuffer): void {
   if (!made.has(sab)) return;
   if (spare.has(sab)) throw new Error('a shared buffer was released twice');
   const size = sab.byteLength;
+  if (size > STAGE_BYTES && spareLargeBytes + size > SPARE_LARGE_BYTES) {
+    // Spares of other large sizes (a big record, another file's part size) give way to this one.
+    for (const [other, list] of spareBySize) {
+      if (other === STAGE_BYTES || other === size) continue;
+      for (const sab of list) spare.delete(sab);
+      spareLargeBytes -= other * list.length;
+      spareBySize.delete(other);
+    }
+  }
   const list = spareBySize.get(size) ?? [];
   if (size === STAGE_BYTES ? list.length >= SPARE_LIMIT : spareLargeBytes + size > SPARE_LARGE_BYTES) return;
   if (size > STAGE_BYTES) spareLargeBytes += size;

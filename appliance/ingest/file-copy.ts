@@ -1,8 +1,9 @@
 // Copies one source entry into the journal, proving the copy is of one version of the file.
 //
 // The attributes seen before the read (from the listing, or a fresh GETATTR on a retry) are
-// compared with those after the last byte (a stat, or the post-op attributes of a file's only NFS
-// READ), taken before the journal commits the entry: if
+// compared with those after the last byte (a stat of the path, or the post-op attributes of a
+// file's only NFS READ, which describe the file read, not what the path names since), taken
+// before the journal commits the entry: if
 // size, mtime, ctime or identity moved, or the bytes read differ from the size, the content
 // stream throws SOURCE_CHANGED inside Journal.writeFile, so no entry is written (its chunks stay
 // as unreferenced, deduplicable records). The file is then read again, up to `attempts` times.

@@ -316,6 +316,22 @@ describe.skipIf(skip !== undefined)('nfs source reads: the READs sent and the at
     }
   });
 
+  it('reads from an offset past the listed size what the file has grown since', async () => {
+    const source = await openNfsSource(server.uri());
+    try {
+      const file = path.join(dir, 'grown-past.bin');
+      fs.writeFileSync(file, Buffer.alloc(100, 1));
+      const listed = await source.stat(b('grown-past.bin'));
+      const more = randomBytes(5000);
+      fs.appendFileSync(file, more);
+      const chunks: Buffer[] = [];
+      for await (const chunk of source.read(listed, 2000)) chunks.push(Buffer.from(chunk));
+      expect(Buffer.concat(chunks).equals(more.subarray(1900))).toBe(true);
+    } finally {
+      await source.close();
+    }
+  });
+
   it('sends one READ past the listed size only when the READs end exactly there', async () => {
     const source = await openNfsSource(server.uri());
     try {

@@ -68,10 +68,11 @@ async function* readInOrder(nfs: Nfs3Client, fh: Buffer, offset: number, options
     next += options.chunkSize;
   };
   let issued = 0;
-  // READs cover the listed size; one more asks past it when they end exactly there. `growing`: the
-  // server said the file goes on past what was asked, so the next READ goes out, one at a time.
+  // READs cover the listed size; one more asks past it when they end exactly there (or the read
+  // starts past it). `growing`: the server said the file goes on past what was asked, so the next
+  // READ goes out, one at a time.
   const fill = (growing = false): void => {
-    while (queue.length < options.depth && (next < options.sizeHint || (beyondHint === 0 && (next === options.sizeHint || growing)))) {
+    while (queue.length < options.depth && (next < options.sizeHint || (beyondHint === 0 && (next === options.sizeHint || growing || issued === 0)))) {
       issue();
       issued++;
     }

@@ -26,8 +26,8 @@ export interface DestinationObject {
 
 /**
  * Opens the entry's plaintext from a byte offset; every chunk is checked by the journal. A piece in
- * shared memory (a SharedArrayBuffer) is valid only until the next piece is asked for: the journal
- * reuses that memory. Copy what must be kept longer.
+ * shared memory (a SharedArrayBuffer) is read-only and valid only until the next piece is asked
+ * for: the journal reuses that memory. Copy what must be kept longer.
  */
 export type OpenContent = (offset: number, signal?: AbortSignal) => AsyncIterable<Buffer>;
 

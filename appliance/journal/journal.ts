@@ -317,7 +317,8 @@ export class Journal {
    * Streams a file's content from `offset`. Each chunk is authenticated and hashed before it is
    * yielded; the whole-file SHA-256 is checked at the end when reading from offset 0. With
    * `transient`, a large chunk is opened in place in pooled shared memory and a yielded buffer in
-   * shared memory is valid only until the next one is asked for (copy what must be kept longer).
+   * shared memory is valid only until the next one is asked for, and read-only (copy what must be
+   * kept longer).
    */
   async *readFile(entry: FileEntry, options: { offset?: number; signal?: AbortSignal; transient?: boolean } = {}): AsyncGenerator<Buffer> {
     this.#checkOpen();
@@ -359,8 +360,12 @@ export class Journal {
         options.signal?.throwIfAborted();
         const item = wanted[next - ahead.length]!;
         const held = await ahead.shift()!;
-        current = { held, hashed: Promise.resolve(whole?.updateShared(held.data)) };
-        current.hashed.catch(() => undefined);
+        const hashed = Promise.resolve(whole?.updateShared(held.data));
+        hashed.catch(() => undefined);
+        // Bytes in ordinary memory are the caller's once yielded: hash them first. Shared memory is
+        // the journal's, read in place by the hash while the caller reads it too.
+        if (!(held.data.buffer instanceof SharedArrayBuffer)) await hashed;
+        current = { held, hashed };
         yield item.skip > 0 ? held.data.subarray(item.skip) : held.data;
         await current.hashed;
         giveBack(current);

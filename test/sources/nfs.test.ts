@@ -277,11 +277,19 @@ describe.skipIf(skip !== undefined)('nfs source reads: the READs sent and the at
     await server?.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
+  /** Runs `use` with a source of its own, closed afterwards. */
+  const withSource = async (use: (source: NfsSource) => Promise<void>): Promise<void> => {
+    const source = await openNfsSource(server.uri());
+    try {
+      await use(source);
+    } finally {
+      await source.close();
+    }
+  };
 
   it("reads a small file with one READ and hands over that READ's post-op attributes, equal to a fresh stat", async () => {
     fs.writeFileSync(path.join(dir, 'one-read.txt'), 'x'.repeat(5000));
-    const source = await openNfsSource(server.uri());
-    try {
+    await withSource(async (source) => {
       const entry = await source.stat(b('one-read.txt'));
       const calls = countProcedures(source);
       const { data, after } = await readWithAttributes(source, entry);
@@ -289,14 +297,11 @@ describe.skipIf(skip !== undefined)('nfs source reads: the READs sent and the at
       expect(Object.fromEntries(calls)).toEqual({ READ: 1 });
       const fresh = await source.stat(b('one-read.txt'));
       expect(after).toMatchObject({ type: 'file', size: 5000, mtimeNs: fresh.mtimeNs, ctimeNs: fresh.ctimeNs, fileId: fresh.fileId, fsId: fresh.fsId, mode: fresh.mode });
-    } finally {
-      await source.close();
-    }
+    });
   });
 
   it('reads a file grown since it was listed to its new end: within one READ the attributes show the new size, beyond it none are given', async () => {
-    const source = await openNfsSource(server.uri());
-    try {
+    await withSource(async (source) => {
       const file = path.join(dir, 'growing.bin');
       fs.writeFileSync(file, Buffer.alloc(100, 1));
       const listed = await source.stat(b('growing.bin'));
@@ -311,14 +316,11 @@ describe.skipIf(skip !== undefined)('nfs source reads: the READs sent and the at
       expect(big.data.equals(fs.readFileSync(file))).toBe(true);
       expect(big.after).toBeUndefined();
       expect(calls.get('READ')).toBe(3);
-    } finally {
-      await source.close();
-    }
+    });
   });
 
   it('reads from an offset past the listed size what the file has grown since', async () => {
-    const source = await openNfsSource(server.uri());
-    try {
+    await withSource(async (source) => {
       const file = path.join(dir, 'grown-past.bin');
       fs.writeFileSync(file, Buffer.alloc(100, 1));
       const listed = await source.stat(b('grown-past.bin'));
@@ -327,14 +329,11 @@ describe.skipIf(skip !== undefined)('nfs source reads: the READs sent and the at
       const chunks: Buffer[] = [];
       for await (const chunk of source.read(listed, 2000)) chunks.push(Buffer.from(chunk));
       expect(Buffer.concat(chunks).equals(more.subarray(1900))).toBe(true);
-    } finally {
-      await source.close();
-    }
+    });
   });
 
   it('sends one READ past the listed size only when the READs end exactly there', async () => {
-    const source = await openNfsSource(server.uri());
-    try {
+    await withSource(async (source) => {
       const exact = randomBytes(source.preferredReadSize * 2);
       fs.writeFileSync(path.join(dir, 'exact.bin'), exact);
       const entry = await source.stat(b('exact.bin'));
@@ -343,9 +342,7 @@ describe.skipIf(skip !== undefined)('nfs source reads: the READs sent and the at
       expect(data.equals(exact)).toBe(true);
       expect(after).toBeUndefined();
       expect(Object.fromEntries(calls)).toEqual({ READ: 3 });
-    } finally {
-      await source.close();
-    }
+    });
   });
 });
 

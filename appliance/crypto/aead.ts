@@ -79,21 +79,12 @@ export class AeadKey {
 
   /**
    * Opens `sealed` and returns the SHA-256 of the plaintext from byte `digestFrom` on, computed in
-   * the same pass (a journal chunk's check against its id).
+   * the same pass (a journal chunk's check against its id). With `inPlace`, large bytes in shared
+   * memory are decrypted over themselves: the plaintext is then a view of `sealed` (no new buffer
+   * per record), and a failed open leaves zeros there; other inputs are opened into a new buffer.
    */
-  async openAndDigestAsync(nonce: Uint8Array, sealed: Uint8Array, additionalData: Uint8Array, digestFrom: number): Promise<{ plaintext: Buffer; digest: Buffer }> {
-    const opened = await this.#openOnWorker(nonce, sealed, additionalData, digestFrom);
-    return { plaintext: opened.plaintext, digest: opened.digest ?? sha256(opened.plaintext.subarray(digestFrom)) };
-  }
-
-  /**
-   * openAndDigestAsync that writes the plaintext over `sealed` when it is in shared memory and
-   * large: the result is then a view of `sealed` (no new buffer per record), and a failed open
-   * leaves zeros there. Other inputs are opened into a new buffer, as openAndDigestAsync does.
-   */
-  async openInPlaceAndDigestAsync(nonce: Uint8Array, sealed: Buffer, additionalData: Uint8Array, digestFrom: number): Promise<{ plaintext: Buffer; digest: Buffer }> {
-    const inPlace = sealed.buffer instanceof SharedArrayBuffer;
-    const opened = await this.#openOnWorker(nonce, sealed, additionalData, digestFrom, inPlace);
+  async openAndDigestAsync(nonce: Uint8Array, sealed: Uint8Array, additionalData: Uint8Array, digestFrom: number, inPlace = false): Promise<{ plaintext: Buffer; digest: Buffer }> {
+    const opened = await this.#openOnWorker(nonce, sealed, additionalData, digestFrom, inPlace && sealed.buffer instanceof SharedArrayBuffer);
     return { plaintext: opened.plaintext, digest: opened.digest ?? sha256(opened.plaintext.subarray(digestFrom)) };
   }
 

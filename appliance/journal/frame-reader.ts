@@ -41,17 +41,13 @@ export class FrameReader {
     return (await this.#read(loc)).plaintext;
   }
 
-  /** A chunk's plaintext, checked against the id the file entry names. */
-  async readChunk(loc: FrameLocation, id: Buffer): Promise<Buffer> {
-    return (await this.readChunkHeld(loc, id, false)).data;
-  }
-
   /**
-   * readChunk; with `shared`, a large chunk is opened in place in a pooled shared buffer, and
-   * `release` gives that buffer back: call it once nothing reads `data` any more (not calling it
-   * leaves the buffer to the collector). Without `shared`, `data` is the caller's and release is a no-op.
+   * A chunk's plaintext, checked against the id the file entry names. With `shared`, a large chunk
+   * is opened in place in a pooled shared buffer, and `release` gives that buffer back: call it once
+   * nothing reads `data` any more (not calling it leaves the buffer to the collector). Without
+   * `shared`, `data` is the caller's and release is a no-op.
    */
-  async readChunkHeld(loc: FrameLocation, id: Buffer, shared: boolean): Promise<{ data: Buffer; release: () => void }> {
+  async readChunk(loc: FrameLocation, id: Buffer, shared: boolean): Promise<{ data: Buffer; release: () => void }> {
     const { plaintext: plain, digest, release } = await this.#read(loc, CHUNK_PREFIX, shared);
     try {
       if (plain[0] !== RecordType.chunk || plain.length <= CHUNK_PREFIX) throw corrupt(loc, 'the record is not a chunk');
@@ -87,8 +83,8 @@ export class FrameReader {
       const ad = recordAdditionalData(this.#journalId, loc.segment, loc.seq);
       const payload = buf.subarray(FRAME_HEADER_LENGTH);
       if (digestFrom === undefined) return { plaintext: await key.openAsync(nonce, payload, ad), release: NOTHING };
-      if (!keep) return { ...(await key.openAndDigestAsync(nonce, payload, ad, digestFrom)), release: NOTHING };
-      const opened = await key.openInPlaceAndDigestAsync(nonce, payload, ad, digestFrom);
+      const opened = await key.openAndDigestAsync(nonce, payload, ad, digestFrom, keep);
+      if (!keep) return { ...opened, release: NOTHING };
       held = true;
       return { ...opened, release: once(() => releaseSharedBuffer(buf)) };
     } catch (err) {

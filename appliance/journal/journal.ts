@@ -338,7 +338,7 @@ export class Journal {
     const fetch = async (ref: ChunkRef): Promise<Held> => {
       const loc = await this.#chunkLocation(ref.sha256);
       if (loc === undefined) throw new FloeError('JOURNAL_CORRUPT', `a chunk of this file is not in the journal`, { details: { chunk: 'missing' } });
-      const held = await this.#reader.readChunkHeld(loc, ref.sha256, transient);
+      const held = await this.#reader.readChunk(loc, ref.sha256, transient);
       if (held.data.length !== ref.size) {
         held.release();
         throw new FloeError('JOURNAL_CORRUPT', 'a chunk has the wrong size');

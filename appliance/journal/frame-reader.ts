@@ -12,6 +12,12 @@ import { CHUNK_PREFIX, RecordType } from './records.js';
 import type { FrameLocation } from './segment-writer.js';
 
 const MAX_OPEN = 16;
+/** Frames read ahead (readAhead) are at most this many bytes in all; past it, the oldest are dropped. */
+const MAX_AHEAD_BYTES = 32 * 1024 * 1024;
+/** One read of neighbouring frames spans at most this many bytes, gaps between them included. */
+const RUN_BYTES = 1024 * 1024;
+/** Frames further apart than this are read separately rather than with the bytes between them. */
+const MAX_GAP = 64 * 1024;
 const NOTHING = (): void => undefined;
 
 /** `fn` the first time, nothing after: a buffer is given back once however often release is called. */
@@ -29,6 +35,9 @@ export class FrameReader {
   readonly #journalId: Buffer;
   readonly #keys: JournalKeys;
   readonly #open = new Map<number, Promise<{ handle: FileHandle; header: SegmentHeader }>>();
+  /** Sealed frames read ahead, by position, each used by one read and then forgotten. */
+  readonly #ahead = new Map<string, Buffer>();
+  #aheadBytes = 0;
 
   constructor(dir: string, journalId: Buffer, keys: JournalKeys) {
     this.#dir = dir;
@@ -63,6 +72,59 @@ export class FrameReader {
   }
 
   /**
+   * Reads the small frames at `locs` ahead of their reads: neighbours in the same segment are read
+   * together, one read per run of up to 1 MiB (an import of many small files in journal order costs
+   * a read per run instead of one per file). The bytes stay sealed until a read takes them, which
+   * checks them as it checks any frame; a location read ahead twice is read once.
+   */
+  async readAhead(locs: readonly FrameLocation[]): Promise<void> {
+    const wanted = locs
+      .filter((l) => l.length < WORKER_MIN_BYTES && !this.#ahead.has(aheadKey(l)))
+      .sort((a, b) => a.segment - b.segment || a.offset - b.offset);
+    for (let i = 0; i < wanted.length; ) {
+      const first = wanted[i]!;
+      let end = frameEnd(first);
+      let j = i + 1;
+      for (; j < wanted.length; j++) {
+        const l = wanted[j]!;
+        if (l.segment !== first.segment || l.offset > end + MAX_GAP || frameEnd(l) - first.offset > RUN_BYTES) break;
+        end = Math.max(end, frameEnd(l));
+      }
+      const run = Buffer.allocUnsafe(end - first.offset);
+      const { handle } = await this.#segment(first.segment);
+      const { bytesRead } = await handle.read(run, 0, run.length, first.offset);
+      for (const l of wanted.slice(i, j)) {
+        const from = l.offset - first.offset;
+        // A frame cut short is left for its own read, which reports it.
+        if (from + FRAME_HEADER_LENGTH + l.length <= bytesRead) this.#keepAhead(aheadKey(l), run.subarray(from, from + FRAME_HEADER_LENGTH + l.length));
+      }
+      i = j;
+    }
+  }
+
+  #keepAhead(key: string, frame: Buffer): void {
+    if (this.#ahead.has(key)) return;
+    while (this.#aheadBytes + frame.length > MAX_AHEAD_BYTES && this.#ahead.size > 0) {
+      const [oldest, dropped] = this.#ahead.entries().next().value as [string, Buffer];
+      this.#ahead.delete(oldest);
+      this.#aheadBytes -= dropped.length;
+    }
+    this.#ahead.set(key, frame);
+    this.#aheadBytes += frame.length;
+  }
+
+  /** The frame at `loc` if it was read ahead (and forgets it), else undefined. */
+  #takeAhead(loc: FrameLocation): Buffer | undefined {
+    if (this.#ahead.size === 0) return undefined;
+    const key = aheadKey(loc);
+    const frame = this.#ahead.get(key);
+    if (frame === undefined) return undefined;
+    this.#ahead.delete(key);
+    this.#aheadBytes -= frame.length;
+    return frame.length === FRAME_HEADER_LENGTH + loc.length ? frame : undefined;
+  }
+
+  /**
    * Reads and opens one frame; with `digestFrom`, also the SHA-256 of the plaintext from that byte,
    * computed in the same pass. A large frame is read into shared memory, which the crypto worker
    * opens in place. Unless `keep`, the buffer goes back to the pool once the worker has answered;
@@ -71,11 +133,14 @@ export class FrameReader {
   async #read(loc: FrameLocation, digestFrom?: number, keep = false): Promise<{ plaintext: Buffer; digest?: Buffer; release: () => void }> {
     const { handle, header } = await this.#segment(loc.segment);
     const length = FRAME_HEADER_LENGTH + loc.length;
-    const buf = loc.length >= WORKER_MIN_BYTES ? sharedBuffer(length) : Buffer.allocUnsafe(length);
+    const ahead = this.#takeAhead(loc);
+    const buf = ahead ?? (loc.length >= WORKER_MIN_BYTES ? sharedBuffer(length) : Buffer.allocUnsafe(length));
     let held = false;
     try {
-      const { bytesRead } = await handle.read(buf, 0, buf.length, loc.offset);
-      if (bytesRead !== buf.length) throw corrupt(loc, 'the frame is cut short (segment truncated?)');
+      if (ahead === undefined) {
+        const { bytesRead } = await handle.read(buf, 0, buf.length, loc.offset);
+        if (bytesRead !== buf.length) throw corrupt(loc, 'the frame is cut short (segment truncated?)');
+      }
       const fh = decodeFrameHeader(buf.subarray(0, FRAME_HEADER_LENGTH));
       if (fh === null || fh.length !== loc.length || fh.seq !== loc.seq) throw corrupt(loc, 'the frame header does not match the index');
       const key = this.#keys.segmentKey(loc.segment, header.salt);
@@ -99,6 +164,8 @@ export class FrameReader {
   async close(): Promise<void> {
     const all = [...this.#open.values()];
     this.#open.clear();
+    this.#ahead.clear();
+    this.#aheadBytes = 0;
     for (const p of all) await p.then((s) => s.handle.close()).catch(() => undefined);
   }
 
@@ -138,6 +205,14 @@ export class FrameReader {
     }
     return { handle, header };
   }
+}
+
+function aheadKey(loc: FrameLocation): string {
+  return `${loc.segment}:${loc.offset}`;
+}
+
+function frameEnd(loc: FrameLocation): number {
+  return loc.offset + FRAME_HEADER_LENGTH + loc.length;
 }
 
 function where(loc: FrameLocation): Record<string, unknown> {

@@ -86,7 +86,7 @@ export class Journal {
   readonly #writer: SegmentWriter;
   readonly #reader: FrameReader;
   readonly #pending = new Map<string, Promise<FrameLocation>>();
-  /** Chunk locations looked up ahead of their reads (prefetchChunkLocations), each used once. */
+  /** Chunk locations looked up ahead of their reads (prefetch), each used once. */
   readonly #known = new Map<string, FrameLocation>();
   #closed = false;
 
@@ -308,6 +308,16 @@ export class Journal {
     for await (const r of this.#applier.store.files()) yield r.entry;
   }
 
+  /**
+   * The catalog as files(), each entry with the sequence number of its record: records are written
+   * in seq order, a file's new chunks just before its entry, so files sorted by seq read the journal
+   * front to back (one pass over the disk at the facility, not a seek per file).
+   */
+  async *catalog(): AsyncGenerator<{ entry: FileEntry; seq: bigint }> {
+    this.#checkOpen();
+    for await (const r of this.#applier.store.files()) yield { entry: r.entry, seq: r.location.seq };
+  }
+
   async *events(): AsyncGenerator<{ seq: bigint; event: JournalEvent }> {
     this.#checkOpen();
     yield* this.#applier.store.events();
@@ -514,21 +524,27 @@ export class Journal {
   }
 
   /**
-   * Looks up where the chunks of `entries` are, in one call into the index, ahead of reading them
-   * (an import of many small files: one LevelDB get per file otherwise). Each location found is
-   * used by the next read of that chunk. A location never goes stale: records are never moved,
-   * and any frame of a chunk id holds that chunk, which the read checks anyway.
+   * Gets the chunks of `entries` ready ahead of their reads (an import of many small files): their
+   * locations in one call into the index instead of one get per file, then their small frames read
+   * from the segments, neighbours together (FrameReader.readAhead), so that files in journal order
+   * (catalog()'s seq) cost a read per run of frames rather than one each. Each location and frame
+   * found serves the next read of that chunk, which checks it as any read does. A location never
+   * goes stale: records are never moved, and any frame of a chunk id holds that chunk.
    */
-  async prefetchChunkLocations(entries: readonly FileEntry[]): Promise<void> {
+  async prefetch(entries: readonly FileEntry[]): Promise<void> {
     this.#checkOpen();
     const ids = entries.flatMap((e) => e.chunks.map((c) => c.sha256)).filter((id) => !this.#known.has(id.toString('hex')));
     if (ids.length === 0) return;
     // Locations nobody read (their files were skipped or failed) are dropped rather than kept.
     if (this.#known.size + ids.length > MAX_KNOWN_LOCATIONS) this.#known.clear();
     const locations = await this.#applier.store.getChunks(ids);
+    const found: FrameLocation[] = [];
     locations.forEach((loc, i) => {
-      if (loc !== undefined && this.#known.size < MAX_KNOWN_LOCATIONS) this.#known.set(ids[i]!.toString('hex'), loc);
+      if (loc === undefined || this.#known.size >= MAX_KNOWN_LOCATIONS) return;
+      this.#known.set(ids[i]!.toString('hex'), loc);
+      found.push(loc);
     });
+    await this.#reader.readAhead(found);
   }
 
   #markApplied(loc: FrameLocation): void {

@@ -62,6 +62,8 @@ interface Planned {
   readonly entry: FileEntry;
   readonly key: string;
   readonly fingerprint: string;
+  /** Where the entry's record is in the journal (its seq): files are read in this order. */
+  readonly seq?: bigint;
 }
 
 const DEFAULT_CONCURRENCY = 16;
@@ -174,7 +176,7 @@ export class TransferEngine {
     const { journal, ledger, destination } = this.#o;
     const catalog: Planned[] = [];
     const plan: Planned[] = [];
-    for await (const entry of journal.files()) {
+    for await (const { entry, seq } of journal.catalog()) {
       this.#checkCancelled();
       this.counters.FilesListed.AtSource++;
       let key: string;
@@ -185,7 +187,7 @@ export class TransferEngine {
         await this.#fail({ entry, key: displayPath(entry.path), fingerprint: entryFingerprint(entry) }, 'prepare', err);
         continue;
       }
-      const item = { entry, key, fingerprint: entryFingerprint(entry) };
+      const item = { entry, key, fingerprint: entryFingerprint(entry), seq };
       catalog.push(item);
       this.counters.FilesPrepared++;
       if (this.#options.TransferMode === 'CHANGED' && ledger.delivered(this.#id, key, item.fingerprint) !== undefined) {
@@ -201,13 +203,15 @@ export class TransferEngine {
       this.counters.EstimatedFilesToTransfer++;
       this.counters.EstimatedBytesToTransfer += item.entry.type === 'file' ? item.entry.size : 0;
     }
-    // Directories after their contents, deepest first: writing into a folder changes its mtime.
+    // Files in journal order (one pass over the device's disk); directories after their contents,
+    // deepest first: writing into a folder changes its mtime.
     const depth = (p: Planned) => p.entry.path.filter((b) => b === 0x2f).length;
     plan.sort((a, b) => {
       const da = a.entry.type === 'directory';
       const db = b.entry.type === 'directory';
       if (da !== db) return da ? 1 : -1;
-      return da ? depth(b) - depth(a) : 0;
+      if (da) return depth(b) - depth(a);
+      return a.seq === b.seq ? 0 : (a.seq ?? 0n) < (b.seq ?? 0n) ? -1 : 1;
     });
     return { plan, catalog };
   }
@@ -233,11 +237,11 @@ export class TransferEngine {
     await this.#pool(dirs, smallSlots, suspect, false);
   }
 
-  /** Transfers `items`, `slots` at once; `prefetch`: small files, whose chunk lookups are batched. */
+  /** Transfers `items`, `slots` at once; `prefetch`: small files, whose chunks are got ready in batches (Journal.prefetch). */
   async #pool(items: Planned[], slots: number, suspect: boolean, prefetch: boolean): Promise<void> {
     let next = 0;
     let failure: unknown;
-    // The index lookups of the next files' chunks, a batch at a time, ahead of the workers.
+    // The next files' chunks (index lookups and frame reads), a batch at a time, ahead of the workers.
     let prefetched = 0;
     let prefetching: Promise<void> | undefined;
     const lookAhead = (): void => {
@@ -245,7 +249,7 @@ export class TransferEngine {
       const batch = items.slice(prefetched, prefetched + PREFETCH_BATCH).map((p) => p.entry);
       prefetched += batch.length;
       prefetching = this.#o.journal
-        .prefetchChunkLocations(batch)
+        .prefetch(batch)
         .catch(() => undefined) // only a shortcut: each read looks its chunks up itself otherwise
         .finally(() => (prefetching = undefined));
     };

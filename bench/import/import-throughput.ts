@@ -169,8 +169,7 @@ function floe(device: DeviceFiles, server: S3Server, bucket: string, dataset: Da
   const tuning = dataset === 'LARGE'
     ? { concurrency: LARGE_COUNT, largeConcurrency: LARGE_COUNT, queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify }
     : { concurrency: 16, largeConcurrency: 2, queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify };
-  const profile = process.env.FLOE_BENCH_PROFILE === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', process.env.FLOE_BENCH_PROFILE];
-  const t = timed(process.execPath, [...profile, '--import', 'tsx', path.join(HERE, 'import-child.ts'), device.dataDir, device.manifestPath, device.code, `s3://${bucket}/data`, server.endpoint, server.accessKeyId, server.secretAccessKey, JSON.stringify(tuning)]);
+  const t = timed(process.execPath, [...cpuProfile(), '--import', 'tsx', path.join(HERE, 'import-child.ts'), device.dataDir, device.manifestPath, device.code, `s3://${bucket}/data`, server.endpoint, server.accessKeyId, server.secretAccessKey, JSON.stringify(tuning)]);
   const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { seconds: number; cpuSeconds: number; files: number; bytes: number; state: string; error: unknown };
   if (r.state !== 'COMPLETED') throw new Error(`floe import ended ${r.state}: ${JSON.stringify(r.error)}`);
   // CPU of the import itself (the process's whole run, with the facility unlock's seal check, is
@@ -179,10 +178,17 @@ function floe(device: DeviceFiles, server: S3Server, bucket: string, dataset: Da
   return { tool: 'floe import', seconds: r.seconds, cpuSeconds: r.cpuSeconds, peakRssMiB: t.rssMiB, files: r.files, bytes: r.bytes };
 }
 
-function bare(folder: string, server: S3Server, bucket: string, dataset: Dataset): Measured {
-  const t = timed(process.execPath, ['--import', 'tsx', path.join(HERE, 'bare-sdk-child.ts'), dataset === 'LARGE' ? 'large' : 'small', folder, bucket, 'data', server.endpoint, server.accessKeyId, server.secretAccessKey, String(QUEUE_SIZE), String(PART_SIZE)]);
+/** With FLOE_BENCH_PROFILE=DIR, floe and the bare SDK write V8 CPU profiles there. */
+function cpuProfile(): string[] {
+  const dir = process.env.FLOE_BENCH_PROFILE;
+  return dir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', dir];
+}
+
+function bare(folder: string, server: S3Server, bucket: string, dataset: Dataset, withMetadata = false): Measured {
+  const t = timed(process.execPath, [...cpuProfile(), '--import', 'tsx', path.join(HERE, 'bare-sdk-child.ts'), dataset === 'LARGE' ? 'large' : 'small', folder, bucket, 'data', server.endpoint, server.accessKeyId, server.secretAccessKey, String(QUEUE_SIZE), String(PART_SIZE), withMetadata ? 'metadata' : '']);
   const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { seconds: number; files: number; bytes: number };
-  return { tool: dataset === 'LARGE' ? 'bare lib-storage' : 'bare PutObject x16', seconds: r.seconds, cpuSeconds: t.cpu, peakRssMiB: t.rssMiB, files: r.files, bytes: r.bytes };
+  const tool = dataset === 'LARGE' ? 'bare lib-storage' : 'bare PutObject x16';
+  return { tool: withMetadata ? `${tool} + POSIX metadata` : tool, seconds: r.seconds, cpuSeconds: t.cpu, peakRssMiB: t.rssMiB, files: r.files, bytes: r.bytes };
 }
 
 function awsSync(folder: string, server: S3Server, bucket: string, files: number, bytes: number): Measured {
@@ -244,7 +250,7 @@ try {
         const folder = dataset === 'LARGE' ? data.large : data.small;
         const files = dataset === 'LARGE' ? LARGE_COUNT : SMALL_FILES;
         const bytes = dataset === 'LARGE' ? data.largeBytes : data.smallBytes;
-        const tools = ['bare', 'floe', 'aws', 'rclone'].filter((t) => values.tools.split(',').includes(t));
+        const tools = ['bare', 'floe', 'aws', 'rclone', 'baremeta'].filter((t) => values.tools.split(',').includes(t));
         const rounds = new Map<string, Measured[]>(tools.map((t) => [t, []]));
         const device = dataset === 'LARGE' ? largeDevice : smallDevice;
         for (let round = 1; round <= ROUNDS; round++) {
@@ -253,6 +259,7 @@ try {
             await server.createBucket(bucket);
             let m: Measured;
             if (tool === 'bare') m = bare(folder, server, bucket, dataset);
+            else if (tool === 'baremeta') m = bare(folder, server, bucket, dataset, true);
             else if (tool === 'floe') m = floe(await freshCopy(device), server, bucket, dataset);
             else if (tool === 'aws') m = awsSync(folder, server, bucket, files, bytes);
             else m = rclone(folder, server, bucket, provider, files, bytes, dataset);
@@ -266,7 +273,7 @@ try {
         const unit = dataset === 'LARGE' ? 'MiB/s' : 'files/s';
         const shown = (m: Measured) => (dataset === 'LARGE' ? mib(m.bytes / m.seconds) : (m.files / m.seconds).toFixed(0));
         say(`rounds (${unit}): ${tools.map((t) => `${t} ${rounds.get(t)!.map(shown).join(' / ')}`).join('; ')}`);
-        if (results.length < 4) continue;
+        if (!['bare', 'floe', 'aws', 'rclone'].every((t) => tools.includes(t))) continue;
         const [sdk, floeRun, aws, rc] = results as [Measured, Measured, Measured, Measured];
         const fasterPeer = rate(aws) > rate(rc) ? aws : rc;
         say(`floe / bare SDK: ${ratio(rate(floeRun), rate(sdk))} (goal >= 0.90x); floe / faster peer (${fasterPeer.tool}): ${ratio(rate(floeRun), rate(fasterPeer))} (goal >= 1.00x)`);

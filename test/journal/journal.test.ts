@@ -1,8 +1,10 @@
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Journal } from '../../appliance/journal/journal.js';
+import { Journal, initialChain } from '../../appliance/journal/journal.js';
+import { scanJournal } from '../../appliance/journal/journal-scan.js';
+import { RecordType } from '../../appliance/journal/records.js';
 import { verifyJournal } from '../../appliance/journal/verify.js';
 import { isFloeError } from '../../appliance/errors.js';
 import { bytesOf, collect, fileMeta, seededBytes, sha256hex, tempDir, testKeys } from './journal-fixtures.js';
@@ -169,7 +171,7 @@ describe('journal: chunk locations looked up ahead', () => {
     const gets = vi.spyOn(ClassicLevel.prototype, 'get');
     const getMany = vi.spyOn(ClassicLevel.prototype, 'getMany');
     try {
-      await reopened.prefetchChunkLocations(entries);
+      await reopened.prefetch(entries);
       expect(getMany).toHaveBeenCalledTimes(1);
       gets.mockClear();
       for (const [i, e] of entries.entries()) expect((await collect(reopened.readFile(e))).equals(contents[i]!)).toBe(true);
@@ -181,6 +183,74 @@ describe('journal: chunk locations looked up ahead', () => {
     } finally {
       gets.mockRestore();
       getMany.mockRestore();
+      await reopened.close();
+    }
+  });
+});
+
+describe('journal: small frames read ahead', () => {
+  /** Spies on FileHandle.read, which every read of a segment goes through. */
+  async function spyOnHandleReads(dir: string) {
+    const probe = await open(join(dir, 'JOURNAL'), 'r');
+    const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => unknown };
+    await probe.close();
+    return vi.spyOn(proto, 'read');
+  }
+
+  it('neighbouring frames come in one read, their files then read with no read of their own, byte-exact', async () => {
+    const { journal, dir, keys } = await fresh();
+    const contents = Array.from({ length: 40 }, (_, i) => seededBytes(60 + i, 1000 + i * 997));
+    const entries = [];
+    for (const [i, c] of contents.entries()) entries.push(await journal.writeFile(fileMeta(`f${i}`, c.length), bytesOf(c)));
+    await journal.close();
+    const reopened = await Journal.open(dir, keys.ring());
+    const reads = await spyOnHandleReads(dir);
+    try {
+      // In a different order than written: the reads are sorted by position.
+      await reopened.prefetch([...entries].reverse());
+      // The segment's header when it is first opened, then the 40 frames (about 820 KB) at once.
+      expect(reads).toHaveBeenCalledTimes(2);
+      reads.mockClear();
+      for (const [i, e] of entries.entries()) expect((await collect(reopened.readFile(e))).equals(contents[i]!)).toBe(true);
+      expect(reads).not.toHaveBeenCalled();
+      // A frame serves one read: the next read of a file goes to the disk.
+      expect((await collect(reopened.readFile(entries[3]!))).equals(contents[3]!)).toBe(true);
+      expect(reads).toHaveBeenCalledTimes(1);
+    } finally {
+      reads.mockRestore();
+      await reopened.close();
+    }
+  });
+
+  it('a frame damaged on disk and read ahead is refused as any read refuses it; its neighbours read fine', async () => {
+    const { journal, dir, keys } = await fresh();
+    const contents = Array.from({ length: 6 }, (_, i) => seededBytes(80 + i, 3000 + i));
+    const entries = [];
+    for (const [i, c] of contents.entries()) entries.push(await journal.writeFile(fileMeta(`g${i}`, c.length), bytesOf(c)));
+    const journalId = journal.journalId;
+    const journalKeys = journal.keys;
+    await journal.close();
+    let damaged: { segment: number; offset: number } | undefined;
+    await scanJournal({
+      dir: join(dir, 'segments'), journalId, keys: journalKeys, repairTornTail: false,
+      start: { segment: 1, offset: 64, seq: 1n, chain: initialChain(journalId) },
+      onProblem: (p) => { throw new Error(p.message); },
+      onRecord: (r) => {
+        if (r.plaintext[0] === RecordType.chunk && r.plaintext.subarray(1, 33).equals(entries[2]!.chunks[0]!.sha256)) damaged = r.location;
+      },
+    });
+    const segmentFile = join(dir, 'segments', (await readdir(join(dir, 'segments'))).sort()[0]!);
+    const bytes = await readFile(segmentFile);
+    bytes[damaged!.offset + 100]! ^= 0x01;
+    await writeFile(segmentFile, bytes);
+    const reopened = await Journal.open(dir, keys.ring());
+    try {
+      await reopened.prefetch(entries);
+      for (const [i, e] of entries.entries()) {
+        if (i === 2) await expect(collect(reopened.readFile(e))).rejects.toMatchObject({ code: 'JOURNAL_CORRUPT', message: `segment 1 offset ${damaged!.offset}: the record does not authenticate (changed on disk)` });
+        else expect((await collect(reopened.readFile(e))).equals(contents[i]!)).toBe(true);
+      }
+    } finally {
       await reopened.close();
     }
   });

@@ -29,7 +29,13 @@ export interface DestinationObject {
  * shared memory (a SharedArrayBuffer) is read-only and valid only until the next piece is asked
  * for: the journal reuses that memory. Copy what must be kept longer.
  */
-export type OpenContent = (offset: number, signal?: AbortSignal) => AsyncIterable<Buffer>;
+export type OpenContent = ((offset: number, signal?: AbortSignal) => AsyncIterable<Buffer>) & {
+  /**
+   * When present, the whole content in one buffer the caller keeps, checked as the stream's pieces
+   * are: a shortcut for a destination that sends a small file in one request.
+   */
+  readonly whole?: (signal?: AbortSignal) => Promise<Buffer>;
+};
 
 export interface PutOptions {
   readonly signal?: AbortSignal;

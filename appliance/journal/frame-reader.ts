@@ -18,6 +18,19 @@ const MAX_AHEAD_BYTES = 32 * 1024 * 1024;
 const RUN_BYTES = 1024 * 1024;
 /** Frames further apart than this are read separately rather than with the bytes between them. */
 const MAX_GAP = 64 * 1024;
+/** Run buffers kept for reuse. */
+const MAX_SPARE_RUNS = 8;
+
+/** One read of neighbouring frames: its buffer, and how many of its frames are still to be used. */
+interface Run {
+  readonly buf: Buffer;
+  frames: number;
+}
+
+interface AheadFrame {
+  readonly frame: Buffer;
+  readonly run: Run;
+}
 const NOTHING = (): void => undefined;
 
 /** `fn` the first time, nothing after: a buffer is given back once however often release is called. */
@@ -36,8 +49,10 @@ export class FrameReader {
   readonly #keys: JournalKeys;
   readonly #open = new Map<number, Promise<{ handle: FileHandle; header: SegmentHeader }>>();
   /** Sealed frames read ahead, by position, each used by one read and then forgotten. */
-  readonly #ahead = new Map<string, Buffer>();
+  readonly #ahead = new Map<string, AheadFrame>();
   #aheadBytes = 0;
+  /** Buffers of runs whose frames are all used, for the next runs (no garbage per run). */
+  readonly #spareRuns: Buffer[] = [];
 
   constructor(dir: string, journalId: Buffer, keys: JournalKeys) {
     this.#dir = dir;
@@ -90,38 +105,52 @@ export class FrameReader {
         if (l.segment !== first.segment || l.offset > end + MAX_GAP || frameEnd(l) - first.offset > RUN_BYTES) break;
         end = Math.max(end, frameEnd(l));
       }
-      const run = Buffer.allocUnsafe(end - first.offset);
+      const run: Run = { buf: this.#spareRuns.pop() ?? Buffer.allocUnsafeSlow(RUN_BYTES), frames: 0 };
       const { handle } = await this.#segment(first.segment);
-      const { bytesRead } = await handle.read(run, 0, run.length, first.offset);
+      const { bytesRead } = await handle.read(run.buf, 0, end - first.offset, first.offset);
       for (const l of wanted.slice(i, j)) {
         const from = l.offset - first.offset;
         // A frame cut short is left for its own read, which reports it.
-        if (from + FRAME_HEADER_LENGTH + l.length <= bytesRead) this.#keepAhead(aheadKey(l), run.subarray(from, from + FRAME_HEADER_LENGTH + l.length));
+        if (from + FRAME_HEADER_LENGTH + l.length <= bytesRead) this.#keepAhead(aheadKey(l), { frame: run.buf.subarray(from, from + FRAME_HEADER_LENGTH + l.length), run });
       }
+      if (run.frames === 0) this.#spareRun(run);
       i = j;
     }
   }
 
-  #keepAhead(key: string, frame: Buffer): void {
+  #keepAhead(key: string, ahead: AheadFrame): void {
     if (this.#ahead.has(key)) return;
-    while (this.#aheadBytes + frame.length > MAX_AHEAD_BYTES && this.#ahead.size > 0) {
-      const [oldest, dropped] = this.#ahead.entries().next().value as [string, Buffer];
+    while (this.#aheadBytes + ahead.frame.length > MAX_AHEAD_BYTES && this.#ahead.size > 0) {
+      const [oldest, dropped] = this.#ahead.entries().next().value as [string, AheadFrame];
       this.#ahead.delete(oldest);
-      this.#aheadBytes -= dropped.length;
+      this.#aheadBytes -= dropped.frame.length;
+      this.#used(dropped);
     }
-    this.#ahead.set(key, frame);
-    this.#aheadBytes += frame.length;
+    this.#ahead.set(key, ahead);
+    this.#aheadBytes += ahead.frame.length;
+    ahead.run.frames++;
   }
 
-  /** The frame at `loc` if it was read ahead (and forgets it), else undefined. */
-  #takeAhead(loc: FrameLocation): Buffer | undefined {
+  /** The frame at `loc` if it was read ahead (and forgets it), else undefined; give it to #used after. */
+  #takeAhead(loc: FrameLocation): AheadFrame | undefined {
     if (this.#ahead.size === 0) return undefined;
     const key = aheadKey(loc);
-    const frame = this.#ahead.get(key);
-    if (frame === undefined) return undefined;
+    const ahead = this.#ahead.get(key);
+    if (ahead === undefined) return undefined;
     this.#ahead.delete(key);
-    this.#aheadBytes -= frame.length;
-    return frame.length === FRAME_HEADER_LENGTH + loc.length ? frame : undefined;
+    this.#aheadBytes -= ahead.frame.length;
+    if (ahead.frame.length === FRAME_HEADER_LENGTH + loc.length) return ahead;
+    this.#used(ahead);
+    return undefined;
+  }
+
+  /** A frame read ahead is no longer read: its run's buffer is spare once all its frames are. */
+  #used(ahead: AheadFrame): void {
+    if (--ahead.run.frames === 0) this.#spareRun(ahead.run);
+  }
+
+  #spareRun(run: Run): void {
+    if (this.#spareRuns.length < MAX_SPARE_RUNS) this.#spareRuns.push(run.buf);
   }
 
   /**
@@ -134,7 +163,7 @@ export class FrameReader {
     const { handle, header } = await this.#segment(loc.segment);
     const length = FRAME_HEADER_LENGTH + loc.length;
     const ahead = this.#takeAhead(loc);
-    const buf = ahead ?? (loc.length >= WORKER_MIN_BYTES ? sharedBuffer(length) : Buffer.allocUnsafe(length));
+    const buf = ahead?.frame ?? (loc.length >= WORKER_MIN_BYTES ? sharedBuffer(length) : Buffer.allocUnsafe(length));
     let held = false;
     try {
       if (ahead === undefined) {
@@ -156,8 +185,10 @@ export class FrameReader {
       if (err instanceof UnauthenticatedError) throw corrupt(loc, 'the record does not authenticate (changed on disk)');
       throw err;
     } finally {
-      // The read and the worker's answer (or its death) are behind us: no one reads the buffer now.
-      if (!held) releaseSharedBuffer(buf);
+      // The read and the worker's answer (or its death) are behind us: no one reads the buffer now
+      // (a frame read ahead is small, so opened inline, its plaintext in memory of its own).
+      if (ahead !== undefined) this.#used(ahead);
+      else if (!held) releaseSharedBuffer(buf);
     }
   }
 
@@ -166,6 +197,7 @@ export class FrameReader {
     this.#open.clear();
     this.#ahead.clear();
     this.#aheadBytes = 0;
+    this.#spareRuns.length = 0;
     for (const p of all) await p.then((s) => s.handle.close()).catch(() => undefined);
   }
 

@@ -345,16 +345,7 @@ export class Journal {
       pos += ref.size;
     }
     type Held = { data: Buffer; release: () => void };
-    const fetch = async (ref: ChunkRef): Promise<Held> => {
-      const loc = await this.#chunkLocation(ref.sha256);
-      if (loc === undefined) throw new FloeError('JOURNAL_CORRUPT', `a chunk of this file is not in the journal`, { details: { chunk: 'missing' } });
-      const held = await this.#reader.readChunk(loc, ref.sha256, transient);
-      if (held.data.length !== ref.size) {
-        held.release();
-        throw new FloeError('JOURNAL_CORRUPT', 'a chunk has the wrong size');
-      }
-      return held;
-    };
+    const fetch = (ref: ChunkRef): Promise<Held> => this.#readChunk(ref, transient);
     const ahead: Array<Promise<Held>> = [];
     let next = 0;
     // The chunk last yielded, and the whole-file hash still reading it in place.
@@ -382,9 +373,7 @@ export class Journal {
         current = undefined;
       }
       const content = single !== undefined ? single.sha256 : whole !== null ? await whole.digest() : undefined;
-      if (content !== undefined && !content.equals(entry.sha256)) {
-        throw new FloeError('CHECKSUM_MISMATCH', 'the file content does not match its recorded SHA-256');
-      }
+      if (content !== undefined && !content.equals(entry.sha256)) throw contentMismatch();
     } finally {
       // A reader that stops early (or fails) leaves no stream open on a hash worker, and gives back
       // the chunks it holds once nothing reads them.
@@ -392,6 +381,38 @@ export class Journal {
       if (current !== undefined) giveBack(current);
       for (const p of ahead) p.then((h) => h.release(), () => undefined);
     }
+  }
+
+  /**
+   * A file's whole content in one buffer the caller keeps, with every check readFile makes: for the
+   * small files of an import, one chunk read without a stream around it.
+   */
+  async readWhole(entry: FileEntry, options: { signal?: AbortSignal } = {}): Promise<Buffer> {
+    this.#checkOpen();
+    options.signal?.throwIfAborted();
+    if (entry.chunks.length !== 1) {
+      const pieces: Buffer[] = [];
+      for await (const piece of this.readFile(entry, options)) pieces.push(piece);
+      return Buffer.concat(pieces);
+    }
+    const ref = entry.chunks[0]!;
+    const { data } = await this.#readChunk(ref, false);
+    // One chunk: the whole-file SHA-256 is the chunk's id, whose hash the read checked.
+    if (!ref.sha256.equals(entry.sha256)) throw contentMismatch();
+    return data;
+  }
+
+  /** One chunk of a file, checked (readChunk) and of the size the entry names. */
+  async #readChunk(ref: ChunkRef, transient: boolean): Promise<{ data: Buffer; release: () => void }> {
+    const loc = this.#chunkLocation(ref.sha256);
+    const found = loc instanceof Promise ? await loc : loc;
+    if (found === undefined) throw new FloeError('JOURNAL_CORRUPT', `a chunk of this file is not in the journal`, { details: { chunk: 'missing' } });
+    const held = await this.#reader.readChunk(found, ref.sha256, transient);
+    if (held.data.length !== ref.size) {
+      held.release();
+      throw new FloeError('JOURNAL_CORRUPT', 'a chunk has the wrong size');
+    }
+    return held;
   }
 
   async stats(): Promise<JournalStats> {
@@ -511,7 +532,8 @@ export class Journal {
     }
   }
 
-  async #chunkLocation(id: Buffer): Promise<FrameLocation | undefined> {
+  /** Where a chunk is; without a promise when it is known already (a write in flight, or prefetched). */
+  #chunkLocation(id: Buffer): FrameLocation | Promise<FrameLocation | undefined> {
     const hex = id.toString('hex');
     const pending = this.#pending.get(hex);
     if (pending !== undefined) return pending;
@@ -609,4 +631,8 @@ async function metaFitsSegments(segDir: string, meta: IndexMeta): Promise<boolea
   } catch {
     return false;
   }
+}
+
+function contentMismatch(): FloeError {
+  return new FloeError('CHECKSUM_MISMATCH', 'the file content does not match its recorded SHA-256');
 }

@@ -275,7 +275,13 @@ export class TransferEngine {
     const { entry, key, fingerprint } = item;
     this.#checkCancelled();
     // Transient: the journal opens large chunks in place in memory it reuses (OpenContent).
-    const open: OpenContent = (offset, sig) => this.#throttled(journal.readFile(entry, { offset, signal: sig ?? signal, transient: true }), sig ?? signal);
+    const stream = (offset: number, sig?: AbortSignal) => this.#throttled(journal.readFile(entry, { offset, signal: sig ?? signal, transient: true }), sig ?? signal);
+    const open: OpenContent = Object.assign(stream, {
+      whole: async (sig?: AbortSignal) => {
+        await this.#throttle.take(entry.size, sig ?? signal);
+        return journal.readWhole(entry, { signal: sig ?? signal });
+      },
+    });
     let sentThisAttempt = 0;
     try {
       await withRetry(

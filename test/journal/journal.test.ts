@@ -188,6 +188,30 @@ describe('journal: chunk locations looked up ahead', () => {
   });
 });
 
+describe('journal: whole files in one buffer', () => {
+  it('readWhole gives the bytes readFile gives, with the same checks', async () => {
+    const { journal } = await fresh();
+    const one = seededBytes(51, 40_000);
+    const many = seededBytes(52, 2 * 1024 * 1024 + 9);
+    const e1 = await journal.writeFile(fileMeta('one', one.length), bytesOf(one));
+    const e2 = await journal.writeFile(fileMeta('many', many.length), bytesOf(many, 1 << 20));
+    const e0 = await journal.writeFile(fileMeta('empty', 0));
+    expect(e1.chunks).toHaveLength(1);
+    expect(e2.chunks.length).toBeGreaterThan(1);
+    expect((await journal.readWhole(e1)).equals(one)).toBe(true);
+    expect((await journal.readWhole(e2)).equals(many)).toBe(true);
+    expect(await journal.readWhole(e0)).toHaveLength(0);
+    for (const e of [e1, e2]) {
+      await expect(journal.readWhole({ ...e, sha256: Buffer.alloc(32, 7) })).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH', message: 'the file content does not match its recorded SHA-256' });
+    }
+    // A chunk the journal does not have.
+    const missing = { ...e1, chunks: [{ ...e1.chunks[0]!, sha256: Buffer.alloc(32, 9) }] };
+    await expect(journal.readWhole(missing)).rejects.toMatchObject({ code: 'JOURNAL_CORRUPT', message: 'a chunk of this file is not in the journal' });
+    const aborted = AbortSignal.abort();
+    await expect(journal.readWhole(e1, { signal: aborted })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
 describe('journal: small frames read ahead', () => {
   /** Spies on FileHandle.read, which every read of a segment goes through. */
   async function spyOnHandleReads(dir: string) {
@@ -216,6 +240,12 @@ describe('journal: small frames read ahead', () => {
       // A frame serves one read: the next read of a file goes to the disk.
       expect((await collect(reopened.readFile(entries[3]!))).equals(contents[3]!)).toBe(true);
       expect(reads).toHaveBeenCalledTimes(1);
+      // The run's buffer, all of its frames used, serves the next run: no new memory.
+      const allocations = vi.spyOn(Buffer, 'allocUnsafeSlow');
+      await reopened.prefetch(entries.slice(0, 20));
+      expect(allocations).not.toHaveBeenCalled();
+      allocations.mockRestore();
+      for (const [i, e] of entries.slice(0, 20).entries()) expect((await collect(reopened.readFile(e))).equals(contents[i]!)).toBe(true);
     } finally {
       reads.mockRestore();
       await reopened.close();
@@ -225,8 +255,7 @@ describe('journal: small frames read ahead', () => {
   it('a frame damaged on disk and read ahead is refused as any read refuses it; its neighbours read fine', async () => {
     const { journal, dir, keys } = await fresh();
     const contents = Array.from({ length: 6 }, (_, i) => seededBytes(80 + i, 3000 + i));
-    const entries = [];
-    for (const [i, c] of contents.entries()) entries.push(await journal.writeFile(fileMeta(`g${i}`, c.length), bytesOf(c)));
+    const entries = await Promise.all(contents.map((c, i) => journal.writeFile(fileMeta(`g${i}`, c.length), bytesOf(c))));
     const journalId = journal.journalId;
     const journalKeys = journal.keys;
     await journal.close();

@@ -226,6 +226,11 @@ export class S3Destination implements Destination {
   }
 
   async #readWhole(entry: FileEntry, open: OpenContent, signal: AbortSignal | undefined): Promise<Buffer> {
+    if (open.whole !== undefined) {
+      const body = await open.whole(signal);
+      if (body.length !== entry.size) throw new FloeError('INVALID_ARGUMENT', `content is ${body.length} bytes, but the entry's size is ${entry.size}`);
+      return body;
+    }
     const reader = new ContentReader(open, entry.size, signal);
     try {
       const body = await reader.read(0, entry.size);

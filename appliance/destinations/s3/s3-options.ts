@@ -79,6 +79,14 @@ export function validateOptions(options: S3DestinationOptions): void {
   }
 }
 
+/**
+ * The SDK's logger middleware builds a record of every call's input and output (sensitive fields
+ * masked, about 20 us a call) for `logger?.info?.(...)`, and its default logger throws it away. A
+ * logger without info and error skips building them (the SDK calls those two only that way); floe
+ * reports failures itself from the errors the calls throw.
+ */
+export const QUIET_SDK_LOGGER = { trace: () => undefined, debug: () => undefined, warn: () => undefined } as unknown as NonNullable<S3ClientConfig['logger']>;
+
 export function createS3Client(options: S3DestinationOptions): S3Client {
   const config: S3ClientConfig = {
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
@@ -89,6 +97,7 @@ export function createS3Client(options: S3DestinationOptions): S3Client {
     // each body's SHA-256 itself and verifies by reading back, so checksums only when an API requires them.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    logger: QUIET_SDK_LOGGER,
   };
   if (options.endpoint !== undefined) config.endpoint = options.endpoint;
   if (options.credentials !== undefined) config.credentials = { ...options.credentials };

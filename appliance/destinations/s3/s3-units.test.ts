@@ -3,11 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { formatMode, parseTimeNs, posixMetadata, typeFromPermissions } from '../posix-metadata.js';
 import { mapS3Error } from './s3-errors.js';
 import { choosePartSize, partCountFor } from './s3-multipart.js';
-import { MAX_PARTS, MIB, parseS3Uri } from './s3-options.js';
+import { createS3Client, MAX_PARTS, MIB, parseS3Uri } from './s3-options.js';
 
 const GIB = 1024 * MIB;
 
 describe('S3 units', () => {
+  it('gives the SDK a logger without info and error, so no call builds a log record to throw away', () => {
+    const client = createS3Client({ endpoint: 'http://127.0.0.1:1' });
+    const logger = client.config.logger as unknown as Record<string, unknown>;
+    expect(typeof logger.debug).toBe('function');
+    expect(logger.info).toBeUndefined();
+    expect(logger.error).toBeUndefined();
+    client.destroy();
+  });
+
   it('parses s3:// URIs', () => {
     expect(parseS3Uri('s3://bucket')).toEqual({ bucket: 'bucket', prefix: '' });
     expect(parseS3Uri('s3://my.bucket-1/a/b/')).toEqual({ bucket: 'my.bucket-1', prefix: 'a/b' });

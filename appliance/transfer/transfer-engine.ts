@@ -71,7 +71,7 @@ const DEFAULT_LARGE_CONCURRENCY = 2;
 const DEFAULT_LARGE_FILE_BYTES = 8 * 1024 * 1024;
 const VERIFY_CONCURRENCY = 8;
 const MAX_RECORDS_IN_FLIGHT = 256;
-/** Files whose chunk locations are looked up in one index call, ahead of their transfer. */
+/** Small files got ready together ahead of their transfer: chunk locations in one index call, frames read in runs. */
 const PREFETCH_BATCH = 256;
 /** The fingerprint of an object found in the destination listing but not in the journal. */
 const LISTED = 'listed';

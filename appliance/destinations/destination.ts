@@ -11,6 +11,8 @@ export interface DestinationCapabilities {
   readonly posixMetadata: boolean;
   readonly symlinks: boolean;
   readonly multipart: boolean;
+  /** Names of one file (a hard-link group) can be made links of one stored file (PutOptions.linkTo). */
+  readonly hardLinks: boolean;
   /** Largest object key/path in bytes. */
   readonly maxKeyBytes: number;
 }
@@ -45,6 +47,13 @@ export interface PutOptions {
   readonly onResumeState?: (state: ResumeState) => void | Promise<void>;
   /** Called with each number of content bytes sent. */
   readonly onProgress?: (bytes: number) => void;
+  /**
+   * The key of another name of the same file (same hard-link identity), already delivered. A
+   * destination with `hardLinks` links the new name to it when the file found there is still that
+   * one (type, size, mtime), without reading content; otherwise, and on other destinations, the
+   * content is written as for any file.
+   */
+  readonly linkTo?: string;
 }
 
 export type ResumeState = Readonly<Record<string, string | number>>;

@@ -12,6 +12,7 @@ import { createExecutionCounters, ExecutionStateMachine, type ExecutionCounters,
 import { DEFAULT_TASK_OPTIONS, type TaskOptions } from '../tasks/options.js';
 import { Throttle } from '../tasks/throttle.js';
 import { DeliveryLedger, entryFingerprint, type FailureRecord, type TransferKind } from './delivery-ledger.js';
+import { LinkGroups } from './link-groups.js';
 import { heldAlready, verifyObject, type Mismatch } from './object-check.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
 import { isReportKey } from './report-location.js';
@@ -87,6 +88,8 @@ export class TransferEngine {
   readonly #touched: Planned[] = [];
   readonly #id: string;
   readonly #recording = new Set<Promise<unknown>>();
+  /** Names of hard-linked files, for destinations that keep hard links. */
+  readonly #links: LinkGroups | undefined;
   #recordFailure: { error: unknown } | undefined;
 
   constructor(options: TransferEngineOptions) {
@@ -94,6 +97,7 @@ export class TransferEngine {
     this.#options = { ...DEFAULT_TASK_OPTIONS, ...options.options };
     this.#throttle = options.throttle ?? new Throttle({ bytesPerSecond: this.#options.BytesPerSecond });
     this.#id = options.destinationId ?? options.destination.uri;
+    this.#links = options.destination.capabilities.hardLinks ? new LinkGroups() : undefined;
   }
 
   get executionId(): string {
@@ -192,6 +196,7 @@ export class TransferEngine {
       this.counters.FilesPrepared++;
       if (this.#options.TransferMode === 'CHANGED' && ledger.delivered(this.#id, key, item.fingerprint) !== undefined) {
         this.counters.FilesSkipped++;
+        this.#links?.seed(entry, key);
         continue;
       }
       if (this.#options.OverwriteMode === 'NEVER' && (await this.#exists(key))) {
@@ -283,6 +288,9 @@ export class TransferEngine {
       },
     });
     let sentThisAttempt = 0;
+    // Another name of a hard-linked file already delivered: this one becomes a link to it.
+    const link = (await this.#links?.claim(entry)) ?? { settle: () => undefined };
+    let deliveredKey: string | undefined;
     try {
       await withRetry(
         this.#retry,
@@ -295,6 +303,7 @@ export class TransferEngine {
             const held = await heldAlready(destination, key, entry, (offset, sig) => journal.readFile(entry, { offset, signal: sig ?? signal }), resume, signal);
             if (held !== undefined) {
               await this.#delivered(item, held.etag);
+              deliveredKey = key;
               this.counters.FilesSkipped++;
               return;
             }
@@ -302,6 +311,7 @@ export class TransferEngine {
           const result = await destination.put(entry, open, {
             signal,
             ...(resume === undefined ? {} : { resume }),
+            ...(link.linkTo === undefined ? {} : { linkTo: link.linkTo }),
             onResumeState: (state) => ledger.recordResume(this.#id, key, fingerprint, state),
             onProgress: (bytes) => {
               sentThisAttempt += bytes;
@@ -309,6 +319,7 @@ export class TransferEngine {
             },
           });
           await this.#delivered(item, result.etag);
+          deliveredKey = key;
           this.counters.FilesTransferred++;
           this.counters.BytesWritten += entry.type === 'file' ? entry.size : 0;
           this.#report(item, 'transferred');
@@ -319,6 +330,8 @@ export class TransferEngine {
       if (signal?.aborted || isFloeError(err, 'CANCELLED')) throw new FloeError('CANCELLED', 'the execution was cancelled', { cause: err });
       this.counters.FilesFailed.Transfer++;
       await this.#fail(item, 'transfer', err);
+    } finally {
+      link.settle(deliveredKey);
     }
   }
 

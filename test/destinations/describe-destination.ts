@@ -145,6 +145,26 @@ export function describeDestination(name: string, factory: DestinationFactory): 
       expect((await readAll(destination.read('same.txt'))).toString()).toBe('second');
     });
 
+    it('gives a second name of a hard-linked file (linkTo) the same bytes, reading the content only where it cannot link', async () => {
+      const { destination } = await fresh();
+      const data = randomData(40 * KIB + 3);
+      const first = entryFor('linked/first.bin', 'file', data, { fileId: 9_001n, nlink: 2 });
+      const second = entryFor('linked/second.bin', 'file', data, { fileId: 9_001n, nlink: 2 });
+      await destination.put(first, contentOf(data));
+      const counter = new ContentCounter();
+      const result = await destination.put(second, contentOf(data, counter), { linkTo: destination.keyFor(first) });
+      expect(result).toMatchObject({ key: 'linked/second.bin', bytes: data.length });
+      expect(counter.bytes).toBe(destination.capabilities.hardLinks ? 0 : data.length);
+      for (const key of ['linked/first.bin', 'linked/second.bin']) {
+        expect((await readAll(destination.read(key))).equals(data), key).toBe(true);
+        expect((await destination.stat(key))?.metadata?.['file-mtime']).toBe(`${MTIME_NS}ns`);
+      }
+      // A name to link to that does not exist: the content is written.
+      const third = entryFor('linked/third.bin', 'file', data, { fileId: 9_001n, nlink: 3 });
+      await destination.put(third, contentOf(data), { linkTo: 'linked/missing.bin' });
+      expect((await readAll(destination.read('linked/third.bin'))).equals(data)).toBe(true);
+    });
+
     it('puts a directory as a "/" key with its metadata', async () => {
       const { destination } = await fresh();
       const entry = entryFor('photos', 'directory');

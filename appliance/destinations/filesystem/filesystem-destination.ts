@@ -1,7 +1,8 @@
 // A mounted file system as a destination: EFS (NFS), FSx (Lustre, ONTAP, OpenZFS) or any local
 // path. Names are exact bytes (keys carry invalid UTF-8 as escaped surrogates, path-key.ts);
 // files are written atomically through part files (part-file.ts); mode, owner (when running as
-// root), times and symlink targets are kept; times to the microsecond (fs-times.ts).
+// root), times and symlink targets are kept; times to the microsecond (fs-times.ts); the names of a
+// hard-linked file stay links of one file (hard-link.ts).
 import type { Stats } from 'node:fs';
 import { chmod, chown, lchown, lstat, mkdir, open, readdir, readlink, rename, rm, rmdir, stat, symlink, unlink } from 'node:fs/promises';
 import { FloeError } from '../../errors.js';
@@ -12,6 +13,7 @@ import { formatMode, formatTimeNs, META_ATIME, META_GROUP, META_MTIME, META_OWNE
 import { errnoCode, mapFsError } from './fs-errors.js';
 import { parseFilesystemUri, type FilesystemScheme } from './fs-location.js';
 import { fsyncDirectory } from '../../fs-durable.js';
+import { linkThroughPart } from './hard-link.js';
 import { isPartName, partNameFor, writeFileThroughPart } from './part-file.js';
 import { setTimes } from './fs-times.js';
 
@@ -36,7 +38,7 @@ export class FilesystemDestination implements Destination {
     this.root = root;
     // Only root may give files away; others keep their own uid and gid (reported by `stat`).
     this.#chown = process.getuid?.() === 0;
-    this.capabilities = { checksums: [], posixMetadata: true, symlinks: true, multipart: false, maxKeyBytes: PATH_MAX - root.length - 1 };
+    this.capabilities = { checksums: [], posixMetadata: true, symlinks: true, multipart: false, hardLinks: true, maxKeyBytes: PATH_MAX - root.length - 1 };
   }
 
   /** The root must exist and be a folder: a missing mount fails here, not at the first put. */
@@ -112,14 +114,14 @@ export class FilesystemDestination implements Destination {
     }
 
     switch (entry.type) {
-      case 'file':
-        await writeFileThroughPart(
-          { part: this.#join(partRelative), target, directory, partKey: bytesToKey(partRelative), chown: this.#chown },
-          entry,
-          content,
-          options,
-        );
+      case 'file': {
+        const where = { part: this.#join(partRelative), target, directory, partKey: bytesToKey(partRelative), chown: this.#chown };
+        if (options.linkTo !== undefined && options.linkTo !== key && (await linkThroughPart(where, this.#pathOf(options.linkTo), entry, signal))) {
+          return { key, bytes: entry.size };
+        }
+        await writeFileThroughPart(where, entry, content, options);
         return { key, bytes: entry.size };
+      }
       case 'symlink': {
         const part = this.#join(partRelative);
         const targetBytes = Buffer.from(entry.target ?? Buffer.alloc(0));

@@ -50,6 +50,8 @@ export class S3Destination implements Destination {
       posixMetadata: true,
       symlinks: true,
       multipart: true,
+      // Every name of a hard-linked file is an object of its own, with the whole content (as DataSync).
+      hardLinks: false,
       maxKeyBytes: MAX_KEY_BYTES - Buffer.byteLength(this.keyPrefix, 'utf8'),
     };
   }

@@ -33,6 +33,8 @@ export interface RgwOptions {
    *  block file of `blockBytes` in the state folder (for benchmarks with gigabytes). */
   readonly store?: 'memstore' | 'bluestore';
   readonly blockBytes?: number;
+  /** The memstore's size (default 1 GiB). A full OSD does not refuse writes: RGW holds them unanswered. */
+  readonly memstoreBytes?: number;
 }
 
 export async function startRgw(options: RgwOptions = {}): Promise<RgwServer> {
@@ -100,7 +102,7 @@ function cephConf(dir: string, fsid: string, monPort: number, rgwPort: number, o
   const store =
     options.store === 'bluestore'
       ? `osd objectstore = bluestore\nbluestore block create = true\nbluestore block size = ${options.blockBytes ?? 16 * 1024 ** 3}\n`
-      : 'osd objectstore = memstore\nmemstore device bytes = 1073741824\n';
+      : `osd objectstore = memstore\nmemstore device bytes = ${options.memstoreBytes ?? 1024 ** 3}\n`;
   return `[global]
 fsid = ${fsid}
 mon host = v2:127.0.0.1:${monPort}

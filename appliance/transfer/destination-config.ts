@@ -10,7 +10,7 @@ import type { DestinationSpec } from '../../provisioning/destination-spec.js';
 export type { DestinationSpec };
 
 /** Options added to every S3 destination (credentials, part size, parts in flight). */
-export type S3Defaults = Pick<S3DestinationOptions, 'credentials' | 'partSize' | 'queueSize' | 'maxAttempts'>;
+export type S3Defaults = Pick<S3DestinationOptions, 'credentials' | 'partSize' | 'queueSize' | 'maxAttempts' | 'idleTimeoutMs'>;
 
 export async function openDestinationSpec(spec: DestinationSpec, defaults: S3Defaults = {}): Promise<Destination> {
   if (typeof spec.uri !== 'string' || spec.uri === '') throw new FloeError('INVALID_ARGUMENT', 'a destination needs a uri (s3://bucket/prefix, efs:///path or fsx:///path)');

@@ -41,7 +41,18 @@ export interface S3DestinationOptions {
    * require it.
    */
   readonly contentMd5?: boolean;
+  /**
+   * A request whose connection neither sends nor receives for this long fails with
+   * DESTINATION_UNREACHABLE, which the transfer engine retries. Default 120 s. A server that
+   * accepts a request and never answers (RGW whose store is full holds writes so) otherwise
+   * holds a transfer forever.
+   */
+  readonly idleTimeoutMs?: number;
 }
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+/** Connecting takes at most this long (or the idle timeout, when shorter). */
+const CONNECT_TIMEOUT_MS = 30_000;
 
 export interface S3Location {
   readonly bucket: string;
@@ -74,6 +85,9 @@ export function validateOptions(options: S3DestinationOptions): void {
   if (options.serverSideEncryption !== undefined && options.serverSideEncryption !== 'AES256' && options.serverSideEncryption !== 'aws:kms') {
     throw new FloeError('INVALID_ARGUMENT', `serverSideEncryption must be AES256 or aws:kms`);
   }
+  if (options.idleTimeoutMs !== undefined && (!Number.isInteger(options.idleTimeoutMs) || options.idleTimeoutMs < 1)) {
+    throw new FloeError('INVALID_ARGUMENT', 'idleTimeoutMs must be a positive integer (milliseconds)');
+  }
   if (options.kmsKeyId !== undefined && options.serverSideEncryption !== 'aws:kms') {
     throw new FloeError('INVALID_ARGUMENT', 'kmsKeyId needs serverSideEncryption aws:kms');
   }
@@ -88,6 +102,7 @@ export function validateOptions(options: S3DestinationOptions): void {
 export const QUIET_SDK_LOGGER = { trace: () => undefined, debug: () => undefined, warn: () => undefined } as unknown as NonNullable<S3ClientConfig['logger']>;
 
 export function createS3Client(options: S3DestinationOptions): S3Client {
+  const idle = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const config: S3ClientConfig = {
     region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
     forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
@@ -98,6 +113,9 @@ export function createS3Client(options: S3DestinationOptions): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     logger: QUIET_SDK_LOGGER,
+    // socketTimeout: inactivity on the connection (sending or receiving), not the request's length,
+    // so a large part on a slow link is never cut while its bytes move.
+    requestHandler: { socketTimeout: idle, connectionTimeout: Math.min(idle, CONNECT_TIMEOUT_MS) },
   };
   if (options.endpoint !== undefined) config.endpoint = options.endpoint;
   if (options.credentials !== undefined) config.credentials = { ...options.credentials };

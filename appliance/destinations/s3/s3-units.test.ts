@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatMode, parseTimeNs, posixMetadata, typeFromPermissions } from '../posix-metadata.js';
 import { mapS3Error } from './s3-errors.js';
 import { choosePartSize, partCountFor } from './s3-multipart.js';
-import { createS3Client, MAX_PARTS, MIB, parseS3Uri } from './s3-options.js';
+import { createS3Client, MAX_PARTS, MIB, parseS3Uri, validateOptions } from './s3-options.js';
 
 const GIB = 1024 * MIB;
 
@@ -15,6 +15,13 @@ describe('S3 units', () => {
     expect(logger.info).toBeUndefined();
     expect(logger.error).toBeUndefined();
     client.destroy();
+  });
+
+  it('refuses an idle timeout that is not a positive whole number of milliseconds', () => {
+    for (const idleTimeoutMs of [0, -1, 1.5, Number.NaN]) {
+      expect(() => validateOptions({ idleTimeoutMs })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'idleTimeoutMs must be a positive integer (milliseconds)' }));
+    }
+    expect(() => validateOptions({ idleTimeoutMs: 1 })).not.toThrow();
   });
 
   it('parses s3:// URIs', () => {

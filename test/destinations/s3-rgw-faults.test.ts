@@ -12,6 +12,15 @@ import { adminClient } from '../harness/s3-admin.js';
 import { ContentCounter, contentOf, entryFor, randomData, readAll, rejection, sha256 } from './conformance-helpers.js';
 import { BUCKET, PART_SIZE, s3Options } from './s3-target.js';
 
+/**
+ * The client keeps each command's resolved middleware stack (cacheMiddleware, s3-send.ts): a
+ * middleware added after the first call takes effect once that cache is dropped, as the SDK itself
+ * does when a call comes with options.
+ */
+function forgetResolvedHandlers(destination: S3Destination): void {
+  delete (destination.client as unknown as { handlers?: unknown }).handlers;
+}
+
 /** Counts the SDK commands a destination sends, by name (e.g. "UploadPartCommand"). */
 function countCommands(destination: S3Destination): Map<string, number> {
   const counts = new Map<string, number>();
@@ -22,6 +31,7 @@ function countCommands(destination: S3Destination): Map<string, number> {
     },
     { step: 'initialize', name: 'floeTestCommandCounter' },
   );
+  forgetResolvedHandlers(destination);
   return counts;
 }
 
@@ -37,6 +47,7 @@ function afterSigning(destination: S3Destination, see: (command: string, request
     },
     { step: 'deserialize', name: 'floeTestAfterSigning' },
   );
+  forgetResolvedHandlers(destination);
 }
 
 describe('S3 destination on Ceph RGW: resume, errors and faults', () => {

@@ -21,7 +21,8 @@ import { isUtf8Key, relativeKey } from '../path-key.js';
 import { isNotFound, mapS3Error } from './s3-errors.js';
 import { posixMetadata } from '../posix-metadata.js';
 import { abortUpload, choosePartSize, uploadMultipart } from './s3-multipart.js';
-import { createS3Client, MAX_KEY_BYTES, parseS3Uri, validateOptions, withPayloadSha256, writeParameters, type S3DestinationOptions } from './s3-options.js';
+import { send } from './s3-send.js';
+import { createS3Client, MAX_KEY_BYTES, parseS3Uri, validateOptions, writeParameters, type S3DestinationOptions } from './s3-options.js';
 
 type Signal = { signal?: AbortSignal };
 
@@ -60,9 +61,7 @@ export class S3Destination implements Destination {
   static async open(uri: string, options: S3DestinationOptions = {}, openOptions: Signal = {}): Promise<S3Destination> {
     const destination = new S3Destination(uri, options);
     try {
-      await destination.client.send(new ListObjectsV2Command({ Bucket: destination.bucket, Prefix: destination.keyPrefix, MaxKeys: 1 }), {
-        abortSignal: openOptions.signal,
-      });
+      await send(destination.client, new ListObjectsV2Command({ Bucket: destination.bucket, Prefix: destination.keyPrefix, MaxKeys: 1 }), { signal: openOptions.signal });
     } catch (err) {
       destination.client.destroy();
       throw mapS3Error(err, { operation: 'open', bucket: destination.bucket, signal: openOptions.signal });
@@ -93,7 +92,7 @@ export class S3Destination implements Destination {
   async stat(key: string, options: Signal = {}): Promise<DestinationObject | null> {
     const fullKey = this.keyPrefix + key;
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: fullKey }), { abortSignal: options.signal });
+      const head = await send(this.client, new HeadObjectCommand({ Bucket: this.bucket, Key: fullKey }), { signal: options.signal });
       const object: DestinationObject = {
         key,
         size: head.ContentLength ?? 0,
@@ -137,8 +136,8 @@ export class S3Destination implements Destination {
       // SigV4 signs the body's SHA-256 and the server refuses a body that does not match it. A
       // file's body is the whole file, whose SHA-256 the journal recorded at ingest (the SDK hashes
       // the small body of a folder or a symlink itself).
-      if (entry.type === 'file') withPayloadSha256(command, entry.sha256.toString('hex'));
-      const answer = await this.client.send(command, { abortSignal: options.signal });
+      const payloadSha256 = entry.type === 'file' ? entry.sha256.toString('hex') : undefined;
+      const answer = await send(this.client, command, { signal: options.signal, payloadSha256 });
       options.onProgress?.(body.length);
       return answer.ETag === undefined ? { key, bytes: body.length } : { key, etag: answer.ETag, bytes: body.length };
     } catch (err) {
@@ -151,7 +150,7 @@ export class S3Destination implements Destination {
     const context = { operation: 'GetObject', bucket: this.bucket, key: fullKey, signal: options.signal };
     let body: Readable;
     try {
-      const answer = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: fullKey }), { abortSignal: options.signal });
+      const answer = await send(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: fullKey }), { signal: options.signal });
       body = answer.Body as Readable;
     } catch (err) {
       throw mapS3Error(err, context);
@@ -170,10 +169,7 @@ export class S3Destination implements Destination {
     do {
       let page;
       try {
-        page = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.keyPrefix, ContinuationToken: token }),
-          { abortSignal: options.signal },
-        );
+        page = await send(this.client, new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.keyPrefix, ContinuationToken: token }), { signal: options.signal });
       } catch (err) {
         throw mapS3Error(err, { operation: 'ListObjectsV2', bucket: this.bucket, key: this.keyPrefix, signal: options.signal });
       }
@@ -190,7 +186,7 @@ export class S3Destination implements Destination {
   async remove(key: string, options: Signal = {}): Promise<void> {
     const fullKey = this.keyPrefix + key;
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: fullKey }), { abortSignal: options.signal });
+      await send(this.client, new DeleteObjectCommand({ Bucket: this.bucket, Key: fullKey }), { signal: options.signal });
     } catch (err) {
       if (isNotFound(err)) return;
       throw mapS3Error(err, { operation: 'DeleteObject', bucket: this.bucket, key: fullKey, signal: options.signal });
@@ -205,10 +201,7 @@ export class S3Destination implements Destination {
     for (;;) {
       let page;
       try {
-        page = await this.client.send(
-          new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: this.keyPrefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }),
-          { abortSignal: options.signal },
-        );
+        page = await send(this.client, new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: this.keyPrefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }), { signal: options.signal });
       } catch (err) {
         throw mapS3Error(err, { operation: 'ListMultipartUploads', bucket: this.bucket, key: this.keyPrefix, signal: options.signal });
       }

@@ -91,7 +91,7 @@ export function mapS3Error(err: unknown, context: S3ErrorContext): FloeError {
   }
   if (s3Code !== undefined && DIGEST_REFUSED.has(s3Code)) {
     // The body the server received does not match the digest sent with it: Content-MD5, or the
-    // SHA-256 recorded at ingest (withPayloadSha256). Not retried: the same bytes would fail again.
+    // SHA-256 recorded at ingest (S3Call.payloadSha256). Not retried: the same bytes would fail again.
     return make('CHECKSUM_MISMATCH', `${context.operation} ${where}: the server refused the body: it does not match its checksum (${s3Code})`);
   }
   if (s3Code !== undefined && NAME_INVALID.has(s3Code)) {

@@ -18,7 +18,8 @@ import type { FileEntry } from '../../journal/file-entry.js';
 import { ContentReader } from '../content-reader.js';
 import type { OpenContent, PutOptions, ResumeState } from '../destination.js';
 import { isNoSuchUpload, isNotImplemented, mapS3Error } from './s3-errors.js';
-import { MAX_OBJECT_SIZE, MAX_PART_SIZE, MAX_PARTS, MIB, MIN_PART_SIZE, withPayloadSha256, writeParameters, type S3DestinationOptions } from './s3-options.js';
+import { send } from './s3-send.js';
+import { MAX_OBJECT_SIZE, MAX_PART_SIZE, MAX_PARTS, MIB, MIN_PART_SIZE, writeParameters, type S3DestinationOptions } from './s3-options.js';
 
 export const DEFAULT_PART_SIZE = 8 * MIB;
 export const DEFAULT_QUEUE_SIZE = 4;
@@ -87,10 +88,7 @@ export async function uploadMultipart(target: MultipartTarget, entry: FileEntry,
     const partSize = choosePartSize(size, target.options.partSize);
     let created;
     try {
-      created = await client.send(
-        new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, Metadata: target.metadata, ...writeParameters(target.options) }),
-        { abortSignal: signal },
-      );
+      created = await send(client, new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, Metadata: target.metadata, ...writeParameters(target.options) }), { signal });
     } catch (err) {
       throw mapS3Error(err, context('CreateMultipartUpload'));
     }
@@ -104,14 +102,11 @@ export async function uploadMultipart(target: MultipartTarget, entry: FileEntry,
   const parts: UploadedPart[] = [...done.entries()].sort(([a], [b]) => a - b).map(([PartNumber, ETag]) => ({ PartNumber, ETag }));
   let etag: string | undefined;
   try {
-    const completed = await client.send(
-      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: state.uploadId, MultipartUpload: { Parts: parts } }),
-      { abortSignal: signal },
-    );
+    const completed = await send(client, new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: state.uploadId, MultipartUpload: { Parts: parts } }), { signal });
     etag = completed.ETag;
     // RGW answers CompleteMultipartUpload with an empty ETag; HeadObject has the real one (TOOLCHAIN.md).
     if (etag === undefined || etag === '') {
-      etag = (await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal })).ETag;
+      etag = (await send(client, new HeadObjectCommand({ Bucket: bucket, Key: key }), { signal })).ETag;
     }
   } catch (err) {
     throw mapS3Error(err, context('CompleteMultipartUpload'));
@@ -149,7 +144,7 @@ async function uploadMissingParts(
         ContentLength: body.length,
         ...('md5Base64' in digests ? { ContentMD5: digests.md5Base64 } : {}),
       });
-      const answer = await client.send(withPayloadSha256(command, digests.sha256Hex), { abortSignal: signal });
+      const answer = await send(client, command, { signal, payloadSha256: digests.sha256Hex });
       if (answer.ETag === undefined) throw new FloeError('DESTINATION_IO', `UploadPart ${partNumber} of s3://${bucket}/${key}: no ETag in the answer`);
       done.set(partNumber, answer.ETag);
       put.onProgress?.(body.length);
@@ -194,10 +189,7 @@ async function listParts(target: MultipartTarget, uploadId: string, signal: Abor
   const parts: { PartNumber: number; ETag: string; Size: number }[] = [];
   let marker: string | undefined;
   for (;;) {
-    const page = await target.client.send(
-      new ListPartsCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId, PartNumberMarker: marker }),
-      { abortSignal: signal },
-    );
+    const page = await send(target.client, new ListPartsCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId, PartNumberMarker: marker }), { signal });
     for (const part of page.Parts ?? []) {
       if (part.PartNumber !== undefined && part.ETag !== undefined && part.Size !== undefined) {
         parts.push({ PartNumber: part.PartNumber, ETag: part.ETag, Size: part.Size });
@@ -220,7 +212,7 @@ function usableResumeState(resume: ResumeState | undefined, bucket: string, key:
 
 export async function abortUpload(client: S3Client, bucket: string, key: string, uploadId: string, signal?: AbortSignal): Promise<void> {
   try {
-    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }), { abortSignal: signal });
+    await send(client, new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }), { signal });
   } catch (err) {
     if (!isNoSuchUpload(err)) throw mapS3Error(err, { operation: 'AbortMultipartUpload', bucket, key, signal });
   }

@@ -1,6 +1,7 @@
 // s3://bucket/prefix plus the options that say where and how to write.
-import { S3Client, type PutObjectCommand, type S3ClientConfig, type ServerSideEncryption, type StorageClass, type UploadPartCommand } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig, type ServerSideEncryption, type StorageClass } from '@aws-sdk/client-s3';
 import { FloeError } from '../../errors.js';
+import { installCallMiddleware, SignalledHttpHandler } from './s3-send.js';
 
 export const MIB = 1024 * 1024;
 /** S3 limits (AWS "Amazon S3 multipart upload limits"). */
@@ -115,11 +116,15 @@ export function createS3Client(options: S3DestinationOptions): S3Client {
     logger: QUIET_SDK_LOGGER,
     // socketTimeout: inactivity on the connection (sending or receiving), not the request's length,
     // so a large part on a slow link is never cut while its bytes move.
-    requestHandler: { socketTimeout: idle, connectionTimeout: Math.min(idle, CONNECT_TIMEOUT_MS) },
+    requestHandler: new SignalledHttpHandler({ socketTimeout: idle, connectionTimeout: Math.min(idle, CONNECT_TIMEOUT_MS) }),
+    // Each command class's middleware stack resolved once, not per call (s3-send.ts).
+    cacheMiddleware: true,
   };
   if (options.endpoint !== undefined) config.endpoint = options.endpoint;
   if (options.credentials !== undefined) config.credentials = { ...options.credentials };
-  return new S3Client(config);
+  const client = new S3Client(config);
+  installCallMiddleware(client);
+  return client;
 }
 
 /** Headers every object write carries (PutObject and CreateMultipartUpload). */
@@ -133,28 +138,4 @@ export function writeParameters(options: S3DestinationOptions): {
   if (options.serverSideEncryption !== undefined) out.ServerSideEncryption = options.serverSideEncryption;
   if (options.kmsKeyId !== undefined) out.SSEKMSKeyId = options.kmsKeyId;
   return out;
-}
-
-/** The header SigV4 signs as the payload's hash (AWS SigV4, "x-amz-content-sha256"). */
-const PAYLOAD_HASH_HEADER = 'x-amz-content-sha256';
-
-/**
- * Gives a command the body's SHA-256 (hex) as its SigV4 payload hash. The signer takes a hash
- * already in the request instead of hashing the body on the event loop (about 1 s per GiB here),
- * and the server refuses a body that does not match it (XAmzContentSHA256Mismatch): a file sent
- * whole carries the SHA-256 recorded at ingest, so S3 itself checks the bytes against it.
- */
-export function withPayloadSha256(command: PutObjectCommand, sha256Hex: string): PutObjectCommand;
-export function withPayloadSha256(command: UploadPartCommand, sha256Hex: string): UploadPartCommand;
-export function withPayloadSha256(command: PutObjectCommand | UploadPartCommand, sha256Hex: string): PutObjectCommand | UploadPartCommand {
-  // The middleware only touches the request's headers, the same for either command.
-  (command as PutObjectCommand).middlewareStack.add(
-    (next) => async (args) => {
-      const request = args.request as { headers?: Record<string, string> };
-      if (request.headers !== undefined) request.headers[PAYLOAD_HASH_HEADER] = sha256Hex;
-      return next(args);
-    },
-    { step: 'build', name: 'floePayloadSha256' },
-  );
-  return command;
 }

@@ -7,9 +7,11 @@
 // runs `--rounds` times, the tools alternating within each round, each round into fresh buckets
 // (floe from a fresh copy of its device); each tool's fastest round counts, and every round is
 // printed: on this shared machine the server's and the tools' rates swing 10-15% between runs.
+// `--servers null` adds a diagnostic target (null-s3-server.ts) that answers every request at once
+// and stores nothing: the tools' own client cost, without a server's work to wait for.
 //
 //   node_modules/.bin/tsx bench/import/import-throughput.ts [--large-count 4] [--large-mib 512]
-//       [--small-files 20000] [--servers rgw,s3rver] [--verify NONE] [--rounds 2]
+//       [--small-files 20000] [--servers rgw,s3rver[,null]] [--verify NONE] [--rounds 2]
 //
 // Needs radosgw/ceph (bluestore), awscli, rclone, /usr/bin/time (test/harness/system-packages.txt).
 import { spawnSync } from 'node:child_process';
@@ -25,6 +27,7 @@ import { startS3rver } from '../../test/harness/s3rver.js';
 import type { S3Server } from '../../test/harness/s3-admin.js';
 import { seededBytes } from '../../test/journal/journal-fixtures.js';
 import { mib, ratio, table } from '../bench-util.js';
+import { startNullS3 } from './null-s3.js';
 
 const { values } = parseArgs({
   options: {
@@ -242,7 +245,7 @@ try {
   const smallDevice = await deviceWith(data.small, tmp, 'small');
   say(`datasets made and ingested into two journals in ${((Date.now() - ingestStart) / 1000).toFixed(0)} s`);
   for (const name of values.servers.split(',')) {
-    const server = name === 'rgw' ? await startRgw({ store: 'bluestore', blockBytes: 48 * GIB }) : await startS3rver();
+    const server = name === 'rgw' ? await startRgw({ store: 'bluestore', blockBytes: 48 * GIB }) : name === 'null' ? await startNullS3() : await startS3rver();
     const provider = name === 'rgw' ? 'Ceph' : 'Other';
     try {
       for (const dataset of ['LARGE', 'SMALL'] as const) {

@@ -77,9 +77,13 @@ interface DeliveryBatch {
 }
 
 const KINDS = new Set(['delivery', 'deliveries', 'delivery-failure', 'delivery-resume', 'delivery-invalid', 'transfer-execution']);
-/** A batch is written when it holds this many deliveries, or this long after its first. */
-const BATCH_SIZE = 128;
-const BATCH_DELAY_MS = 20;
+/**
+ * A batch is written when it holds this many deliveries, or this long after its first. Each write
+ * is an fdatasync; a crash loses at most one window of records, whose objects the next run finds
+ * in place (docs/transfer.md, "Crash and resume").
+ */
+const BATCH_SIZE = 512;
+const BATCH_DELAY_MS = 250;
 
 type LedgerRecord = DeliveryRecord | DeliveryBatch | FailureRecord | ResumeRecord | InvalidRecord | ExecutionRecord;
 
@@ -164,6 +168,11 @@ export class DeliveryLedger {
     if (batch.items.length >= BATCH_SIZE) batch.write();
     await done;
     return full;
+  }
+
+  /** Writes the deliveries waiting for their batch's window now (the end of an execution). */
+  flush(): void {
+    this.#batch?.write();
   }
 
   async recordResume(destination: string, key: string, entry: string, state: ResumeState): Promise<void> {

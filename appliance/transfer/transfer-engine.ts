@@ -71,7 +71,7 @@ const DEFAULT_CONCURRENCY = 16;
 const DEFAULT_LARGE_CONCURRENCY = 2;
 const DEFAULT_LARGE_FILE_BYTES = 8 * 1024 * 1024;
 const VERIFY_CONCURRENCY = 8;
-const MAX_RECORDS_IN_FLIGHT = 256;
+const MAX_RECORDS_IN_FLIGHT = 1024;
 /** Small files got ready together ahead of their transfer: chunk locations in one index call, frames read in runs. */
 const PREFETCH_BATCH = 256;
 /** The fingerprint of an object found in the destination listing but not in the journal. */
@@ -367,6 +367,7 @@ export class TransferEngine {
 
   /** Waits until every delivery record is durable; fails if one could not be written. */
   async #recordsDurable(): Promise<void> {
+    this.#o.ledger.flush();
     await Promise.all(this.#recording);
     if (this.#recordFailure !== undefined) throw this.#recordFailure.error;
   }

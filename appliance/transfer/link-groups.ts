@@ -12,7 +12,8 @@ export interface LinkClaim {
   settle(key?: string): void;
 }
 
-const NOTHING: LinkClaim = { settle: () => undefined };
+/** The claim of a file with one name, or on a destination without hard links: nothing to wait for or link to. */
+export const NO_LINK: LinkClaim = { settle: () => undefined };
 
 /** "fsId:fileId" for a file with several names; undefined for the rest. */
 export function linkIdentity(entry: FileEntry): string | undefined {
@@ -31,12 +32,12 @@ export class LinkGroups {
 
   async claim(entry: FileEntry): Promise<LinkClaim> {
     const identity = linkIdentity(entry);
-    if (identity === undefined) return NOTHING;
+    if (identity === undefined) return NO_LINK;
     for (;;) {
       const pending = this.#delivered.get(identity);
       if (pending === undefined) break;
       const key = await pending;
-      if (key !== undefined) return { linkTo: key, settle: () => undefined };
+      if (key !== undefined) return { linkTo: key, settle: NO_LINK.settle };
     }
     let resolve!: (key: string | undefined) => void;
     const promise = new Promise<string | undefined>((r) => (resolve = r));

@@ -12,7 +12,7 @@ import { createExecutionCounters, ExecutionStateMachine, type ExecutionCounters,
 import { DEFAULT_TASK_OPTIONS, type TaskOptions } from '../tasks/options.js';
 import { Throttle } from '../tasks/throttle.js';
 import { DeliveryLedger, entryFingerprint, type FailureRecord, type TransferKind } from './delivery-ledger.js';
-import { LinkGroups } from './link-groups.js';
+import { LinkGroups, NO_LINK } from './link-groups.js';
 import { heldAlready, verifyObject, type Mismatch } from './object-check.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
 import { isReportKey } from './report-location.js';
@@ -289,7 +289,7 @@ export class TransferEngine {
     });
     let sentThisAttempt = 0;
     // Another name of a hard-linked file already delivered: this one becomes a link to it.
-    const link = (await this.#links?.claim(entry)) ?? { settle: () => undefined };
+    const link = this.#links === undefined ? NO_LINK : await this.#links.claim(entry);
     let deliveredKey: string | undefined;
     try {
       await withRetry(

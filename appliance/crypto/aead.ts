@@ -50,7 +50,10 @@ export class AeadKey {
     d.setAuthTag(tag);
     const head = d.update(body);
     try {
-      return Buffer.concat([head, d.final()]);
+      // GCM is a stream mode: final() only checks the tag and adds no bytes, so head is the
+      // whole plaintext (no copy of it into a new buffer).
+      const tail = d.final();
+      return tail.length === 0 ? head : Buffer.concat([head, tail]);
     } catch {
       head.fill(0);
       throw new UnauthenticatedError();

@@ -11,7 +11,7 @@
 // and stores nothing: the tools' own client cost, without a server's work to wait for.
 //
 //   node_modules/.bin/tsx bench/import/import-throughput.ts [--large-count 4] [--large-mib 512]
-//       [--small-files 20000] [--servers rgw,s3rver[,null]] [--verify NONE] [--rounds 2]
+//       [--small-files 20000] [--servers rgw,s3rver[,null]] [--verify NONE] [--rounds 2] [--tsx]
 //
 // Needs radosgw/ceph (bluestore), awscli, rclone, /usr/bin/time (test/harness/system-packages.txt).
 import { spawnSync } from 'node:child_process';
@@ -27,6 +27,7 @@ import { startS3rver } from '../../test/harness/s3rver.js';
 import type { S3Server } from '../../test/harness/s3-admin.js';
 import { seededBytes } from '../../test/journal/journal-fixtures.js';
 import { mib, ratio, table } from '../bench-util.js';
+import { childArgs } from '../bundled-child.js';
 import { startNullS3 } from './null-s3.js';
 
 const { values } = parseArgs({
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     verify: { type: 'string', default: 'NONE' },
     tools: { type: 'string', default: 'bare,floe,aws,rclone' },
     rounds: { type: 'string', default: '2' },
+    tsx: { type: 'boolean', default: false },
   },
 });
 const MIB = 1 << 20;
@@ -50,6 +52,10 @@ const PART_SIZE = 8 * MIB;
 const QUEUE_SIZE = 4;
 const HERE = import.meta.dirname;
 const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
+// floe and the bare SDK run bundled, as the binary runs floe (bench/bundled-child.ts); --tsx runs
+// them as written instead.
+const FLOE_CHILD = await childArgs(path.join(HERE, 'import-child.ts'), values.tsx);
+const BARE_CHILD = await childArgs(path.join(HERE, 'bare-sdk-child.ts'), values.tsx);
 
 type Dataset = 'LARGE' | 'SMALL';
 interface Measured {
@@ -172,7 +178,7 @@ function floe(device: DeviceFiles, server: S3Server, bucket: string, dataset: Da
   const tuning = dataset === 'LARGE'
     ? { concurrency: LARGE_COUNT, largeConcurrency: LARGE_COUNT, queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify }
     : { concurrency: 16, largeConcurrency: 2, queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify };
-  const t = timed(process.execPath, [...cpuProfile(), '--import', 'tsx', path.join(HERE, 'import-child.ts'), device.dataDir, device.manifestPath, device.code, `s3://${bucket}/data`, server.endpoint, server.accessKeyId, server.secretAccessKey, JSON.stringify(tuning)]);
+  const t = timed(process.execPath, [...cpuProfile(), ...FLOE_CHILD, device.dataDir, device.manifestPath, device.code, `s3://${bucket}/data`, server.endpoint, server.accessKeyId, server.secretAccessKey, JSON.stringify(tuning)]);
   const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { seconds: number; cpuSeconds: number; files: number; bytes: number; state: string; error: unknown };
   if (r.state !== 'COMPLETED') throw new Error(`floe import ended ${r.state}: ${JSON.stringify(r.error)}`);
   // CPU of the import itself (the process's whole run, with the facility unlock's seal check, is
@@ -188,7 +194,7 @@ function cpuProfile(): string[] {
 }
 
 function bare(folder: string, server: S3Server, bucket: string, dataset: Dataset, withMetadata = false): Measured {
-  const t = timed(process.execPath, [...cpuProfile(), '--import', 'tsx', path.join(HERE, 'bare-sdk-child.ts'), dataset === 'LARGE' ? 'large' : 'small', folder, bucket, 'data', server.endpoint, server.accessKeyId, server.secretAccessKey, String(QUEUE_SIZE), String(PART_SIZE), withMetadata ? 'metadata' : '']);
+  const t = timed(process.execPath, [...cpuProfile(), ...BARE_CHILD, dataset === 'LARGE' ? 'large' : 'small', folder, bucket, 'data', server.endpoint, server.accessKeyId, server.secretAccessKey, String(QUEUE_SIZE), String(PART_SIZE), withMetadata ? 'metadata' : '']);
   const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { seconds: number; files: number; bytes: number };
   const tool = dataset === 'LARGE' ? 'bare lib-storage' : 'bare PutObject x16';
   return { tool: withMetadata ? `${tool} + POSIX metadata` : tool, seconds: r.seconds, cpuSeconds: t.cpu, peakRssMiB: t.rssMiB, files: r.files, bytes: r.bytes };

@@ -4,8 +4,10 @@
 // repositories; then BytesPerSecond = 50 MiB/s on a 1 GiB file. One run, one machine, ratios
 // printed; peak RSS of every process.
 //
-//   node_modules/.bin/tsx bench/ingest/ingest-throughput.ts [--small-files 20000] [--large-mib 512] [--shm]
+//   node_modules/.bin/tsx bench/ingest/ingest-throughput.ts [--small-files 20000] [--large-mib 512] [--shm] [--tsx]
 //
+// SMALL also gets the NFS side alone (nfs-walk-child.ts: floe's NFS client walking and reading
+// every file, no journal): the ceiling of any ingest through that client from this server here.
 // --shm also runs floe's LARGE ingest with the journal on /dev/shm (fsync is free there), which
 // separates the disk from floe's own CPU path. Needs root (ganesha), nfs-cat, restic, /usr/bin/time.
 import fs from 'node:fs';
@@ -13,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { mib, ratio, runTimed, table } from '../bench-util.js';
+import { childArgs } from '../bundled-child.js';
 import { startGanesha, type Ganesha } from '../../test/harness/ganesha.js';
 import { writeSeededFile } from '../../test/ingest/ingest-fixtures.js';
 
@@ -22,12 +25,15 @@ const { values } = parseArgs({
     'large-mib': { type: 'string', default: '512' },
     'limit-mib': { type: 'string', default: '1024' },
     shm: { type: 'boolean', default: false },
+    tsx: { type: 'boolean', default: false },
   },
 });
 const MIB = 1 << 20;
 const SMALL_FILES = Number(values['small-files']);
 const LARGE_BYTES = Number(values['large-mib']) * MIB;
-const CHILD = path.join(import.meta.dirname, 'ingest-child.ts');
+// floe runs bundled, as the binary runs it (bench/bundled-child.ts); --tsx runs it as written.
+const CHILD = await childArgs(path.join(import.meta.dirname, 'ingest-child.ts'), values.tsx);
+const WALK_CHILD = await childArgs(path.join(import.meta.dirname, 'nfs-walk-child.ts'), values.tsx);
 
 interface ChildResult {
   seconds: number;
@@ -41,11 +47,18 @@ interface ChildResult {
 function floeIngest(uri: string, journalDir: string, options: Record<string, unknown>): ChildResult & { wallSeconds: number; timeRssMiB: number } {
   // FLOE_BENCH_PROFILE=DIR writes a CPU profile of each floe run there.
   const profile = process.env.FLOE_BENCH_PROFILE === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', process.env.FLOE_BENCH_PROFILE];
-  const t = runTimed(process.execPath, [...profile, '--import', 'tsx', CHILD, uri, journalDir, JSON.stringify(options)]);
+  const t = runTimed(process.execPath, [...profile, ...CHILD, uri, journalDir, JSON.stringify(options)]);
   const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as ChildResult;
   if (r.error) throw new Error(`floe ingest ended in error: ${JSON.stringify(r.error)}`);
   fs.rmSync(journalDir, { recursive: true, force: true });
   return { ...r, wallSeconds: t.seconds, timeRssMiB: t.peakRssMiB };
+}
+
+/** floe's NFS client alone walking and reading `uri` (nfs-walk-child.ts): the NFS side's ceiling. */
+function nfsWalk(uri: string): { seconds: number; files: number; peakRssMiB: number } {
+  const t = runTimed(process.execPath, [...WALK_CHILD, uri]);
+  const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { seconds: number; files: number };
+  return { seconds: t.seconds, files: r.files, peakRssMiB: t.peakRssMiB };
 }
 
 function restic(folder: string, repo: string): { seconds: number; peakRssMiB: number } {
@@ -107,6 +120,8 @@ try {
   const floeLargeShm = values.shm ? floeIngest(server.uri('large'), fs.mkdtempSync('/dev/shm/floe-bench-journal-'), noVerify) : undefined;
   const floeSmall = floeIngest(server.uri('small'), path.join(tmp, 'journal-small'), noVerify);
   const resticSmall = restic(small, path.join(tmp, 'restic-small'));
+  const walkSmall = nfsWalk(server.uri('small'));
+  if (walkSmall.files !== SMALL_FILES) throw new Error(`the NFS walk read ${walkSmall.files} files of ${SMALL_FILES}`);
   const limited = floeIngest(server.uri('one'), path.join(tmp, 'journal-limit'), { ...noVerify, BytesPerSecond: 50 * MIB });
 
   const rate = (bytes: number, s: number): number => bytes / MIB / s;
@@ -118,6 +133,7 @@ try {
       : []),
     { what: 'restic backup LARGE (local folder, best round)', 'MiB/s': rate(largeTotal, resticLarge.seconds).toFixed(0), 'files/s': (4 / resticLarge.seconds).toFixed(2), 'peak RSS MiB': resticLarge.peakRssMiB.toFixed(0) },
     { what: 'floe ingest SMALL', 'MiB/s': rate(smallBytes, floeSmall.wallSeconds).toFixed(0), 'files/s': (SMALL_FILES / floeSmall.wallSeconds).toFixed(0), 'peak RSS MiB': floeSmall.timeRssMiB.toFixed(0) },
+    { what: "floe's NFS client alone SMALL (walk and read, no journal)", 'MiB/s': rate(smallBytes, walkSmall.seconds).toFixed(0), 'files/s': (SMALL_FILES / walkSmall.seconds).toFixed(0), 'peak RSS MiB': walkSmall.peakRssMiB.toFixed(0) },
     { what: 'restic backup SMALL (local folder)', 'MiB/s': rate(smallBytes, resticSmall.seconds).toFixed(0), 'files/s': (SMALL_FILES / resticSmall.seconds).toFixed(0), 'peak RSS MiB': resticSmall.peakRssMiB.toFixed(0) },
   ];
   console.log(table(rows));
@@ -126,6 +142,7 @@ try {
   if (floeLargeShm) console.log(`floe LARGE on /dev/shm / nfs-cat: ${ratio(nfsCat.seconds, floeLargeShm.wallSeconds)}`);
   console.log(`floe LARGE / restic: ${ratio(resticLarge.seconds, floeLarge.wallSeconds)} (goal >= 1.5x)`);
   console.log(`floe SMALL / restic files/s: ${ratio(resticSmall.seconds, floeSmall.wallSeconds)} (goal >= 2x)`);
+  console.log(`floe SMALL / its NFS client alone: ${ratio(walkSmall.seconds, floeSmall.wallSeconds)}; the NFS client alone / restic files/s: ${ratio(resticSmall.seconds, walkSmall.seconds)}`);
   const limitedRate = rate(limited.bytes, limited.transferSeconds);
   console.log(`BytesPerSecond 50 MiB/s on ${values['limit-mib']} MiB: ${limitedRate.toFixed(1)} MiB/s over the transfer phase (${((limitedRate / 50 - 1) * 100).toFixed(1)}% off; goal within 10%), peak RSS ${limited.timeRssMiB.toFixed(0)} MiB`);
   console.log(`floe files: LARGE ${floeLarge.files}, SMALL ${floeSmall.files}; floe seconds (wall incl. start-up / engine): LARGE ${floeLarge.wallSeconds.toFixed(1)} / ${floeLarge.seconds.toFixed(1)}, SMALL ${floeSmall.wallSeconds.toFixed(1)} / ${floeSmall.seconds.toFixed(1)}`);

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { table } from '../bench-util.js';
+import { childArgs } from '../bundled-child.js';
 
 const counts = (process.argv[2] ?? '100000,1000000').split(',').map(Number);
 // The daemon's V8 heap limit (image/systemd/floe.service sets the same through NODE_OPTIONS): with
@@ -12,11 +13,13 @@ const counts = (process.argv[2] ?? '100000,1000000').split(',').map(Number);
 // what the catalog keeps alive. FLOE_BENCH_HEAP_MIB=0 runs without the limit.
 const heapMiB = Number(process.env.FLOE_BENCH_HEAP_MIB ?? 192);
 const HEAP = heapMiB > 0 ? [`--max-old-space-size=${heapMiB}`] : [];
+// The child runs bundled, as the binary runs floe (bench/bundled-child.ts); FLOE_BENCH_TSX=1 runs it as written.
+const CHILD = await childArgs(join(import.meta.dirname, 'catalog-child.ts'), process.env.FLOE_BENCH_TSX === '1');
 const rows: Array<Record<string, string | number>> = [];
 for (const count of counts) {
   const work = await mkdtemp(join(tmpdir(), 'floe-bench-catalog-'));
   try {
-    const r = spawnSync(process.execPath, [...HEAP, '--import', 'tsx', 'bench/journal/catalog-child.ts', join(work, 'journal'), String(count)], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [...HEAP, ...CHILD, join(work, 'journal'), String(count)], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
     const o = JSON.parse(r.stdout) as { count: number; seen: number; writeSeconds: number; iterateSeconds: number; peakRssMiB: number };
     if (o.seen !== count) throw new Error(`catalog iterated ${o.seen} of ${count} files`);

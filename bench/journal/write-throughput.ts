@@ -10,11 +10,14 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mib, opensslSpeed, ratio, runTimed, table } from '../bench-util.js';
+import { childArgs } from '../bundled-child.js';
 
 const gib = Number(process.argv[2] ?? '2');
 const total = Math.round(gib * 1024 * 1024 * 1024);
 const fileSize = 256 * 1024 * 1024;
 const ROUNDS = 2;
+// The child runs bundled, as the binary runs floe (bench/bundled-child.ts); FLOE_BENCH_TSX=1 runs it as written.
+const CHILD = await childArgs(join(import.meta.dirname, 'write-child.ts'), process.env.FLOE_BENCH_TSX === '1');
 const work = await mkdtemp(join(tmpdir(), 'floe-bench-write-'));
 try {
   const src = join(work, 'data');
@@ -49,7 +52,7 @@ try {
       const resticRuns: Array<{ rate: number; peakRssMiB: number }> = [];
       for (let round = 0; round < ROUNDS; round++) {
         const floe = JSON.parse(
-          spawnSync(process.execPath, ['--import', 'tsx', 'bench/journal/write-child.ts', src, join(out, 'journal')], { encoding: 'utf8' }).stdout,
+          spawnSync(process.execPath, [...CHILD, src, join(out, 'journal')], { encoding: 'utf8' }).stdout,
         ) as { seconds: number; bytes: number; peakRssMiB: number };
         await rm(join(out, 'journal'), { recursive: true, force: true });
         floeRuns.push({ rate: floe.bytes / floe.seconds, peakRssMiB: floe.peakRssMiB });

@@ -4,6 +4,7 @@ import { UnauthenticatedError } from './errors.js';
 import { Sha256, constantTimeEqual, hmacSha256, sha256 } from './hash.js';
 import { sha256Async } from './hash-pool.js';
 import { KeyRing } from './key-ring.js';
+import { randomNonce } from './random.js';
 import { unwrapSecret, wrapSecret } from './key-wrap.js';
 import { SecretKey } from './secret-key.js';
 import { SigningKey, verifySignature } from './signing.js';
@@ -44,6 +45,24 @@ describe('AEAD (AES-256-GCM)', () => {
     key.dispose();
     expect(bytes.equals(Buffer.alloc(32))).toBe(true);
     expect(() => key.seal(nonce, Buffer.alloc(1), ad)).toThrow(/disposed/);
+  });
+});
+
+describe('nonces from the pool', () => {
+  it('gives the length asked, each its own buffer, no two alike across several refills', () => {
+    const seen = new Set<string>();
+    const first = randomNonce(12);
+    const copy = Buffer.from(first);
+    for (let i = 0; i < 3000; i++) {
+      const n = randomNonce(12);
+      expect(n.length).toBe(12);
+      seen.add(n.toString('hex'));
+    }
+    expect(seen.size).toBe(3000);
+    expect(seen.has(copy.toString('hex'))).toBe(false);
+    // Handed-out nonces are not views of the pool: refilling it (3,000 x 12 bytes is 9 refills) left the first as it was.
+    expect(first.equals(copy)).toBe(true);
+    expect(randomNonce(100).length).toBe(100);
   });
 });
 

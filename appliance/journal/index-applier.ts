@@ -1,12 +1,17 @@
 // Applies records to the index (docs/journal-format.md §8): the same code for live writes, replay
 // on open, and the temporary index verify builds. Application is idempotent, and the watermark only
 // advances over a gap-free run of applied seqs, so a crash at any point leaves a replayable index.
+import { FloeError } from '../errors.js';
 import type { FileEntry } from './file-entry.js';
 import type { CatalogRecord, IndexMeta, IndexStore } from './index-store.js';
 import type { JournalEvent } from './records.js';
 import type { FrameLocation } from './segment-writer.js';
 
 type Op = Parameters<IndexStore['write']>[0][number];
+
+/** flushSoon() writes once this many operations wait, or after FLUSH_DELAY_MS. */
+const FLUSH_OPS = 1024;
+const FLUSH_DELAY_MS = 50;
 
 export interface AppliedPosition {
   readonly chain: Buffer;
@@ -25,8 +30,10 @@ export class IndexApplier {
   #chunksInFlight = new Map<string, FrameLocation>();
   #filesInFlight = new Map<string, CatalogRecord | null>();
   readonly #applied = new Map<bigint, AppliedPosition>();
-  #flushing: Promise<void> | null = null;
+  #draining: Promise<void> | null = null;
   #again = false;
+  #failure: { error: unknown } | undefined;
+  #flushTimer: NodeJS.Timeout | undefined;
 
   constructor(store: IndexStore, meta: IndexMeta) {
     this.store = store;
@@ -95,28 +102,69 @@ export class IndexApplier {
     }
   }
 
-  /** Writes everything applied so far in one batch with the new meta. Concurrent calls coalesce. */
+  /**
+   * Resolves once everything applied before the call is in LevelDB, with the new meta. Writes are
+   * batched: while one batch is being written, what is applied meanwhile waits for the next, so
+   * concurrent callers share batches. A failed write fails this and every later flush: the meta in
+   * memory is then ahead of LevelDB, so nothing more may be written (the next open replays).
+   */
   async flush(): Promise<void> {
-    if (this.#flushing !== null) {
-      this.#again = true;
-      await this.#flushing;
-      if (this.#again) return this.flush();
+    if (this.#failure !== undefined) throw this.#failure.error;
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    if (this.#draining === null) this.#draining = this.#drain();
+    else this.#again = true;
+    await this.#draining;
+  }
+
+  /**
+   * Starts a flush without waiting for it: a commit is durable once its records are, and the
+   * overlays answer lookups until LevelDB has them (docs/journal-format.md §8, §9). A failure is
+   * kept and thrown by the next flush() or throwIfFailed().
+   */
+  flushSoon(): void {
+    if (this.#ops.length >= FLUSH_OPS) {
+      this.flush().catch(() => undefined);
       return;
     }
-    this.#again = false;
-    const ops = this.#ops;
-    this.#ops = [];
-    ops.push(this.store.metaOp(this.#meta));
-    this.#chunksInFlight = this.#chunks;
-    this.#filesInFlight = this.#files;
-    this.#chunks = new Map();
-    this.#files = new Map();
-    this.#flushing = this.store.write(ops).finally(() => {
-      this.#flushing = null;
-      this.#chunksInFlight = new Map();
-      this.#filesInFlight = new Map();
-    });
-    await this.#flushing;
+    this.#flushTimer ??= setTimeout(() => {
+      this.#flushTimer = undefined;
+      this.flush().catch(() => undefined);
+    }, FLUSH_DELAY_MS).unref();
+  }
+
+  /** Throws the error of a failed index write, if one failed. */
+  throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure.error;
+  }
+
+  /** Writes batches until nothing applied is left unwritten; #draining is null again when it ends. */
+  async #drain(): Promise<void> {
+    for (;;) {
+      this.#again = false;
+      const ops = this.#ops;
+      this.#ops = [];
+      ops.push(this.store.metaOp(this.#meta));
+      this.#chunksInFlight = this.#chunks;
+      this.#filesInFlight = this.#files;
+      this.#chunks = new Map();
+      this.#files = new Map();
+      try {
+        await this.store.write(ops);
+      } catch (err) {
+        this.#failure ??= { error: indexWriteError(err) };
+        this.#draining = null;
+        throw this.#failure.error;
+      } finally {
+        this.#chunksInFlight = new Map();
+        this.#filesInFlight = new Map();
+      }
+      // Checked and cleared in one step: a flush() arriving later starts a new drain.
+      if (!this.#again) {
+        this.#draining = null;
+        return;
+      }
+    }
   }
 
   #count(delta: Partial<Record<'files' | 'logicalBytes' | 'chunks' | 'chunkBytes', number>>): void {
@@ -129,4 +177,10 @@ export class IndexApplier {
       chunkBytes: m.chunkBytes + (delta.chunkBytes ?? 0),
     };
   }
+}
+
+function indexWriteError(err: unknown): FloeError {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/no space left/i.test(message)) return new FloeError('JOURNAL_FULL', 'the device disk is full: the index could not be written', { cause: err });
+  return new FloeError('JOURNAL_CORRUPT', `the index could not be written (${message}); reopen the journal, which replays what the index lacks`, { cause: err });
 }

@@ -2,7 +2,7 @@
 import type { AeadKey } from '../crypto/aead.js';
 import { hmacSha256 } from '../crypto/hash.js';
 import type { KeyRing } from '../crypto/key-ring.js';
-import { randomBytes } from '../crypto/random.js';
+import { randomNonce } from '../crypto/random.js';
 import type { SecretKey } from '../crypto/secret-key.js';
 
 export class JournalKeys {
@@ -47,7 +47,7 @@ export class JournalKeys {
 
   /** §8: nonce || AES-256-GCM(value) with the index key as additional data. */
   sealValue(key: Buffer, value: Buffer): Buffer {
-    const nonce = randomBytes(12);
+    const nonce = randomNonce(12);
     return Buffer.concat([nonce, this.#indexValue.seal(nonce, value, key)]);
   }
 

@@ -201,10 +201,11 @@ export class Journal {
 
   /**
    * Writes one file, directory, symlink or device. Resolves when the file is committed: its
-   * chunks and entry are durable and the index knows it (§9 rules 1-3).
+   * chunks and entry are durable and the index knows it (§9 rules 1-3): lookups see it at once,
+   * LevelDB gets it with the next batch of index writes (flush() waits for that).
    */
   async writeFile(file: NewFile, content?: AsyncIterable<Uint8Array>, options: WriteOptions = {}): Promise<FileEntry> {
-    this.#checkOpen();
+    this.#checkWritable();
     validateNewFile(file);
     // A large file's hashes run on a crypto worker, beside reading and encryption. A large chunk is
     // read into shared memory, where the workers hash it (its own SHA-256, its id, and its part of
@@ -251,7 +252,8 @@ export class Journal {
       await this.#applyOwnChunks(ownSeqs, refs);
       await this.#applier.applyFile(entry, loc);
       this.#markApplied(loc);
-      await this.#applier.flush();
+      // Committed (rule 2); LevelDB gets it with the next batch, the overlays answer until then.
+      this.#applier.flushSoon();
       return entry;
     } catch (err) {
       whole.dispose();
@@ -263,14 +265,14 @@ export class Journal {
 
   /** Records that `path` no longer exists at the source. Returns false if it was not in the catalog. */
   async removeFile(path: Buffer, timeNs: bigint = BigInt(Date.now()) * 1_000_000n): Promise<boolean> {
-    this.#checkOpen();
+    this.#checkWritable();
     const existing = await this.#applier.file(path);
     const { seq, written } = await this.#writer.append(encodeTombstone(path, timeNs));
     const loc = await written;
     await this.#writer.waitDurable(seq);
     await this.#applier.applyTombstone(path, seq);
     this.#markApplied(loc);
-    await this.#applier.flush();
+    this.#applier.flushSoon();
     return existing !== undefined;
   }
 
@@ -282,19 +284,21 @@ export class Journal {
 
   /** Appends any record plaintext durably and marks it applied (used by the seal). */
   async appendRecord(plaintext: Buffer, apply?: (seq: bigint) => void): Promise<bigint> {
+    this.#checkWritable();
     const { seq, written } = await this.#writer.append(plaintext);
     const loc = await written;
     await this.#writer.waitDurable(seq);
     apply?.(seq);
     this.#markApplied(loc);
-    await this.#applier.flush();
+    this.#applier.flushSoon();
     return seq;
   }
 
-  /** Waits until everything appended so far is durable. */
+  /** Waits until everything appended so far is durable, and everything applied is in the index. */
   async flush(): Promise<void> {
     const last = this.#writer.nextSeq - 1n;
     if (last > 0n) await this.#writer.waitDurable(last);
+    await this.#applier.flush();
   }
 
   async getFile(path: Buffer): Promise<FileEntry | undefined> {
@@ -305,6 +309,7 @@ export class Journal {
   /** Every current file entry (the catalog), in index order. Memory stays flat. */
   async *files(): AsyncGenerator<FileEntry> {
     this.#checkOpen();
+    await this.#applier.flush();
     for await (const r of this.#applier.store.files()) yield r.entry;
   }
 
@@ -315,11 +320,13 @@ export class Journal {
    */
   async *catalog(): AsyncGenerator<{ entry: FileEntry; seq: bigint }> {
     this.#checkOpen();
+    await this.#applier.flush();
     for await (const r of this.#applier.store.files()) yield { entry: r.entry, seq: r.location.seq };
   }
 
   async *events(): AsyncGenerator<{ seq: bigint; event: JournalEvent }> {
     this.#checkOpen();
+    await this.#applier.flush();
     yield* this.#applier.store.events();
   }
 
@@ -581,6 +588,12 @@ export class Journal {
 
   #checkOpen(): void {
     if (this.#closed) throw new FloeError('JOURNAL_CLOSED', 'journal is closed');
+  }
+
+  /** Open, and the index has not failed a write (its meta in memory would be ahead of LevelDB). */
+  #checkWritable(): void {
+    this.#checkOpen();
+    this.#applier.throwIfFailed();
   }
 }
 

@@ -47,5 +47,6 @@ process.stdout.write(
     failed: counters.FilesFailed,
     error: result.error ?? null,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    cpu: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
   }) + '\n',
 );

@@ -168,7 +168,7 @@ describe('journal: chunk locations looked up ahead', () => {
     // Reopened: nothing of the writes is cached in memory any more.
     await journal.close();
     const reopened = await Journal.open(dir, keys.ring());
-    const gets = vi.spyOn(ClassicLevel.prototype, 'get');
+    const gets = vi.spyOn(ClassicLevel.prototype, 'getSync');
     const getMany = vi.spyOn(ClassicLevel.prototype, 'getMany');
     try {
       await reopened.prefetch(entries);
@@ -183,6 +183,75 @@ describe('journal: chunk locations looked up ahead', () => {
     } finally {
       gets.mockRestore();
       getMany.mockRestore();
+      await reopened.close();
+    }
+  });
+});
+
+describe('journal: index writes in batches', () => {
+  it('commits reach LevelDB in batches: by time, by size, and before the catalog is read; lookups see each file at once, and so does a reopen', async () => {
+    const { journal, dir, keys } = await fresh();
+    const contents = Array.from({ length: 700 }, (_, i) => seededBytes(100 + i, 100 + (i % 50)));
+    const batches = vi.spyOn(ClassicLevel.prototype, 'batch');
+    // The index's batch timer never fires here: only size and readers start a batch.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      // One after another: before, each commit wrote its own batch (100 here).
+      for (let i = 0; i < 100; i++) {
+        await journal.writeFile(fileMeta(`many/f${i}`, contents[i]!.length), bytesOf(contents[i]!));
+        expect((await journal.getFile(Buffer.from(`many/f${i}`)))?.size).toBe(contents[i]!.length);
+      }
+      expect(batches).not.toHaveBeenCalled();
+      const listed: string[] = [];
+      for await (const { entry } of journal.catalog()) listed.push(entry.path.toString());
+      expect(listed.length).toBe(100);
+      expect(batches).toHaveBeenCalledTimes(1);
+      // Past 1,024 waiting operations (two per small file) a batch starts without the timer.
+      for (let i = 100; i < 700; i++) await journal.writeFile(fileMeta(`many/f${i}`, contents[i]!.length), bytesOf(contents[i]!));
+      expect(batches).toHaveBeenCalledTimes(2);
+      // The timer starts one for what is left.
+      vi.runOnlyPendingTimers();
+    } finally {
+      vi.useRealTimers();
+      batches.mockRestore();
+    }
+    await journal.close();
+    const reopened = await Journal.open(dir, keys.ring());
+    try {
+      const listed: string[] = [];
+      for await (const { entry } of reopened.catalog()) listed.push(entry.path.toString());
+      expect(listed.length).toBe(700);
+      for (const [i, c] of contents.entries()) {
+        const e = await reopened.getFile(Buffer.from(`many/f${i}`));
+        expect((await collect(reopened.readFile(e!))).equals(c)).toBe(true);
+      }
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('a failed index write fails the next write with a clear error; the reopened journal has every committed file', async () => {
+    const { journal, dir, keys } = await fresh();
+    await journal.writeFile(fileMeta('a', 3), bytesOf(Buffer.from('abc')));
+    await journal.flush();
+    const batch = vi.spyOn(ClassicLevel.prototype, 'batch').mockRejectedValueOnce(new Error('IO error: index disk gone'));
+    try {
+      // Committed: its entry is durable; the index batch that follows fails.
+      await journal.writeFile(fileMeta('b', 3), bytesOf(Buffer.from('def')));
+      await expect(journal.flush()).rejects.toMatchObject({ code: 'JOURNAL_CORRUPT', message: expect.stringContaining('the index could not be written (IO error: index disk gone)') });
+      await expect(journal.writeFile(fileMeta('c', 1), bytesOf(Buffer.from('x')))).rejects.toMatchObject({ code: 'JOURNAL_CORRUPT' });
+      expect(batch).toHaveBeenCalledTimes(1);
+    } finally {
+      batch.mockRestore();
+    }
+    await expect(journal.close()).rejects.toMatchObject({ code: 'JOURNAL_CORRUPT' });
+    const reopened = await Journal.open(dir, keys.ring());
+    try {
+      expect((await collect(reopened.readFile((await reopened.getFile(Buffer.from('a')))!))).toString()).toBe('abc');
+      expect((await collect(reopened.readFile((await reopened.getFile(Buffer.from('b')))!))).toString()).toBe('def');
+      expect(await reopened.getFile(Buffer.from('c'))).toBeUndefined();
+      expect((await verifyJournal(reopened)).problems).toEqual([]);
+    } finally {
       await reopened.close();
     }
   });

@@ -63,6 +63,7 @@ export class RpcConnection {
   private readonly pending = new Map<number, Pending>();
   private readonly assembler = new RecordAssembler((record) => this.onRecord(record));
   private closedError: FloeError | undefined;
+  private corked = false;
 
   private constructor(
     private readonly socket: net.Socket,
@@ -157,8 +158,24 @@ export class RpcConnection {
       };
       this.pending.set(xid, { resolve, reject, timer, cleanup });
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      this.socket.write(message);
+      this.send(message);
     });
+  }
+
+  /**
+   * Writes one call. Calls made in the same turn of the event loop (the replies of one socket read
+   * resolve several reads, which each ask for more) leave in one writev, not a syscall each.
+   */
+  private send(message: Buffer): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(message);
   }
 
   close(): void {

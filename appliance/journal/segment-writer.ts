@@ -68,7 +68,7 @@ const QUEUE_LIMIT_BYTES = 48 * 1024 * 1024;
 const EARLY_SYNC_BYTES = 16 * 1024 * 1024;
 /** At most this many frames (two iovecs each, under IOV_MAX) and bytes go in one writev. */
 const WRITE_BATCH_RECORDS = 128;
-const WRITE_BATCH_BYTES = 8 * 1024 * 1024;
+const WRITE_BATCH_BYTES = 1024 * 1024;
 
 export interface SegmentWriterOptions {
   readonly dir: string;

@@ -4,9 +4,10 @@
 // recorded durably); beside it, from the same plaintext folder: `aws s3 sync`, `rclone copy`, and
 // the SDK's ceiling (bare @aws-sdk/lib-storage uploads for LARGE, bare PutObject 16 in flight for
 // SMALL). Wall time, CPU seconds per GiB and peak RSS of every process; ratios printed. Every tool
-// runs `--rounds` times, the tools alternating within each round, each round into fresh buckets
-// (floe from a fresh copy of its device); each tool's fastest round counts, and every round is
-// printed: on this shared machine the server's and the tools' rates swing 10-15% between runs.
+// runs `--rounds` times, the tools alternating within each round (each round starting with the
+// next tool), each round into fresh buckets (floe from a fresh copy of its device); each tool's
+// fastest round counts, and every round is printed: on this shared machine the server's and the
+// tools' rates swing 10-15% between runs.
 // `--servers null` adds a diagnostic target (null-s3-server.ts) that answers every request at once
 // and stores nothing: the tools' own client cost, without a server's work to wait for.
 //
@@ -263,7 +264,10 @@ try {
         const rounds = new Map<string, Measured[]>(tools.map((t) => [t, []]));
         const device = dataset === 'LARGE' ? largeDevice : smallDevice;
         for (let round = 1; round <= ROUNDS; round++) {
-          for (const tool of tools) {
+          // Each round starts with the next tool: a server slows as its store fills within a run
+          // (RGW's bluestore), so no tool may always meet it first.
+          const order = [...tools.slice((round - 1) % tools.length), ...tools.slice(0, (round - 1) % tools.length)];
+          for (const tool of order) {
             const bucket = `${tool}-${dataset.toLowerCase()}-${name}-r${round}`;
             await server.createBucket(bucket);
             let m: Measured;

@@ -188,7 +188,7 @@ describe('journal: chunk locations looked up ahead', () => {
   });
 });
 
-describe('journal: index writes in batches', () => {
+describe('journal: writes in batches', () => {
   it('commits reach LevelDB in batches: by time, by size, and before the catalog is read; lookups see each file at once, and so does a reopen', async () => {
     const { journal, dir, keys } = await fresh();
     const contents = Array.from({ length: 700 }, (_, i) => seededBytes(100 + i, 100 + (i % 50)));
@@ -228,6 +228,27 @@ describe('journal: index writes in batches', () => {
     } finally {
       await reopened.close();
     }
+  });
+
+  it('frames ready together go to the segment in one writev, in seq order, each where the index says', async () => {
+    const { journal } = await fresh();
+    const probe = await open(join(journal.dir, 'JOURNAL'), 'r');
+    const fileHandle = Object.getPrototypeOf(probe) as { writev: (...args: unknown[]) => unknown };
+    await probe.close();
+    const writevs = vi.spyOn(fileHandle, 'writev');
+    const contents = Array.from({ length: 300 }, (_, i) => seededBytes(2000 + i, 500 + i));
+    let calls: number;
+    try {
+      await Promise.all(contents.map((c, i) => journal.writeFile(fileMeta(`w/f${i}`, c.length), bytesOf(c))));
+      calls = writevs.mock.calls.length;
+    } finally {
+      writevs.mockRestore();
+    }
+    // 600 frames (a chunk and an entry per file): one writev each before.
+    expect(calls).toBeGreaterThan(0);
+    expect(calls).toBeLessThan(300);
+    for (const [i, c] of contents.entries()) expect((await collect(journal.readFile((await journal.getFile(Buffer.from(`w/f${i}`)))!))).equals(c)).toBe(true);
+    expect((await verifyJournal(journal)).problems).toEqual([]);
   });
 
   it('a failed index write fails the next write with a clear error; the reopened journal has every committed file', async () => {

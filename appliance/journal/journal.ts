@@ -278,7 +278,6 @@ export class Journal {
 
   /** Appends a durable event record (lifecycle, execution marker, delivery). Returns its seq. */
   async appendEvent(event: JournalEvent): Promise<bigint> {
-    this.#checkOpen();
     return this.appendRecord(encodeEvent(event), (seq) => this.#applier.applyEvent(seq, event));
   }
 

@@ -141,7 +141,8 @@ export class DeliveryLedger {
 
   /**
    * Records a delivery; resolves once it is durable. Deliveries close together in time share one
-   * journal event (up to 128, within 20 ms), so many small files cost one record and one fsync.
+   * journal event (up to BATCH_SIZE, within BATCH_DELAY_MS), so many small files cost one record
+   * and one fsync.
    */
   async recordDelivery(record: Omit<DeliveryRecord, 'kind' | 'at'>): Promise<DeliveryRecord> {
     const full: DeliveryRecord = { kind: 'delivery', ...record, at: new Date().toISOString() };

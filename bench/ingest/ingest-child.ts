@@ -1,6 +1,6 @@
 // Child of ingest-throughput.ts: one ingest execution (the engine, as the task service runs it)
 // from a source URI into a new journal, printed as JSON: seconds, the transfer phase's seconds,
-// counters and peak RSS. A separate process so RSS is floe's alone.
+// counters, peak RSS and CPU seconds. A separate process so RSS and CPU are floe's alone.
 //
 //   tsx bench/ingest/ingest-child.ts SOURCE_URI JOURNAL_DIR '{"VerifyMode":"NONE"}'
 import { KeyRing } from '../../appliance/crypto/key-ring.js';
@@ -38,6 +38,7 @@ const result = await runIngest({
 await source.close();
 await journal.close();
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+const cpu = process.cpuUsage();
 process.stdout.write(
   JSON.stringify({
     seconds,
@@ -47,6 +48,6 @@ process.stdout.write(
     failed: counters.FilesFailed,
     error: result.error ?? null,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    cpu: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
   }) + '\n',
 );

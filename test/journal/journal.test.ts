@@ -456,6 +456,8 @@ describe('journal: torn tail', () => {
     }
     // Where each file's entry frame ends: it is committed in a truncated copy iff that is ≤ the cut.
     const ends = new Map<string, number>();
+    // LevelDB itself is read here: wait for the index's last batch first.
+    await journal.flush();
     for await (const r of journal.applier.store.files()) ends.set(r.entry.path.toString(), r.location.offset + 16 + r.location.length);
     await journal.close();
     const segFile = join(dir, 'segments', '00000001.seg');

@@ -14,6 +14,8 @@ export interface CountingProxy {
   readonly endpoint: string;
   /** Every request the server answered, in order. */
   readonly answered: CountedRequest[];
+  /** Requests forwarded that ended without an answer: the server or the client dropped the connection. */
+  readonly unanswered: Array<Omit<CountedRequest, 'status'>>;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   const upstream = new URL(target);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const answered: CountedRequest[] = [];
+  const unanswered: Array<Omit<CountedRequest, 'status'>> = [];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
     const parts = url.pathname.split('/').slice(2); // drop '' and the bucket
@@ -49,6 +52,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
       },
     );
     forward.on('error', () => {
+      unanswered.push({ operation, key });
       req.destroy();
       res.destroy();
     });
@@ -61,6 +65,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   return {
     endpoint: `http://127.0.0.1:${port}`,
     answered,
+    unanswered,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -3,9 +3,11 @@
 // floe imports from its encrypted journal (every chunk decrypted and hashed, every delivery
 // recorded durably); beside it, from the same plaintext folder: `aws s3 sync`, `rclone copy`, and
 // the SDK's ceiling (bare @aws-sdk/lib-storage uploads for LARGE, bare PutObject 16 in flight for
-// SMALL). Wall time, CPU seconds per GiB and peak RSS of every process; ratios printed. Every tool
-// runs `--rounds` times, the tools alternating within each round (each round starting with the
-// next tool), each round into fresh buckets (floe from a fresh copy of its device); each tool's
+// SMALL). Wall time, CPU seconds per GiB and peak RSS of every process, and the CPU the rest of
+// the machine (the server) spent meanwhile; ratios printed. Every tool runs `--rounds` times, the
+// tools alternating within each round (each round starting with the next tool), each round into
+// fresh buckets (floe from a fresh copy of its device, written back to disk before it starts:
+// `sync` before every run); each tool's
 // fastest round counts, and every round is printed: on this shared machine the server's and the
 // tools' rates swing 10-15% between runs.
 // `--servers null` adds a diagnostic target (null-s3-server.ts) that answers every request at once
@@ -13,6 +15,7 @@
 //
 //   node_modules/.bin/tsx bench/import/import-throughput.ts [--large-count 4] [--large-mib 512]
 //       [--small-files 20000] [--servers rgw,s3rver[,null]] [--verify NONE] [--rounds 2] [--tsx]
+//       [--tools bare,floe,aws,rclone[,baremeta]] [--device-dir DIR]
 //
 // Needs radosgw/ceph (bluestore), awscli, rclone, /usr/bin/time (test/harness/system-packages.txt).
 import { spawnSync } from 'node:child_process';
@@ -41,6 +44,7 @@ const { values } = parseArgs({
     tools: { type: 'string', default: 'bare,floe,aws,rclone' },
     rounds: { type: 'string', default: '2' },
     tsx: { type: 'boolean', default: false },
+    'device-dir': { type: 'string' },
   },
 });
 const MIB = 1 << 20;
@@ -66,16 +70,27 @@ interface Measured {
   peakRssMiB: number;
   files: number;
   bytes: number;
+  /** CPU seconds the rest of the machine (the server, mostly) spent while the tool ran. */
+  serverCpuSeconds: number;
+}
+
+/** CPU seconds this machine has been busy since boot, all cores (/proc/stat, in USER_HZ ticks; steal is not this machine's work). */
+function machineBusySeconds(): number {
+  const [, ...fields] = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq] = fields.map(Number) as number[];
+  return (user! + nice! + system! + irq! + softirq!) / 100;
 }
 
 /** Runs under GNU time: wall, user+sys CPU and peak RSS. */
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { wall: number; cpu: number; rssMiB: number; stdout: string } {
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { wall: number; cpu: number; rssMiB: number; stdout: string; serverCpu: number } {
+  const busyBefore = machineBusySeconds();
   const start = process.hrtime.bigint();
   const r = spawnSync('/usr/bin/time', ['-f', 'FLOE_TIME %U %S %M', cmd, ...args], { env, encoding: 'utf8', maxBuffer: 256 << 20 });
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
   const m = /FLOE_TIME ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
   if (r.status !== 0 || m === null) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  return { wall, cpu: Number(m[1]) + Number(m[2]), rssMiB: Number(m[3]) / 1024, stdout: r.stdout };
+  const cpu = Number(m[1]) + Number(m[2]);
+  return { wall, cpu, rssMiB: Number(m[3]) / 1024, stdout: r.stdout, serverCpu: Math.max(0, machineBusySeconds() - busyBefore - cpu) };
 }
 
 async function makeDatasets(root: string): Promise<{ large: string; small: string; largeBytes: number; smallBytes: number }> {
@@ -185,7 +200,7 @@ function floe(device: DeviceFiles, server: S3Server, bucket: string, dataset: Da
   // CPU of the import itself (the process's whole run, with the facility unlock's seal check, is
   // t.cpu): the peers' figures have no unlock in them either.
   say(`  floe ${dataset}: CPU ${r.cpuSeconds.toFixed(2)} s in the import, ${t.cpu.toFixed(2)} s for the whole process (start-up and the unlock's seal check included)`);
-  return { tool: 'floe import', seconds: r.seconds, cpuSeconds: r.cpuSeconds, peakRssMiB: t.rssMiB, files: r.files, bytes: r.bytes };
+  return { tool: 'floe import', seconds: r.seconds, cpuSeconds: r.cpuSeconds, peakRssMiB: t.rssMiB, files: r.files, bytes: r.bytes, serverCpuSeconds: t.serverCpu };
 }
 
 /** With FLOE_BENCH_PROFILE=DIR, floe and the bare SDK write V8 CPU profiles there. */
@@ -198,14 +213,14 @@ function bare(folder: string, server: S3Server, bucket: string, dataset: Dataset
   const t = timed(process.execPath, [...cpuProfile(), ...BARE_CHILD, dataset === 'LARGE' ? 'large' : 'small', folder, bucket, 'data', server.endpoint, server.accessKeyId, server.secretAccessKey, String(QUEUE_SIZE), String(PART_SIZE), withMetadata ? 'metadata' : '']);
   const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { seconds: number; files: number; bytes: number };
   const tool = dataset === 'LARGE' ? 'bare lib-storage' : 'bare PutObject x16';
-  return { tool: withMetadata ? `${tool} + POSIX metadata` : tool, seconds: r.seconds, cpuSeconds: t.cpu, peakRssMiB: t.rssMiB, files: r.files, bytes: r.bytes };
+  return { tool: withMetadata ? `${tool} + POSIX metadata` : tool, seconds: r.seconds, cpuSeconds: t.cpu, peakRssMiB: t.rssMiB, files: r.files, bytes: r.bytes, serverCpuSeconds: t.serverCpu };
 }
 
 function awsSync(folder: string, server: S3Server, bucket: string, files: number, bytes: number): Measured {
   const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1' };
   delete env.AWS_CA_BUNDLE;
   const t = timed('/usr/bin/aws', ['--endpoint-url', server.endpoint, 's3', 'sync', '--only-show-errors', folder, `s3://${bucket}/data`], env);
-  return { tool: 'aws s3 sync', seconds: t.wall, cpuSeconds: t.cpu, peakRssMiB: t.rssMiB, files, bytes };
+  return { tool: 'aws s3 sync', seconds: t.wall, cpuSeconds: t.cpu, peakRssMiB: t.rssMiB, files, bytes, serverCpuSeconds: t.serverCpu };
 }
 
 function rclone(folder: string, server: S3Server, bucket: string, provider: string, files: number, bytes: number, dataset: Dataset): Measured {
@@ -222,7 +237,7 @@ function rclone(folder: string, server: S3Server, bucket: string, provider: stri
   delete env.AWS_CA_BUNDLE;
   const extra = dataset === 'SMALL' ? ['--transfers', '16', '--checkers', '16'] : ['--s3-chunk-size', '8M', '--s3-upload-concurrency', String(QUEUE_SIZE)];
   const t = timed('rclone', ['copy', '--config', '/dev/null', ...extra, folder, `bench:${bucket}/data`], env);
-  return { tool: 'rclone copy', seconds: t.wall, cpuSeconds: t.cpu, peakRssMiB: t.rssMiB, files, bytes };
+  return { tool: 'rclone copy', seconds: t.wall, cpuSeconds: t.cpu, peakRssMiB: t.rssMiB, files, bytes, serverCpuSeconds: t.serverCpu };
 }
 
 function row(m: Measured, dataset: Dataset) {
@@ -232,10 +247,14 @@ function row(m: Measured, dataset: Dataset) {
     [dataset === 'LARGE' ? 'MiB/s' : 'files/s']: dataset === 'LARGE' ? mib(m.bytes / m.seconds) : (m.files / m.seconds).toFixed(0),
     'CPU s/GiB': (m.cpuSeconds / (m.bytes / GIB)).toFixed(1),
     'peak RSS MiB': m.peakRssMiB.toFixed(0),
+    'server CPU s': m.serverCpuSeconds.toFixed(1),
   };
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-bench-import-'));
+// --device-dir: where floe's devices (journal, index, ledger) live, apart from the datasets and
+// the servers' stores (a tmpfs there separates floe's disk writes from the server's).
+const deviceRoot = values['device-dir'] === undefined ? tmp : fs.mkdtempSync(path.join(values['device-dir'], 'floe-bench-devices-'));
 const report: string[] = [];
 const resultFile = path.join(os.tmpdir(), 'floe-bench-import-result.txt');
 fs.writeFileSync(resultFile, '');
@@ -248,8 +267,8 @@ try {
   say(`datasets: LARGE ${LARGE_COUNT} x ${values['large-mib']} MiB, SMALL ${SMALL_FILES} files of 1-64 KiB; floe VerifyMode ${values.verify}; ${new Date().toISOString()}`);
   const data = await makeDatasets(tmp);
   const ingestStart = Date.now();
-  const largeDevice = await deviceWith(data.large, tmp, 'large');
-  const smallDevice = await deviceWith(data.small, tmp, 'small');
+  const largeDevice = await deviceWith(data.large, deviceRoot, 'large');
+  const smallDevice = await deviceWith(data.small, deviceRoot, 'small');
   say(`datasets made and ingested into two journals in ${((Date.now() - ingestStart) / 1000).toFixed(0)} s`);
   for (const name of values.servers.split(',')) {
     const server = name === 'rgw' ? await startRgw({ store: 'bluestore', blockBytes: 48 * GIB }) : name === 'null' ? await startNullS3() : await startS3rver();
@@ -270,10 +289,15 @@ try {
           for (const tool of order) {
             const bucket = `${tool}-${dataset.toLowerCase()}-${name}-r${round}`;
             await server.createBucket(bucket);
+            const floeDevice = tool === 'floe' ? await freshCopy(device) : undefined;
+            // Every tool starts with nothing left to write back: floe's fresh copy of its device
+            // would otherwise go to disk during its run, beside the server's writes (a device's
+            // journal is at rest when its import starts).
+            spawnSync('sync');
             let m: Measured;
             if (tool === 'bare') m = bare(folder, server, bucket, dataset);
             else if (tool === 'baremeta') m = bare(folder, server, bucket, dataset, true);
-            else if (tool === 'floe') m = floe(await freshCopy(device), server, bucket, dataset);
+            else if (floeDevice !== undefined) m = floe(floeDevice, server, bucket, dataset);
             else if (tool === 'aws') m = awsSync(folder, server, bucket, files, bytes);
             else m = rclone(folder, server, bucket, provider, files, bytes, dataset);
             rounds.get(tool)!.push(m);
@@ -297,4 +321,5 @@ try {
   }
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
+  fs.rmSync(deviceRoot, { recursive: true, force: true });
 }

@@ -5,8 +5,8 @@
 // the SDK's ceiling (bare @aws-sdk/lib-storage uploads for LARGE, bare PutObject 16 in flight for
 // SMALL). Wall time, CPU seconds per GiB and peak RSS of every process, and the CPU the rest of
 // the machine (the server) spent meanwhile; ratios printed. Every tool runs `--rounds` times, the
-// tools alternating within each round (each round starting with the next tool), each round into
-// fresh buckets (floe from a fresh copy of its device, written back to disk before it starts:
+// tools alternating within each round (each round starting with the next tool), each run against
+// a fresh server (floe from a fresh copy of its device, written back to disk before it starts:
 // `sync` before every run); each tool's
 // fastest round counts, and every round is printed: on this shared machine the server's and the
 // tools' rates swing 10-15% between runs.
@@ -15,7 +15,9 @@
 //
 //   node_modules/.bin/tsx bench/import/import-throughput.ts [--large-count 4] [--large-mib 512]
 //       [--small-files 20000] [--servers rgw,s3rver[,null]] [--verify NONE] [--rounds 2] [--tsx]
-//       [--tools bare,floe,aws,rclone[,baremeta]] [--device-dir DIR]
+//       [--tools bare,floe,aws,rclone[,baremeta]] [--device-dir DIR] [--s3rver-dir /dev/shm]
+// s3rver keeps its store in memory (tmpfs) by default: it is there to show what the tools themselves
+// cost, and on disk its rate swung 346-599 files/s between rounds of the same tool.
 //
 // Needs radosgw/ceph (bluestore), awscli, rclone, /usr/bin/time (test/harness/system-packages.txt).
 import { spawnSync } from 'node:child_process';
@@ -45,6 +47,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     tsx: { type: 'boolean', default: false },
     'device-dir': { type: 'string' },
+    's3rver-dir': { type: 'string', default: fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir() },
   },
 });
 const MIB = 1 << 20;
@@ -240,6 +243,12 @@ function rclone(folder: string, server: S3Server, bucket: string, provider: stri
   return { tool: 'rclone copy', seconds: t.wall, cpuSeconds: t.cpu, peakRssMiB: t.rssMiB, files, bytes, serverCpuSeconds: t.serverCpu };
 }
 
+/** A fresh server of this kind, with an empty store. */
+function startServer(name: string): Promise<S3Server & { createBucket(bucket: string): Promise<void>; stop(): Promise<void> }> {
+  if (name === 'rgw') return startRgw({ store: 'bluestore', blockBytes: 16 * GIB });
+  return name === 'null' ? startNullS3() : startS3rver({ parentDir: values['s3rver-dir'] });
+}
+
 function row(m: Measured, dataset: Dataset) {
   return {
     tool: m.tool,
@@ -271,25 +280,27 @@ try {
   const smallDevice = await deviceWith(data.small, deviceRoot, 'small');
   say(`datasets made and ingested into two journals in ${((Date.now() - ingestStart) / 1000).toFixed(0)} s`);
   for (const name of values.servers.split(',')) {
-    const server = name === 'rgw' ? await startRgw({ store: 'bluestore', blockBytes: 48 * GIB }) : name === 'null' ? await startNullS3() : await startS3rver();
     const provider = name === 'rgw' ? 'Ceph' : 'Other';
-    try {
-      for (const dataset of ['LARGE', 'SMALL'] as const) {
-        if ((dataset === 'LARGE' && LARGE_COUNT === 0) || (dataset === 'SMALL' && SMALL_FILES === 0)) continue;
-        const folder = dataset === 'LARGE' ? data.large : data.small;
-        const files = dataset === 'LARGE' ? LARGE_COUNT : SMALL_FILES;
-        const bytes = dataset === 'LARGE' ? data.largeBytes : data.smallBytes;
-        const tools = ['bare', 'floe', 'aws', 'rclone', 'baremeta'].filter((t) => values.tools.split(',').includes(t));
-        const rounds = new Map<string, Measured[]>(tools.map((t) => [t, []]));
-        const device = dataset === 'LARGE' ? largeDevice : smallDevice;
-        for (let round = 1; round <= ROUNDS; round++) {
-          // Each round starts with the next tool: a server slows as its store fills within a run
-          // (RGW's bluestore), so no tool may always meet it first.
-          const order = [...tools.slice((round - 1) % tools.length), ...tools.slice(0, (round - 1) % tools.length)];
-          for (const tool of order) {
-            const bucket = `${tool}-${dataset.toLowerCase()}-${name}-r${round}`;
+    for (const dataset of ['LARGE', 'SMALL'] as const) {
+      if ((dataset === 'LARGE' && LARGE_COUNT === 0) || (dataset === 'SMALL' && SMALL_FILES === 0)) continue;
+      const folder = dataset === 'LARGE' ? data.large : data.small;
+      const files = dataset === 'LARGE' ? LARGE_COUNT : SMALL_FILES;
+      const bytes = dataset === 'LARGE' ? data.largeBytes : data.smallBytes;
+      const tools = ['bare', 'floe', 'aws', 'rclone', 'baremeta'].filter((t) => values.tools.split(',').includes(t));
+      const rounds = new Map<string, Measured[]>(tools.map((t) => [t, []]));
+      const device = dataset === 'LARGE' ? largeDevice : smallDevice;
+      for (let round = 1; round <= ROUNDS; round++) {
+        // Each round starts with the next tool, so that no tool always runs first.
+        const order = [...tools.slice((round - 1) % tools.length), ...tools.slice(0, (round - 1) % tools.length)];
+        for (const tool of order) {
+          const bucket = `${tool}-${dataset.toLowerCase()}-r${round}`;
+          const floeDevice = tool === 'floe' ? await freshCopy(device) : undefined;
+          // Every run meets a fresh server: RGW's bluestore slows as it fills (in one shared
+          // cluster the same tool made 479 files/s first and 310 last), so a shared server would
+          // rank the tools by the order they ran in.
+          const server = await startServer(name);
+          try {
             await server.createBucket(bucket);
-            const floeDevice = tool === 'floe' ? await freshCopy(device) : undefined;
             // Every tool starts with nothing left to write back: floe's fresh copy of its device
             // would otherwise go to disk during its run, beside the server's writes (a device's
             // journal is at rest when its import starts).
@@ -302,21 +313,21 @@ try {
             else m = rclone(folder, server, bucket, provider, files, bytes, dataset);
             rounds.get(tool)!.push(m);
             say(`  ${name} ${dataset} round ${round} ${JSON.stringify(m)}`);
+          } finally {
+            await server.stop();
           }
         }
-        const rate = (m: Measured) => (dataset === 'LARGE' ? m.bytes : m.files) / m.seconds;
-        const results = tools.map((t) => rounds.get(t)!.reduce((best, m) => (rate(m) > rate(best) ? m : best)));
-        say(`\n${name} ${dataset} (fastest of ${ROUNDS} rounds each):\n${table(results.map((m) => row(m, dataset)))}`);
-        const unit = dataset === 'LARGE' ? 'MiB/s' : 'files/s';
-        const shown = (m: Measured) => (dataset === 'LARGE' ? mib(m.bytes / m.seconds) : (m.files / m.seconds).toFixed(0));
-        say(`rounds (${unit}): ${tools.map((t) => `${t} ${rounds.get(t)!.map(shown).join(' / ')}`).join('; ')}`);
-        if (!['bare', 'floe', 'aws', 'rclone'].every((t) => tools.includes(t))) continue;
-        const [sdk, floeRun, aws, rc] = results as [Measured, Measured, Measured, Measured];
-        const fasterPeer = rate(aws) > rate(rc) ? aws : rc;
-        say(`floe / bare SDK: ${ratio(rate(floeRun), rate(sdk))} (goal >= 0.90x); floe / faster peer (${fasterPeer.tool}): ${ratio(rate(floeRun), rate(fasterPeer))} (goal >= 1.00x)`);
       }
-    } finally {
-      await server.stop();
+      const rate = (m: Measured) => (dataset === 'LARGE' ? m.bytes : m.files) / m.seconds;
+      const results = tools.map((t) => rounds.get(t)!.reduce((best, m) => (rate(m) > rate(best) ? m : best)));
+      say(`\n${name} ${dataset} (fastest of ${ROUNDS} rounds each):\n${table(results.map((m) => row(m, dataset)))}`);
+      const unit = dataset === 'LARGE' ? 'MiB/s' : 'files/s';
+      const shown = (m: Measured) => (dataset === 'LARGE' ? mib(m.bytes / m.seconds) : (m.files / m.seconds).toFixed(0));
+      say(`rounds (${unit}): ${tools.map((t) => `${t} ${rounds.get(t)!.map(shown).join(' / ')}`).join('; ')}`);
+      if (!['bare', 'floe', 'aws', 'rclone'].every((t) => tools.includes(t))) continue;
+      const [sdk, floeRun, aws, rc] = results as [Measured, Measured, Measured, Measured];
+      const fasterPeer = rate(aws) > rate(rc) ? aws : rc;
+      say(`floe / bare SDK: ${ratio(rate(floeRun), rate(sdk))} (goal >= 0.90x); floe / faster peer (${fasterPeer.tool}): ${ratio(rate(floeRun), rate(fasterPeer))} (goal >= 1.00x)`);
     }
   }
 } finally {

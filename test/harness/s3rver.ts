@@ -20,8 +20,13 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-export async function startS3rver(): Promise<S3rverServer> {
-  const dir = await mkdtemp(join(tmpdir(), 'floe-s3rver-'));
+export interface S3rverOptions {
+  /** Where its data folder is made (default: the temp folder). */
+  readonly parentDir?: string;
+}
+
+export async function startS3rver(options: S3rverOptions = {}): Promise<S3rverServer> {
+  const dir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'floe-s3rver-'));
   const port = await freePort();
   const script = join(dirname(createRequire(import.meta.url).resolve('s3rver/package.json')), 'bin', 's3rver.js');
   // Without --openssl-legacy-provider, Node 20 fails ListObjectsV2 past 1,000 objects (DES page tokens).

@@ -7,9 +7,8 @@
 // the machine (the server) spent meanwhile; ratios printed. Every tool runs `--rounds` times, the
 // tools alternating within each round (each round starting with the next tool), each run against
 // a fresh server (floe from a fresh copy of its device, written back to disk before it starts:
-// `sync` before every run); each tool's
-// fastest round counts, and every round is printed: on this shared machine the server's and the
-// tools' rates swing 10-15% between runs.
+// `sync` before every run); each tool's fastest round counts, and every round is printed: on this
+// shared machine the server's and the tools' rates swing 10-15% between runs.
 // `--servers null` adds a diagnostic target (null-s3-server.ts) that answers every request at once
 // and stores nothing: the tools' own client cost, without a server's work to wait for.
 //

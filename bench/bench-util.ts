@@ -1,20 +1,41 @@
 // Small helpers shared by the benchmarks: timing external commands, peak RSS, formatting.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export interface Timed {
   readonly seconds: number;
+  /** User + system CPU seconds of the command and its children. */
+  readonly cpuSeconds: number;
   readonly peakRssMiB: number;
+  /** CPU seconds the rest of the machine (a server, mostly) spent while the command ran. */
+  readonly otherCpuSeconds: number;
   readonly stdout: string;
 }
 
-/** Runs a command under GNU time (apt: time) and returns wall seconds and its peak RSS. */
+/** Runs a command under GNU time (apt: time): wall seconds, its CPU and peak RSS, and the machine's other CPU meanwhile. */
 export function runTimed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Timed {
+  const busyBefore = machineCpuTicks();
   const start = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', 'FLOE_BENCH_RSS_KB=%M', cmd, ...args], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync('/usr/bin/time', ['-f', 'FLOE_BENCH_TIME %U %S %M', cmd, ...args], { env, encoding: 'utf8', maxBuffer: 256 << 20 });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr}`);
-  const kb = Number(/FLOE_BENCH_RSS_KB=(\d+)/.exec(r.stderr)?.[1] ?? '0');
-  return { seconds, peakRssMiB: kb / 1024, stdout: r.stdout };
+  const busyAfter = machineCpuTicks();
+  const m = /FLOE_BENCH_TIME ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
+  if (r.status !== 0 || m === null) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  const cpuSeconds = Number(m[1]) + Number(m[2]);
+  // Steal is time the host gave to someone else, not this machine's work.
+  const otherTicks = busyAfter.busy - busyAfter.steal - (busyBefore.busy - busyBefore.steal);
+  return { seconds, cpuSeconds, peakRssMiB: Number(m[3]) / 1024, otherCpuSeconds: Math.max(0, otherTicks / USER_HZ - cpuSeconds), stdout: r.stdout };
+}
+
+/** /proc/stat's ticks per second (USER_HZ). */
+const USER_HZ = 100;
+
+/** All cores' CPU time since boot, in ticks (/proc/stat): busy (all but idle and iowait, steal included), steal, total. */
+export function machineCpuTicks(): { busy: number; steal: number; total: number } {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, steal: fields[7] ?? 0, total };
 }
 
 export function mib(bytes: number): string {

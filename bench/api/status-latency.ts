@@ -13,7 +13,7 @@ import { ApiClient } from '../../appliance/cli/api-client.js';
 import { randomBytes } from '../../appliance/crypto/random.js';
 import { provision } from '../../provisioning/provision.js';
 import { FAST_SCRYPT, testJobSpec } from '../../test/support/test-job.js';
-import { table } from '../bench-util.js';
+import { machineCpuTicks, table } from '../bench-util.js';
 
 const MIB = Number(process.argv[2] ?? 512);
 const SECONDS = Number(process.argv[3] ?? 20);
@@ -21,18 +21,11 @@ const CONNECTIONS = 10;
 
 const jobSpec = testJobSpec('api benchmark', [{ uri: 's3://floe-bench/imports', endpoint: 'http://127.0.0.1:7480', region: 'us-east-1' }]);
 
-function cpuTimes(text: string): { busy: number; total: number } {
-  const fields = (text.split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
-  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
-  const total = fields.reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
-}
-
 /** Percent busy of all cores while `fn` runs. */
 async function withCpu<T>(fn: () => Promise<T>): Promise<{ value: T; cpuPercent: number }> {
-  const before = cpuTimes(await readFile('/proc/stat', 'utf8'));
+  const before = machineCpuTicks();
   const value = await fn();
-  const after = cpuTimes(await readFile('/proc/stat', 'utf8'));
+  const after = machineCpuTicks();
   return { value, cpuPercent: Math.round((100 * (after.busy - before.busy)) / Math.max(1, after.total - before.total)) };
 }
 

@@ -27,13 +27,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Device } from '../../appliance/lifecycle/device.js';
 import { provision } from '../../provisioning/provision.js';
-import { startRgw } from '../../test/harness/rgw.js';
-import { startS3rver } from '../../test/harness/s3rver.js';
+import { startRgw, type RgwServer } from '../../test/harness/rgw.js';
+import { startS3rver, type S3rverServer } from '../../test/harness/s3rver.js';
 import type { S3Server } from '../../test/harness/s3-admin.js';
 import { seededBytes } from '../../test/journal/journal-fixtures.js';
-import { mib, ratio, table } from '../bench-util.js';
+import { mib, ratio, runTimed, table } from '../bench-util.js';
 import { childArgs } from '../bundled-child.js';
-import { startNullS3 } from './null-s3.js';
+import { startNullS3, type NullS3 } from './null-s3.js';
 
 const { values } = parseArgs({
   options: {
@@ -74,25 +74,6 @@ interface Measured {
   bytes: number;
   /** CPU seconds the rest of the machine (the server, mostly) spent while the tool ran. */
   serverCpuSeconds: number;
-}
-
-/** CPU seconds this machine has been busy since boot, all cores (/proc/stat, in USER_HZ ticks; steal is not this machine's work). */
-function machineBusySeconds(): number {
-  const [, ...fields] = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/);
-  const [user, nice, system, , , irq, softirq] = fields.map(Number) as number[];
-  return (user! + nice! + system! + irq! + softirq!) / 100;
-}
-
-/** Runs under GNU time: wall, user+sys CPU and peak RSS. */
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { wall: number; cpu: number; rssMiB: number; stdout: string; serverCpu: number } {
-  const busyBefore = machineBusySeconds();
-  const start = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', 'FLOE_TIME %U %S %M', cmd, ...args], { env, encoding: 'utf8', maxBuffer: 256 << 20 });
-  const wall = Number(process.hrtime.bigint() - start) / 1e9;
-  const m = /FLOE_TIME ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
-  if (r.status !== 0 || m === null) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  const cpu = Number(m[1]) + Number(m[2]);
-  return { wall, cpu, rssMiB: Number(m[3]) / 1024, stdout: r.stdout, serverCpu: Math.max(0, machineBusySeconds() - busyBefore - cpu) };
 }
 
 async function makeDatasets(root: string): Promise<{ large: string; small: string; largeBytes: number; smallBytes: number }> {
@@ -196,13 +177,13 @@ function floe(device: DeviceFiles, server: S3Server, bucket: string, dataset: Da
   const tuning = dataset === 'LARGE'
     ? { concurrency: LARGE_COUNT, largeConcurrency: LARGE_COUNT, queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify }
     : { concurrency: 16, largeConcurrency: 2, queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify };
-  const t = timed(process.execPath, [...cpuProfile(), ...FLOE_CHILD, device.dataDir, device.manifestPath, device.code, `s3://${bucket}/data`, server.endpoint, server.accessKeyId, server.secretAccessKey, JSON.stringify(tuning)]);
+  const t = runTimed(process.execPath, [...cpuProfile(), ...FLOE_CHILD, device.dataDir, device.manifestPath, device.code, `s3://${bucket}/data`, server.endpoint, server.accessKeyId, server.secretAccessKey, JSON.stringify(tuning)]);
   const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { seconds: number; cpuSeconds: number; files: number; bytes: number; state: string; error: unknown };
   if (r.state !== 'COMPLETED') throw new Error(`floe import ended ${r.state}: ${JSON.stringify(r.error)}`);
   // CPU of the import itself (the process's whole run, with the facility unlock's seal check, is
-  // t.cpu): the peers' figures have no unlock in them either.
-  say(`  floe ${dataset}: CPU ${r.cpuSeconds.toFixed(2)} s in the import, ${t.cpu.toFixed(2)} s for the whole process (start-up and the unlock's seal check included)`);
-  return { tool: 'floe import', seconds: r.seconds, cpuSeconds: r.cpuSeconds, peakRssMiB: t.rssMiB, files: r.files, bytes: r.bytes, serverCpuSeconds: t.serverCpu };
+  // t.cpuSeconds): the peers' figures have no unlock in them either.
+  say(`  floe ${dataset}: CPU ${r.cpuSeconds.toFixed(2)} s in the import, ${t.cpuSeconds.toFixed(2)} s for the whole process (start-up and the unlock's seal check included)`);
+  return { tool: 'floe import', seconds: r.seconds, cpuSeconds: r.cpuSeconds, peakRssMiB: t.peakRssMiB, files: r.files, bytes: r.bytes, serverCpuSeconds: t.otherCpuSeconds };
 }
 
 /** With FLOE_BENCH_PROFILE=DIR, floe and the bare SDK write V8 CPU profiles there. */
@@ -212,17 +193,17 @@ function cpuProfile(): string[] {
 }
 
 function bare(folder: string, server: S3Server, bucket: string, dataset: Dataset, withMetadata = false): Measured {
-  const t = timed(process.execPath, [...cpuProfile(), ...BARE_CHILD, dataset === 'LARGE' ? 'large' : 'small', folder, bucket, 'data', server.endpoint, server.accessKeyId, server.secretAccessKey, String(QUEUE_SIZE), String(PART_SIZE), withMetadata ? 'metadata' : '']);
+  const t = runTimed(process.execPath, [...cpuProfile(), ...BARE_CHILD, dataset === 'LARGE' ? 'large' : 'small', folder, bucket, 'data', server.endpoint, server.accessKeyId, server.secretAccessKey, String(QUEUE_SIZE), String(PART_SIZE), withMetadata ? 'metadata' : '']);
   const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { seconds: number; files: number; bytes: number };
   const tool = dataset === 'LARGE' ? 'bare lib-storage' : 'bare PutObject x16';
-  return { tool: withMetadata ? `${tool} + POSIX metadata` : tool, seconds: r.seconds, cpuSeconds: t.cpu, peakRssMiB: t.rssMiB, files: r.files, bytes: r.bytes, serverCpuSeconds: t.serverCpu };
+  return { tool: withMetadata ? `${tool} + POSIX metadata` : tool, seconds: r.seconds, cpuSeconds: t.cpuSeconds, peakRssMiB: t.peakRssMiB, files: r.files, bytes: r.bytes, serverCpuSeconds: t.otherCpuSeconds };
 }
 
 function awsSync(folder: string, server: S3Server, bucket: string, files: number, bytes: number): Measured {
   const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1' };
   delete env.AWS_CA_BUNDLE;
-  const t = timed('/usr/bin/aws', ['--endpoint-url', server.endpoint, 's3', 'sync', '--only-show-errors', folder, `s3://${bucket}/data`], env);
-  return { tool: 'aws s3 sync', seconds: t.wall, cpuSeconds: t.cpu, peakRssMiB: t.rssMiB, files, bytes, serverCpuSeconds: t.serverCpu };
+  const t = runTimed('/usr/bin/aws', ['--endpoint-url', server.endpoint, 's3', 'sync', '--only-show-errors', folder, `s3://${bucket}/data`], env);
+  return { tool: 'aws s3 sync', seconds: t.seconds, cpuSeconds: t.cpuSeconds, peakRssMiB: t.peakRssMiB, files, bytes, serverCpuSeconds: t.otherCpuSeconds };
 }
 
 function rclone(folder: string, server: S3Server, bucket: string, provider: string, files: number, bytes: number, dataset: Dataset): Measured {
@@ -238,12 +219,12 @@ function rclone(folder: string, server: S3Server, bucket: string, provider: stri
   };
   delete env.AWS_CA_BUNDLE;
   const extra = dataset === 'SMALL' ? ['--transfers', '16', '--checkers', '16'] : ['--s3-chunk-size', '8M', '--s3-upload-concurrency', String(QUEUE_SIZE)];
-  const t = timed('rclone', ['copy', '--config', '/dev/null', ...extra, folder, `bench:${bucket}/data`], env);
-  return { tool: 'rclone copy', seconds: t.wall, cpuSeconds: t.cpu, peakRssMiB: t.rssMiB, files, bytes, serverCpuSeconds: t.serverCpu };
+  const t = runTimed('rclone', ['copy', '--config', '/dev/null', ...extra, folder, `bench:${bucket}/data`], env);
+  return { tool: 'rclone copy', seconds: t.seconds, cpuSeconds: t.cpuSeconds, peakRssMiB: t.peakRssMiB, files, bytes, serverCpuSeconds: t.otherCpuSeconds };
 }
 
 /** A fresh server of this kind, with an empty store. */
-function startServer(name: string): Promise<S3Server & { createBucket(bucket: string): Promise<void>; stop(): Promise<void> }> {
+function startServer(name: string): Promise<RgwServer | S3rverServer | NullS3> {
   if (name === 'rgw') return startRgw({ store: 'bluestore', blockBytes: 16 * GIB });
   return name === 'null' ? startNullS3() : startS3rver({ parentDir: values['s3rver-dir'] });
 }

@@ -6,13 +6,18 @@
 // decodes to a lone surrogate, so the mapping is reversible and two paths never share a key.
 // Destinations that need UTF-8 (S3) refuse keys holding such surrogates; file systems write the
 // original bytes back.
+import { isUtf8 } from 'node:buffer';
 import { FloeError } from '../errors.js';
 import { displayPath, type FileEntry } from '../journal/file-entry.js';
 
 const SLASH = 0x2f;
+const DOT = 0x2e;
 
 /** Decodes bytes as UTF-8, escaping invalid bytes as U+DC80+byte. */
 export function bytesToKey(bytes: Uint8Array): string {
+  // The common case in one call: isUtf8 accepts exactly what utf8SequenceLength does (no overlong
+  // forms, no surrogates, nothing above U+10FFFF), so there is nothing to escape.
+  if (isUtf8(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   let out = '';
   let i = 0;
   while (i < bytes.length) {
@@ -52,7 +57,14 @@ export function keyToBytes(key: string): Buffer {
 
 /** True when the key came from valid UTF-8 (no escaped bytes). */
 export function isUtf8Key(key: string): boolean {
-  return !/[\udc80-\udcff]/u.test(key.replace(/[\ud800-\udbff][\udc00-\udfff]/gu, ''));
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    if (code < 0xd800 || code > 0xdfff) continue;
+    // A pair stands for one character beyond U+FFFF; a lone low surrogate U+DC80..U+DCFF is an escaped byte.
+    if (code <= 0xdbff && i + 1 < key.length && (key.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+    else if (code >= 0xdc80 && code <= 0xdcff) return false;
+  }
+  return true;
 }
 
 /** Length of the valid UTF-8 sequence starting at `i`, or 0 when the byte there starts none. */
@@ -99,8 +111,8 @@ export function relativeKey(entry: Pick<FileEntry, 'path' | 'type'>): string {
   let start = 0;
   for (let i = 0; i <= path.length; i++) {
     if (i < path.length && path[i] !== SLASH) continue;
-    const component = path.subarray(start, i).toString('latin1');
-    if (component === '' || component === '.' || component === '..') {
+    const length = i - start;
+    if (length === 0 || (length <= 2 && path[start] === DOT && path[i - 1] === DOT)) {
       throw invalid(`path has an empty, "." or ".." component`);
     }
     start = i + 1;

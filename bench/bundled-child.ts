@@ -2,6 +2,7 @@
 // options as the shipped bundle) and started with plain node. Under tsx every function literal is
 // wrapped to keep its name (esbuild's keepNames, about 1-3 us per closure made), a cost the
 // shipped binary does not pay; a benchmark of floe should not count it.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundle } from '../image/bundle.mjs';
 
@@ -20,4 +21,15 @@ export async function bundledChild(entry: string): Promise<string> {
 /** The arguments that start `entry`: bundled, or through tsx as written when `tsx` is set. */
 export async function childArgs(entry: string, tsx: boolean): Promise<string[]> {
   return tsx ? ['--import', 'tsx', entry] : [await bundledChild(entry)];
+}
+
+/**
+ * The NODE_OPTIONS the daemon runs with on the device (image/systemd/floe.service), for a child
+ * that runs floe's import or ingest as the daemon would: the V8 heap settings change its GC work.
+ */
+export function daemonNodeOptions(): string {
+  const unit = readFileSync(path.join(ROOT, 'image', 'systemd', 'floe.service'), 'utf8');
+  const line = /^Environment=NODE_OPTIONS=(.*)$/m.exec(unit);
+  if (line === null) throw new Error('image/systemd/floe.service sets no NODE_OPTIONS');
+  return line[1]!.trim();
 }

@@ -32,7 +32,7 @@ import { startS3rver, type S3rverServer } from '../../test/harness/s3rver.js';
 import type { S3Server } from '../../test/harness/s3-admin.js';
 import { seededBytes } from '../../test/journal/journal-fixtures.js';
 import { mib, ratio, runTimed, table } from '../bench-util.js';
-import { childArgs } from '../bundled-child.js';
+import { childArgs, daemonNodeOptions } from '../bundled-child.js';
 import { startNullS3, type NullS3 } from './null-s3.js';
 
 const { values } = parseArgs({
@@ -63,6 +63,9 @@ const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 // them as written instead.
 const FLOE_CHILD = await childArgs(path.join(HERE, 'import-child.ts'), values.tsx);
 const BARE_CHILD = await childArgs(path.join(HERE, 'bare-sdk-child.ts'), values.tsx);
+// floe runs with the daemon's V8 settings from its systemd unit (a bounded old generation), the
+// peers with their defaults.
+const FLOE_ENV = { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS ?? '', daemonNodeOptions()].join(' ').trim() };
 
 type Dataset = 'LARGE' | 'SMALL';
 interface Measured {
@@ -177,7 +180,7 @@ function floe(device: DeviceFiles, server: S3Server, bucket: string, dataset: Da
   const tuning = dataset === 'LARGE'
     ? { concurrency: LARGE_COUNT, largeConcurrency: LARGE_COUNT, queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify }
     : { concurrency: 16, largeConcurrency: 2, queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify };
-  const t = runTimed(process.execPath, [...cpuProfile(), ...FLOE_CHILD, device.dataDir, device.manifestPath, device.code, `s3://${bucket}/data`, server.endpoint, server.accessKeyId, server.secretAccessKey, JSON.stringify(tuning)]);
+  const t = runTimed(process.execPath, [...cpuProfile(), ...FLOE_CHILD, device.dataDir, device.manifestPath, device.code, `s3://${bucket}/data`, server.endpoint, server.accessKeyId, server.secretAccessKey, JSON.stringify(tuning)], FLOE_ENV);
   const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { seconds: number; cpuSeconds: number; files: number; bytes: number; state: string; error: unknown };
   if (r.state !== 'COMPLETED') throw new Error(`floe import ended ${r.state}: ${JSON.stringify(r.error)}`);
   // CPU of the import itself (the process's whole run, with the facility unlock's seal check, is

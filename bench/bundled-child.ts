@@ -24,8 +24,9 @@ export async function childArgs(entry: string, tsx: boolean): Promise<string[]> 
 }
 
 /**
- * The NODE_OPTIONS the daemon runs with on the device (image/systemd/floe.service), for a child
- * that runs floe's import or ingest as the daemon would: the V8 heap settings change its GC work.
+ * The NODE_OPTIONS the daemon runs with on the device (image/systemd/floe.service), for a child that
+ * runs floe's work as the daemon would: the V8 heap settings change its GC work. Only the import
+ * bench uses it so far.
  */
 export function daemonNodeOptions(): string {
   const unit = readFileSync(path.join(ROOT, 'image', 'systemd', 'floe.service'), 'utf8');

@@ -5,15 +5,18 @@
 // parts in parallel for large ones, with retries, a bandwidth limit and durable delivery records;
 // VERIFYING compares what the destination holds with the journal's SHA-256 and metadata.
 import type { Destination, OpenContent } from '../destinations/destination.js';
+import { sha256 } from '../crypto/hash.js';
 import { asFloeError, FloeError, isFloeError } from '../errors.js';
 import { displayPath, type FileEntry } from '../journal/file-entry.js';
 import type { Journal } from '../journal/journal.js';
+import { encodeFileEntry } from '../journal/records.js';
 import { createExecutionCounters, ExecutionStateMachine, type ExecutionCounters, type TaskExecutionResult, type TaskExecutionStatus } from '../tasks/execution-status.js';
 import { DEFAULT_TASK_OPTIONS, type TaskOptions } from '../tasks/options.js';
 import { Throttle } from '../tasks/throttle.js';
 import { DeliveryLedger, entryFingerprint, type FailureRecord, type TransferKind } from './delivery-ledger.js';
 import { LinkGroups, NO_LINK } from './link-groups.js';
 import { heldAlready, verifyObject, type Mismatch } from './object-check.js';
+import { PlanTable } from './plan-table.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
 import { isReportKey } from './report-location.js';
 
@@ -63,8 +66,18 @@ interface Planned {
   readonly entry: FileEntry;
   readonly key: string;
   readonly fingerprint: string;
-  /** Where the entry's record is in the journal (its seq): files are read in this order. */
-  readonly seq?: bigint;
+  /** The file's place in the execution's catalog (PlanTable); none for a file that failed to prepare. */
+  readonly index?: number;
+}
+
+/** What TRANSFERRING sends, as indexes into the catalog, in the order it sends them. */
+interface Plan {
+  /** Files sent in parts (above largeFileBytes), in journal order. */
+  readonly large: number[];
+  /** Other files, symlinks and special files, in journal order. */
+  readonly others: number[];
+  /** Folders, deepest first. */
+  readonly dirs: number[];
 }
 
 const DEFAULT_CONCURRENCY = 16;
@@ -88,8 +101,10 @@ export class TransferEngine {
   readonly #options: TaskOptions;
   readonly #throttle: Throttle;
   readonly #failures: FailureRecord[] = [];
-  /** Keys delivered or found in place by this execution: what ONLY_FILES_TRANSFERRED verifies. */
-  readonly #touched: Planned[] = [];
+  /** The catalog as PREPARING found it, packed; the plan and verification index into it. */
+  readonly #catalog = new PlanTable();
+  /** Files delivered or found in place by this execution (catalog indexes): what ONLY_FILES_TRANSFERRED verifies. */
+  readonly #touched: number[] = [];
   readonly #id: string;
   readonly #recording = new Set<Promise<unknown>>();
   /** Names of hard-linked files, for destinations that keep hard links. */
@@ -123,7 +138,7 @@ export class TransferEngine {
     await ledger.recordExecution({ executionId, destination: this.#id, transfer, event: 'start' });
     try {
       this.machine.transition('PREPARING');
-      const { plan, catalog } = await this.#prepare();
+      const plan = await this.#prepare();
       this.machine.transition('TRANSFERRING');
       try {
         await this.#transferAll(plan, suspect);
@@ -134,7 +149,7 @@ export class TransferEngine {
       // Uploads this run or a crashed one left open (AbortMultipartUpload, part files).
       await destination.cleanup?.({ signal: this.#o.signal }).catch(() => undefined);
       this.machine.transition('VERIFYING');
-      await this.#verify(catalog);
+      await this.#verify();
       this.#checkCancelled();
       const first = this.#failures[0];
       if (first === undefined) this.machine.transition('SUCCESS');
@@ -180,10 +195,11 @@ export class TransferEngine {
     });
   }
 
-  async #prepare(): Promise<{ plan: Planned[]; catalog: Planned[] }> {
+  async #prepare(): Promise<Plan> {
     const { journal, ledger, destination } = this.#o;
-    const catalog: Planned[] = [];
-    const plan: Planned[] = [];
+    const largeBytes = this.#o.largeFileBytes ?? DEFAULT_LARGE_FILE_BYTES;
+    const plan: Plan = { large: [], others: [], dirs: [] };
+    const dirs: Array<{ index: number; depth: number }> = [];
     for await (const { entry, seq } of journal.catalog()) {
       this.#checkCancelled();
       this.counters.FilesListed.AtSource++;
@@ -195,8 +211,11 @@ export class TransferEngine {
         await this.#fail({ entry, key: displayPath(entry.path), fingerprint: entryFingerprint(entry) }, 'prepare', err);
         continue;
       }
-      const item = { entry, key, fingerprint: entryFingerprint(entry), seq };
-      catalog.push(item);
+      // entryFingerprint, with the encoded record kept for the catalog.
+      const record = encodeFileEntry(entry);
+      const digest = sha256(record);
+      const index = this.#catalog.add(record, digest, seq);
+      const item: Planned = { entry, key, fingerprint: digest.toString('hex'), index };
       this.counters.FilesPrepared++;
       if (this.#options.TransferMode === 'CHANGED' && ledger.delivered(this.#id, key, item.fingerprint) !== undefined) {
         this.counters.FilesSkipped++;
@@ -208,21 +227,25 @@ export class TransferEngine {
         this.#report(item, 'skipped', 'DESTINATION_EXISTS', 'OverwriteMode NEVER: the destination already has this key');
         continue;
       }
-      plan.push(item);
       this.counters.EstimatedFilesToTransfer++;
-      this.counters.EstimatedBytesToTransfer += item.entry.type === 'file' ? item.entry.size : 0;
+      this.counters.EstimatedBytesToTransfer += entry.type === 'file' ? entry.size : 0;
+      if (entry.type === 'directory') dirs.push({ index, depth: entry.path.filter((b) => b === 0x2f).length });
+      else (entry.type === 'file' && entry.size > largeBytes ? plan.large : plan.others).push(index);
     }
     // Files in journal order (one pass over the device's disk); directories after their contents,
     // deepest first: writing into a folder changes its mtime.
-    const depth = (p: Planned) => p.entry.path.filter((b) => b === 0x2f).length;
-    plan.sort((a, b) => {
-      const da = a.entry.type === 'directory';
-      const db = b.entry.type === 'directory';
-      if (da !== db) return da ? 1 : -1;
-      if (da) return depth(b) - depth(a);
-      return a.seq === b.seq ? 0 : (a.seq ?? 0n) < (b.seq ?? 0n) ? -1 : 1;
-    });
-    return { plan, catalog };
+    const bySeq = (a: number, b: number) => this.#catalog.seq(a) - this.#catalog.seq(b);
+    plan.large.sort(bySeq);
+    plan.others.sort(bySeq);
+    dirs.sort((a, b) => b.depth - a.depth);
+    for (const d of dirs) plan.dirs.push(d.index);
+    return plan;
+  }
+
+  /** A file of the catalog, decoded again, with its key. */
+  #planned(index: number): Planned {
+    const entry = this.#catalog.entry(index);
+    return { entry, key: this.#o.destination.keyFor(entry), fingerprint: this.#catalog.fingerprint(index), index };
   }
 
   async #exists(key: string): Promise<boolean> {
@@ -233,39 +256,42 @@ export class TransferEngine {
     return this.#o.retry ?? DEFAULT_RETRY_POLICY;
   }
 
-  async #transferAll(plan: Planned[], suspect: boolean): Promise<void> {
-    const largeBytes = this.#o.largeFileBytes ?? DEFAULT_LARGE_FILE_BYTES;
-    const small = plan.filter((p) => !(p.entry.type === 'file' && p.entry.size > largeBytes));
-    const large = plan.filter((p) => p.entry.type === 'file' && p.entry.size > largeBytes);
-    const dirs = small.filter((p) => p.entry.type === 'directory');
-    const others = small.filter((p) => p.entry.type !== 'directory');
+  async #transferAll(plan: Plan, suspect: boolean): Promise<void> {
     const largeSlots = Math.max(1, this.#o.largeConcurrency ?? DEFAULT_LARGE_CONCURRENCY);
-    const smallSlots = Math.max(1, (this.#o.concurrency ?? DEFAULT_CONCURRENCY) - Math.min(largeSlots, large.length));
-    await Promise.all([this.#pool(large, largeSlots, suspect, false), this.#pool(others, smallSlots, suspect, true)]);
+    const smallSlots = Math.max(1, (this.#o.concurrency ?? DEFAULT_CONCURRENCY) - Math.min(largeSlots, plan.large.length));
+    await Promise.all([this.#pool(plan.large, largeSlots, suspect, false), this.#pool(plan.others, smallSlots, suspect, true)]);
     // Folders last, one depth level at a time, deepest first.
-    await this.#pool(dirs, smallSlots, suspect, false);
+    await this.#pool(plan.dirs, smallSlots, suspect, false);
   }
 
-  /** Transfers `items`, `slots` at once; `prefetch`: small files, whose chunks are got ready in batches (Journal.prefetch). */
-  async #pool(items: Planned[], slots: number, suspect: boolean, prefetch: boolean): Promise<void> {
+  /** Transfers the catalog's files `indexes`, `slots` at once; `prefetch`: small files, whose chunks are got ready in batches (Journal.prefetch). */
+  async #pool(indexes: readonly number[], slots: number, suspect: boolean, prefetch: boolean): Promise<void> {
     let next = 0;
     let failure: unknown;
-    // The next files' chunks (index lookups and frame reads), a batch at a time, ahead of the workers.
+    // The next files' chunks (index lookups and frame reads), a batch at a time, ahead of the workers;
+    // `ready` holds those files decoded, by position, until a worker takes them.
     let prefetched = 0;
     let prefetching: Promise<void> | undefined;
+    const ready = new Map<number, Planned>();
     const lookAhead = (): void => {
-      if (!prefetch || prefetching !== undefined || prefetched >= items.length || prefetched - next > PREFETCH_BATCH / 2) return;
-      const batch = items.slice(prefetched, prefetched + PREFETCH_BATCH).map((p) => p.entry);
-      prefetched += batch.length;
+      if (!prefetch || prefetching !== undefined || prefetched >= indexes.length || prefetched - next > PREFETCH_BATCH / 2) return;
+      const batch: FileEntry[] = [];
+      for (const end = Math.min(indexes.length, prefetched + PREFETCH_BATCH); prefetched < end; prefetched++) {
+        const item = this.#planned(indexes[prefetched]!);
+        ready.set(prefetched, item);
+        batch.push(item.entry);
+      }
       prefetching = this.#o.journal
         .prefetch(batch)
         .catch(() => undefined) // only a shortcut: each read looks its chunks up itself otherwise
         .finally(() => (prefetching = undefined));
     };
     const worker = async () => {
-      while (next < items.length && failure === undefined) {
+      while (next < indexes.length && failure === undefined) {
         lookAhead();
-        const item = items[next++]!;
+        const position = next++;
+        const item = ready.get(position) ?? this.#planned(indexes[position]!);
+        ready.delete(position);
         try {
           await this.#transferOne(item, suspect);
         } catch (err) {
@@ -273,7 +299,7 @@ export class TransferEngine {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(slots, items.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(slots, indexes.length) }, worker));
     await prefetching;
     if (failure !== undefined) throw failure;
   }
@@ -366,7 +392,7 @@ export class TransferEngine {
       },
     );
     this.#recording.add(tracked);
-    this.#touched.push(item);
+    if (item.index !== undefined) this.#touched.push(item.index);
   }
 
   /** Waits until every delivery record is durable; fails if one could not be written. */
@@ -383,23 +409,29 @@ export class TransferEngine {
     }
   }
 
-  async #verify(catalog: Planned[]): Promise<void> {
+  async #verify(): Promise<void> {
     const mode = this.#options.VerifyMode;
     if (mode === 'NONE') return;
     const { destination, ledger } = this.#o;
-    let items: Planned[];
+    let items: number[];
     if (mode === 'ONLY_FILES_TRANSFERRED') {
       items = this.#touched;
     } else {
       // POINT_IN_TIME_CONSISTENT: every file of the catalog that is delivered, and the listing.
-      items = catalog.filter((p) => ledger.delivered(this.#id, p.key, p.fingerprint) !== undefined);
-      await this.#compareListing(catalog);
+      items = [];
+      const expected = new Set<string>();
+      for (let index = 0; index < this.#catalog.size; index++) {
+        const { key, fingerprint } = this.#planned(index);
+        expected.add(key);
+        if (ledger.delivered(this.#id, key, fingerprint) !== undefined) items.push(index);
+      }
+      await this.#compareListing(expected);
     }
     let next = 0;
     const worker = async () => {
       while (next < items.length) {
         this.#checkCancelled();
-        const item = items[next++]!;
+        const item = this.#planned(items[next++]!);
         let mismatch: Mismatch | undefined;
         try {
           mismatch = await withRetry(this.#retry, () => verifyObject(destination, item.key, item.entry, this.#o.signal), { signal: this.#o.signal });
@@ -422,13 +454,10 @@ export class TransferEngine {
   }
 
   /** POINT_IN_TIME_CONSISTENT: keys the destination has beyond the catalog, and delivered keys it lacks. */
-  async #compareListing(catalog: Planned[]): Promise<void> {
+  async #compareListing(expected: ReadonlySet<string>): Promise<void> {
     const { destination } = this.#o;
-    const expected = new Map(catalog.map((p) => [p.key, p]));
-    const seen = new Set<string>();
     for await (const object of destination.list({ signal: this.#o.signal })) {
       if (isReportKey(object.key)) continue;
-      seen.add(object.key);
       this.counters.FilesListed.AtDestinationForDelete++;
       if (expected.has(object.key)) continue;
       this.counters.FilesFailed.Verify++;

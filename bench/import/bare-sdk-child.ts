@@ -1,14 +1,15 @@
 // Child of import-throughput.ts: the ceiling of this SDK and server. LARGE: every file through
 // @aws-sdk/lib-storage's Upload at once (queueSize parts each); SMALL: bare PutObject calls, 16 in
-// flight. Reads plaintext from the dataset folder; prints {seconds, files, bytes}. With a last
-// argument `metadata`, every object also carries the five POSIX metadata keys floe writes.
+// flight (or the last argument). Reads plaintext from the dataset folder; prints {seconds, files,
+// bytes}. With the argument `metadata`, every object also carries the five POSIX metadata keys floe
+// writes.
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
-const [mode, folder, bucket, prefix, endpoint, accessKeyId, secretAccessKey, queueSize, partSize, withMetadata] = process.argv.slice(2) as string[];
+const [mode, folder, bucket, prefix, endpoint, accessKeyId, secretAccessKey, queueSize, partSize, withMetadata, inFlight] = process.argv.slice(2) as string[];
 const client = new S3Client({
   endpoint: endpoint!,
   region: 'us-east-1',
@@ -31,7 +32,7 @@ if (mode === 'large') {
 } else {
   let next = 0;
   await Promise.all(
-    Array.from({ length: 16 }, async () => {
+    Array.from({ length: Number(inFlight ?? 16) }, async () => {
       while (next < files.length) {
         const file = files[next++]!;
         const body = await readFile(file);

@@ -22,5 +22,9 @@ const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 const cpu = process.cpuUsage(cpuStart);
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 const c = status.destinations[0]?.counters;
+// The execution's own phases (ms); `seconds` also holds what the service does around it (the
+// ledger's replay, the summary, the device's state changes).
+const r = status.report?.destinations[0]?.result;
+const phases = r === undefined ? null : { prepareMs: r.PrepareDuration, transferMs: r.TransferDuration, verifyMs: r.VerifyDuration, executionMs: r.TotalDuration };
 await device.close();
-process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds, files: c?.FilesTransferred ?? 0, bytes: c?.BytesWritten ?? 0, state: status.state, error: status.error ?? null })}\n`);
+process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds, files: c?.FilesTransferred ?? 0, bytes: c?.BytesWritten ?? 0, state: status.state, error: status.error ?? null, phases })}\n`);

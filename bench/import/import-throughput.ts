@@ -14,6 +14,7 @@
 //
 //   node_modules/.bin/tsx bench/import/import-throughput.ts [--large-count 4] [--large-mib 512]
 //       [--small-files 20000] [--servers rgw,s3rver[,null]] [--verify NONE] [--rounds 2] [--tsx]
+//       [--floe-concurrency N] [--bare-concurrency 16]
 //       [--tools bare,floe,aws,rclone[,baremeta]] [--device-dir DIR] [--s3rver-dir /dev/shm]
 // s3rver keeps its store in memory (tmpfs) by default: it is there to show what the tools themselves
 // cost, and on disk its rate swung 346-599 files/s between rounds of the same tool.
@@ -26,6 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Device } from '../../appliance/lifecycle/device.js';
+import { DEFAULT_CONCURRENCY } from '../../appliance/transfer/transfer-engine.js';
 import { provision } from '../../provisioning/provision.js';
 import { startRgw, type RgwServer } from '../../test/harness/rgw.js';
 import { startS3rver, type S3rverServer } from '../../test/harness/s3rver.js';
@@ -44,6 +46,10 @@ const { values } = parseArgs({
     verify: { type: 'string', default: 'NONE' },
     tools: { type: 'string', default: 'bare,floe,aws,rclone' },
     rounds: { type: 'string', default: '2' },
+    // floe's files in flight for SMALL (by default the engine's own default).
+    'floe-concurrency': { type: 'string', default: String(DEFAULT_CONCURRENCY) },
+    // The bare SDK's PutObject calls in flight for SMALL (issue 5 defines its ceiling with 16).
+    'bare-concurrency': { type: 'string', default: '16' },
     tsx: { type: 'boolean', default: false },
     'device-dir': { type: 'string' },
     's3rver-dir': { type: 'string', default: fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir() },
@@ -179,13 +185,13 @@ async function freshCopy(device: DeviceFiles): Promise<DeviceFiles> {
 function floe(device: DeviceFiles, server: S3Server, bucket: string, dataset: Dataset): Measured {
   const tuning = dataset === 'LARGE'
     ? { concurrency: LARGE_COUNT, largeConcurrency: LARGE_COUNT, queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify }
-    : { concurrency: 16, largeConcurrency: 2, queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify };
+    : { concurrency: Number(values['floe-concurrency']), largeConcurrency: 2, queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify };
   const t = runTimed(process.execPath, [...cpuProfile(), ...FLOE_CHILD, device.dataDir, device.manifestPath, device.code, `s3://${bucket}/data`, server.endpoint, server.accessKeyId, server.secretAccessKey, JSON.stringify(tuning)], FLOE_ENV);
-  const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { seconds: number; cpuSeconds: number; files: number; bytes: number; state: string; error: unknown };
+  const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { seconds: number; cpuSeconds: number; files: number; bytes: number; state: string; error: unknown; phases: Record<string, number> | null };
   if (r.state !== 'COMPLETED') throw new Error(`floe import ended ${r.state}: ${JSON.stringify(r.error)}`);
   // CPU of the import itself (the process's whole run, with the facility unlock's seal check, is
   // t.cpuSeconds): the peers' figures have no unlock in them either.
-  say(`  floe ${dataset}: CPU ${r.cpuSeconds.toFixed(2)} s in the import, ${t.cpuSeconds.toFixed(2)} s for the whole process (start-up and the unlock's seal check included)`);
+  say(`  floe ${dataset}: CPU ${r.cpuSeconds.toFixed(2)} s in the import, ${t.cpuSeconds.toFixed(2)} s for the whole process (start-up and the unlock's seal check included); phases (ms) ${JSON.stringify(r.phases)} of ${Math.round(r.seconds * 1000)}`);
   return { tool: 'floe import', seconds: r.seconds, cpuSeconds: r.cpuSeconds, peakRssMiB: t.peakRssMiB, files: r.files, bytes: r.bytes, serverCpuSeconds: t.otherCpuSeconds };
 }
 
@@ -196,9 +202,9 @@ function cpuProfile(): string[] {
 }
 
 function bare(folder: string, server: S3Server, bucket: string, dataset: Dataset, withMetadata = false): Measured {
-  const t = runTimed(process.execPath, [...cpuProfile(), ...BARE_CHILD, dataset === 'LARGE' ? 'large' : 'small', folder, bucket, 'data', server.endpoint, server.accessKeyId, server.secretAccessKey, String(QUEUE_SIZE), String(PART_SIZE), withMetadata ? 'metadata' : '']);
+  const t = runTimed(process.execPath, [...cpuProfile(), ...BARE_CHILD, dataset === 'LARGE' ? 'large' : 'small', folder, bucket, 'data', server.endpoint, server.accessKeyId, server.secretAccessKey, String(QUEUE_SIZE), String(PART_SIZE), withMetadata ? 'metadata' : '', values['bare-concurrency']]);
   const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { seconds: number; files: number; bytes: number };
-  const tool = dataset === 'LARGE' ? 'bare lib-storage' : 'bare PutObject x16';
+  const tool = dataset === 'LARGE' ? 'bare lib-storage' : `bare PutObject x${values['bare-concurrency']}`;
   return { tool: withMetadata ? `${tool} + POSIX metadata` : tool, seconds: r.seconds, cpuSeconds: t.cpuSeconds, peakRssMiB: t.peakRssMiB, files: r.files, bytes: r.bytes, serverCpuSeconds: t.otherCpuSeconds };
 }
 

@@ -9,7 +9,7 @@ import { childArgs } from '../bundled-child.js';
 
 const counts = (process.argv[2] ?? '100000,1000000').split(',').map(Number);
 // A tight V8 heap limit (the daemon's was 192 MiB until it had to hold an import's plan; its unit,
-// image/systemd/floe.service, now allows 2 GiB): with 24 GiB free, V8 would otherwise let garbage
+// image/systemd/floe.service, now allows 1 GiB): with 24 GiB free, V8 would otherwise let garbage
 // pile up and the peak would measure V8's laziness, not what the catalog keeps alive.
 // FLOE_BENCH_HEAP_MIB=0 runs without the limit.
 const heapMiB = Number(process.env.FLOE_BENCH_HEAP_MIB ?? 192);

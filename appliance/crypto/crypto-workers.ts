@@ -76,12 +76,22 @@ function run(m, data) {
       const d = createDecipheriv('aes-256-gcm', m.key, m.nonce, { authTagLength: 16 });
       d.setAAD(m.ad);
       d.setAuthTag(data.subarray(data.length - 16));
-      // In place: each slice's plaintext is written over the ciphertext it came from, after it was read.
-      const out = m.inPlace ? body : new Uint8Array(body.length);
-      pipe(d, body, out);
-      try { d.final(); } catch { out.fill(0); return { unauthenticated: true }; }
-      const digest = m.digestFrom === undefined ? undefined : detached(createHash('sha256').update(out.subarray(m.digestFrom)).digest());
-      if (m.inPlace) return digest === undefined ? {} : { digest };
+      // In place: each slice's plaintext is written over the ciphertext it came from, after it was
+      // read. With into, the plaintext from byte intoFrom on goes there instead (an upload's part).
+      const split = m.into === undefined ? body.length : Math.min(m.intoFrom, body.length);
+      const out = m.inPlace || m.into !== undefined ? body.subarray(0, split) : new Uint8Array(body.length);
+      const rest = m.into === undefined ? undefined : new Uint8Array(m.into, m.intoOffset, body.length - split);
+      pipe(d, body.subarray(0, split), out);
+      if (rest !== undefined) pipe(d, body.subarray(split), rest);
+      try { d.final(); } catch { out.fill(0); rest?.fill(0); return { unauthenticated: true }; }
+      let digest;
+      if (m.digestFrom !== undefined) {
+        const h = createHash('sha256');
+        if (m.digestFrom < out.length) h.update(out.subarray(m.digestFrom));
+        if (rest !== undefined) h.update(rest.subarray(Math.max(0, m.digestFrom - split)));
+        digest = detached(h.digest());
+      }
+      if (m.inPlace || rest !== undefined) return digest === undefined ? {} : { digest };
       return digest === undefined ? { out: out.buffer } : { out: out.buffer, digest };
     }
   }
@@ -129,6 +139,13 @@ export type Job =
       readonly digestFrom?: number;
       /** Write the plaintext over the ciphertext (input in shared memory), instead of a new buffer sent back. */
       readonly inPlace?: boolean;
+      /**
+       * Shared memory the plaintext from byte `intoFrom` on is written into (the bytes before it go
+       * over the ciphertext, which must be in shared memory), instead of a new buffer sent back.
+       */
+      readonly into?: SharedArrayBuffer;
+      readonly intoOffset?: number;
+      readonly intoFrom?: number;
     };
 
 /** A SharedArrayBuffer a job's input is copied into; the worker reads it in place. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ContentReader } from './content-reader.js';
-import type { OpenContent } from './destination.js';
+import type { ContentFill, OpenContent } from './destination.js';
 
 /**
  * Content in pieces of `piece` bytes, each in one shared buffer that the next piece overwrites,
@@ -49,6 +49,47 @@ describe('ContentReader', () => {
     await expect(short.read(0, 1000)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: "content ended at byte 500, but the entry's size is 1000" });
     const long = new ContentReader(reusedSharedMemory(data, 1000), 5000);
     await long.read(0, 5000);
+    await expect(long.expectEnd()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: "content is longer than the entry's size 5000" });
+  });
+
+  it('lets content that can fill blocks in shared memory fill them, following on or opened again at an offset; others still get copies', async () => {
+    const opened: number[] = [];
+    const closed: number[] = [];
+    const content = Object.assign(reusedSharedMemory(data, 1000), {
+      fill: (offset: number): ContentFill => {
+        let at = offset;
+        opened.push(offset);
+        return {
+          fill: async (block: Buffer) => {
+            if (at + block.length > data.length) throw new Error('past the end');
+            data.copy(block, 0, at, at + block.length);
+            at += block.length;
+          },
+          get atEnd() {
+            return at === data.length;
+          },
+          close: () => void closed.push(offset),
+        };
+      },
+    });
+    const reader = new ContentReader(content, data.length);
+    const shared = Buffer.from(new SharedArrayBuffer(5000));
+    expect((await reader.read(0, 3000, shared)).equals(data.subarray(0, 3000))).toBe(true);
+    expect((await reader.read(3000, 3000, shared)).equals(data.subarray(3000, 6000))).toBe(true);
+    expect(opened).toEqual([0]);
+    await reader.expectEnd(); // not at the entry's size yet: nothing to check
+    expect((await reader.read(8000, 2000, shared)).equals(data.subarray(8000))).toBe(true);
+    expect(opened).toEqual([0, 8000]);
+    expect(closed).toEqual([0]);
+    await reader.expectEnd();
+    // A block in ordinary memory is read from the stream and copied.
+    const ordinary = await reader.read(1000, 500, Buffer.alloc(500));
+    expect(ordinary.equals(data.subarray(1000, 1500))).toBe(true);
+    await reader.close();
+    expect(closed).toEqual([0, 8000]);
+    // Content that holds more than the entry's size fails at the end, as a stream does.
+    const long = new ContentReader(content, 5000);
+    await long.read(0, 5000, shared);
     await expect(long.expectEnd()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: "content is longer than the entry's size 5000" });
   });
 });

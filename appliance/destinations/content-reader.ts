@@ -1,7 +1,8 @@
 // Reads an entry's plaintext in exact-size blocks from any offset, opening the journal stream
-// again only when a block does not follow the previous one (a resumed upload skips parts).
+// again only when a block does not follow the previous one (a resumed upload skips parts). A block
+// to fill in shared memory is filled by the content itself when it can (OpenContent.fill).
 import { FloeError } from '../errors.js';
-import type { OpenContent } from './destination.js';
+import type { ContentFill, OpenContent } from './destination.js';
 
 export class ContentReader {
   readonly #open: OpenContent;
@@ -11,6 +12,7 @@ export class ContentReader {
   /** Offset of the next byte the iterator (plus `#pending`) yields. */
   #position = -1;
   #pending: Buffer | undefined;
+  #filler: ContentFill | undefined;
 
   constructor(open: OpenContent, size: number, signal?: AbortSignal) {
     this.#open = open;
@@ -25,6 +27,7 @@ export class ContentReader {
    * valid until the next is asked for (OpenContent), so they are always copied.
    */
   async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    if (into !== undefined && into.buffer instanceof SharedArrayBuffer && this.#open.fill !== undefined) return this.#fill(offset, into.subarray(0, length));
     if (offset !== this.#position || this.#iterator === undefined) await this.#reopen(offset);
     let target = into;
     let have = 0;
@@ -54,7 +57,9 @@ export class ContentReader {
 
   /** Fails when the content holds more bytes than the entry's size (call after the last block). */
   async expectEnd(): Promise<void> {
-    if (this.#position !== this.#size || this.#iterator === undefined) return;
+    if (this.#position !== this.#size) return;
+    if (this.#filler !== undefined && !this.#filler.atEnd) throw this.#tooLong();
+    if (this.#iterator === undefined) return;
     if (this.#pending !== undefined && this.#pending.length > 0) throw this.#tooLong();
     for (;;) {
       const next = await this.#iterator.next();
@@ -64,10 +69,28 @@ export class ContentReader {
   }
 
   async close(): Promise<void> {
+    this.#filler?.close();
+    this.#filler = undefined;
     const iterator = this.#iterator;
     this.#iterator = undefined;
     this.#pending = undefined;
     if (iterator?.return !== undefined) await iterator.return(undefined);
+  }
+
+  async #fill(offset: number, block: Buffer): Promise<Buffer> {
+    if (offset !== this.#position || this.#filler === undefined) {
+      await this.close();
+      this.#filler = this.#open.fill!(offset);
+      this.#position = offset;
+    }
+    try {
+      await this.#filler.fill(block, this.#signal);
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+    this.#position = offset + block.length;
+    return block;
   }
 
   async #reopen(offset: number): Promise<void> {

@@ -37,7 +37,22 @@ export type OpenContent = ((offset: number, signal?: AbortSignal) => AsyncIterab
    * are: a shortcut for a destination that sends a small file in one request.
    */
   readonly whole?: (signal?: AbortSignal) => Promise<Buffer>;
+  /**
+   * When present, the content from `offset` written into the caller's blocks in order, checked as
+   * the stream's pieces are: for blocks in shared memory (an upload's parts) the journal opens the
+   * chunks straight into them, with no copy of each piece on the event loop.
+   */
+  readonly fill?: (offset: number) => ContentFill;
 };
+
+/** Content written into the caller's blocks, one after another (OpenContent.fill). */
+export interface ContentFill {
+  /** Fills `block` with the next block.length bytes; once settled, nothing else touches the block. */
+  fill(block: Buffer, signal?: AbortSignal): Promise<void>;
+  /** True once every byte of the content was filled into a block. */
+  readonly atEnd: boolean;
+  close(): void;
+}
 
 export interface PutOptions {
   readonly signal?: AbortSignal;

@@ -2,6 +2,7 @@
 // before a byte is returned: header checksum, position, authentication, and the chunk's SHA-256.
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { TAG_LENGTH } from '../crypto/aead.js';
 import { UnauthenticatedError } from '../crypto/errors.js';
 import { constantTimeEqual } from '../crypto/hash.js';
 import { WORKER_MIN_BYTES, releaseSharedBuffer, sharedBuffer } from '../crypto/crypto-workers.js';
@@ -74,16 +75,50 @@ export class FrameReader {
   async readChunk(loc: FrameLocation, id: Buffer, shared: boolean): Promise<{ data: Buffer; release: () => void }> {
     const { plaintext: plain, digest, release } = await this.#read(loc, CHUNK_PREFIX, shared);
     try {
-      if (plain[0] !== RecordType.chunk || plain.length <= CHUNK_PREFIX) throw corrupt(loc, 'the record is not a chunk');
-      if (!constantTimeEqual(plain.subarray(1, CHUNK_PREFIX), id)) throw corrupt(loc, 'the chunk is not the one the file entry names');
-      if (!constantTimeEqual(digest!, id)) {
-        throw new FloeError('CHECKSUM_MISMATCH', `chunk at segment ${loc.segment} offset ${loc.offset}: SHA-256 does not match`, { details: { ...where(loc) } });
-      }
+      if (plain.length <= CHUNK_PREFIX) throw corrupt(loc, 'the record is not a chunk');
+      checkChunk(loc, plain.subarray(0, CHUNK_PREFIX), digest!, id);
     } catch (err) {
       release();
       throw err;
     }
     return { data: plain.subarray(CHUNK_PREFIX), release };
+  }
+
+  /**
+   * A chunk's data (its plaintext after the chunk prefix) written into `into`, which must be exactly
+   * that long, with every check readChunk makes. A large frame is opened on a crypto worker straight
+   * into `into` when it is in shared memory (a part being assembled): no copy of the plaintext.
+   * On a failure `into` holds no valid data.
+   */
+  async readChunkInto(loc: FrameLocation, id: Buffer, into: Buffer): Promise<void> {
+    const length = FRAME_HEADER_LENGTH + loc.length;
+    if (loc.length < WORKER_MIN_BYTES || !(into.buffer instanceof SharedArrayBuffer)) {
+      const { data, release } = await this.readChunk(loc, id, true);
+      try {
+        if (data.length !== into.length) throw corrupt(loc, 'the chunk has the wrong size');
+        data.copy(into);
+      } finally {
+        release();
+      }
+      return;
+    }
+    const { handle, header } = await this.#segment(loc.segment);
+    const buf = sharedBuffer(length);
+    try {
+      const { bytesRead } = await handle.read(buf, 0, buf.length, loc.offset);
+      if (bytesRead !== buf.length) throw corrupt(loc, 'the frame is cut short (segment truncated?)');
+      const payload = this.#checkedPayload(buf, loc);
+      if (payload.length - TAG_LENGTH - CHUNK_PREFIX !== into.length) throw corrupt(loc, 'the chunk has the wrong size');
+      const key = this.#keys.segmentKey(loc.segment, header.salt);
+      const { head, digest } = await key.openIntoAsync(recordNonce(loc.seq), payload, recordAdditionalData(this.#journalId, loc.segment, loc.seq), CHUNK_PREFIX, into);
+      checkChunk(loc, head, digest, id);
+    } catch (err) {
+      if (err instanceof UnauthenticatedError) throw corrupt(loc, 'the record does not authenticate (changed on disk)');
+      throw err;
+    } finally {
+      // The worker has answered (or died): nothing reads the frame's buffer any more.
+      releaseSharedBuffer(buf);
+    }
   }
 
   /**
@@ -170,12 +205,10 @@ export class FrameReader {
         const { bytesRead } = await handle.read(buf, 0, buf.length, loc.offset);
         if (bytesRead !== buf.length) throw corrupt(loc, 'the frame is cut short (segment truncated?)');
       }
-      const fh = decodeFrameHeader(buf.subarray(0, FRAME_HEADER_LENGTH));
-      if (fh === null || fh.length !== loc.length || fh.seq !== loc.seq) throw corrupt(loc, 'the frame header does not match the index');
+      const payload = this.#checkedPayload(buf, loc);
       const key = this.#keys.segmentKey(loc.segment, header.salt);
       const nonce = recordNonce(loc.seq);
       const ad = recordAdditionalData(this.#journalId, loc.segment, loc.seq);
-      const payload = buf.subarray(FRAME_HEADER_LENGTH);
       if (digestFrom === undefined) return { plaintext: await key.openAsync(nonce, payload, ad), release: NOTHING };
       const opened = await key.openAndDigestAsync(nonce, payload, ad, digestFrom, keep);
       if (!keep) return { ...opened, release: NOTHING };
@@ -190,6 +223,13 @@ export class FrameReader {
       if (ahead !== undefined) this.#used(ahead);
       else if (!held) releaseSharedBuffer(buf);
     }
+  }
+
+  /** The sealed payload of the frame in `buf`, once its header matches the index's location. */
+  #checkedPayload(buf: Buffer, loc: FrameLocation): Buffer {
+    const fh = decodeFrameHeader(buf.subarray(0, FRAME_HEADER_LENGTH));
+    if (fh === null || fh.length !== loc.length || fh.seq !== loc.seq) throw corrupt(loc, 'the frame header does not match the index');
+    return buf.subarray(FRAME_HEADER_LENGTH);
   }
 
   async close(): Promise<void> {
@@ -236,6 +276,15 @@ export class FrameReader {
       throw new FloeError('JOURNAL_CORRUPT', `segment ${n}: ${'problem' in header ? header.problem : 'header names another segment or journal'}`, { details: { segment: n } });
     }
     return { handle, header };
+  }
+}
+
+/** A chunk record's prefix (type, id) and plaintext digest against the id the file entry names. */
+function checkChunk(loc: FrameLocation, prefix: Buffer, digest: Buffer, id: Buffer): void {
+  if (prefix[0] !== RecordType.chunk) throw corrupt(loc, 'the record is not a chunk');
+  if (!constantTimeEqual(prefix.subarray(1, CHUNK_PREFIX), id)) throw corrupt(loc, 'the chunk is not the one the file entry names');
+  if (!constantTimeEqual(digest, id)) {
+    throw new FloeError('CHECKSUM_MISMATCH', `chunk at segment ${loc.segment} offset ${loc.offset}: SHA-256 does not match`, { details: { ...where(loc) } });
   }
 }
 

@@ -10,6 +10,7 @@ import { randomBytes } from '../crypto/random.js';
 import { FloeError } from '../errors.js';
 import type { ChunkRef, FileEntry, FileMetadata } from './file-entry.js';
 import { CHUNK_SIZE, DEFAULT_SEGMENT_LIMIT, JOURNAL_ID_LENGTH, SEGMENT_HEADER_LENGTH, segmentFileName } from './format.js';
+import { FileFill, contentMismatch } from './file-fill.js';
 import { FrameReader } from './frame-reader.js';
 import { fsyncDirectory } from '../fs-durable.js';
 import { IndexApplier } from './index-applier.js';
@@ -408,11 +409,34 @@ export class Journal {
     return data;
   }
 
+  /**
+   * A file's content from `offset` written into the caller's blocks (FileFill: an upload's parts),
+   * with every check readFile makes; large chunks are opened by the crypto workers straight into
+   * blocks in shared memory. Close it when done.
+   */
+  fillFile(entry: FileEntry, options: { offset?: number } = {}): FileFill {
+    this.#checkOpen();
+    return new FileFill(entry, options.offset ?? 0, {
+      chunk: (ref) => this.#readChunk(ref, true),
+      chunkInto: async (ref, into) => {
+        if (into.length !== ref.size) throw new FloeError('JOURNAL_CORRUPT', 'a chunk has the wrong size');
+        await this.#reader.readChunkInto(await this.#locate(ref), ref.sha256, into);
+      },
+      wholeHash: (size) => sha256Stream(size),
+    });
+  }
+
+  /** Where a chunk of a file is; a chunk the index does not know is a corrupt journal. */
+  async #locate(ref: ChunkRef): Promise<FrameLocation> {
+    const loc = this.#chunkLocation(ref.sha256);
+    return located(loc instanceof Promise ? await loc : loc);
+  }
+
   /** One chunk of a file, checked (readChunk) and of the size the entry names. */
   async #readChunk(ref: ChunkRef, transient: boolean): Promise<{ data: Buffer; release: () => void }> {
     const loc = this.#chunkLocation(ref.sha256);
-    const found = loc instanceof Promise ? await loc : loc;
-    if (found === undefined) throw new FloeError('JOURNAL_CORRUPT', `a chunk of this file is not in the journal`, { details: { chunk: 'missing' } });
+    // No await for a location already known (most small files of an import).
+    const found = located(loc instanceof Promise ? await loc : loc);
     const held = await this.#reader.readChunk(found, ref.sha256, transient);
     if (held.data.length !== ref.size) {
       held.release();
@@ -645,6 +669,8 @@ async function metaFitsSegments(segDir: string, meta: IndexMeta): Promise<boolea
   }
 }
 
-function contentMismatch(): FloeError {
-  return new FloeError('CHECKSUM_MISMATCH', 'the file content does not match its recorded SHA-256');
+function located(loc: FrameLocation | undefined): FrameLocation {
+  if (loc === undefined) throw new FloeError('JOURNAL_CORRUPT', `a chunk of this file is not in the journal`, { details: { chunk: 'missing' } });
+  return loc;
 }
+

@@ -4,7 +4,7 @@
 // authenticated and hashed by Journal.readFile) into the destination, several files at once and
 // parts in parallel for large ones, with retries, a bandwidth limit and durable delivery records;
 // VERIFYING compares what the destination holds with the journal's SHA-256 and metadata.
-import type { Destination, OpenContent } from '../destinations/destination.js';
+import type { ContentFill, Destination, OpenContent } from '../destinations/destination.js';
 import { sha256 } from '../crypto/hash.js';
 import { asFloeError, FloeError, isFloeError } from '../errors.js';
 import { displayPath, type FileEntry } from '../journal/file-entry.js';
@@ -328,6 +328,19 @@ export class TransferEngine {
       whole: async (sig?: AbortSignal) => {
         await this.#throttle.take(entry.size, sig ?? signal);
         return journal.readWhole(entry, { signal: sig ?? signal });
+      },
+      fill: (offset: number): ContentFill => {
+        const content = journal.fillFile(entry, { offset });
+        return {
+          fill: async (block: Buffer, sig?: AbortSignal) => {
+            await this.#throttle.take(block.length, sig ?? signal);
+            await content.fill(block, sig ?? signal);
+          },
+          get atEnd() {
+            return content.atEnd;
+          },
+          close: () => content.close(),
+        };
       },
     });
     let sentThisAttempt = 0;

@@ -5,6 +5,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Journal, initialChain } from '../../appliance/journal/journal.js';
 import { scanJournal } from '../../appliance/journal/journal-scan.js';
 import { RecordType } from '../../appliance/journal/records.js';
+import { segmentFileName } from '../../appliance/journal/format.js';
+import type { FileEntry } from '../../appliance/journal/file-entry.js';
+import { releaseSharedBuffer, sharedBuffer } from '../../appliance/crypto/crypto-workers.js';
 import { verifyJournal } from '../../appliance/journal/verify.js';
 import { isFloeError } from '../../appliance/errors.js';
 import { spyOnFileHandle } from '../support/file-handle-spy.js';
@@ -27,6 +30,27 @@ async function allFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) out.push(join(e.parentPath, e.name));
   return out;
+}
+
+/** Closes `journal` and flips a byte of the frame that holds chunk `id`; returns where that frame is. */
+async function damageChunk(journal: Journal, dir: string, id: Buffer): Promise<{ segment: number; offset: number }> {
+  const journalId = journal.journalId;
+  const journalKeys = journal.keys;
+  await journal.close();
+  let damaged: { segment: number; offset: number } | undefined;
+  await scanJournal({
+    dir: join(dir, 'segments'), journalId, keys: journalKeys, repairTornTail: false,
+    start: { segment: 1, offset: 64, seq: 1n, chain: initialChain(journalId) },
+    onProblem: (p) => { throw new Error(p.message); },
+    onRecord: (r) => {
+      if (r.plaintext[0] === RecordType.chunk && r.plaintext.subarray(1, 33).equals(id)) damaged = r.location;
+    },
+  });
+  const segmentFile = join(dir, 'segments', segmentFileName(damaged!.segment));
+  const bytes = await readFile(segmentFile);
+  bytes[damaged!.offset + 100]! ^= 0x01;
+  await writeFile(segmentFile, bytes);
+  return damaged!;
 }
 
 describe('journal: files and metadata', () => {
@@ -156,6 +180,75 @@ describe('journal: transient reads', () => {
     expect(kept.every((p) => !(p.buffer instanceof SharedArrayBuffer))).toBe(true);
     expect(Buffer.concat(kept).equals(large)).toBe(true);
     await journal.close();
+  });
+});
+
+describe('journal: content filled into blocks', () => {
+  const MIB = 1 << 20;
+  /** Fills blocks of `blockSize` from `offset` to the end; counts the bytes copied into shared blocks. */
+  async function fillAll(journal: Journal, entry: FileEntry, offset: number, blockSize: number, shared: boolean) {
+    const fill = journal.fillFile(entry, { offset });
+    const out: Buffer[] = [];
+    let copied = 0;
+    const original = Buffer.prototype.copy;
+    const copy = vi.spyOn(Buffer.prototype, 'copy').mockImplementation(function (this: Buffer, ...args: unknown[]) {
+      const n = (original as (...a: unknown[]) => number).apply(this, args);
+      if ((args[0] as Uint8Array).buffer instanceof SharedArrayBuffer) copied += n;
+      return n;
+    });
+    try {
+      for (let at = offset; at < entry.size; at += blockSize) {
+        const block = shared ? sharedBuffer(Math.min(blockSize, entry.size - at)) : Buffer.alloc(Math.min(blockSize, entry.size - at));
+        await fill.fill(block);
+        out.push(Buffer.from(block));
+        releaseSharedBuffer(block);
+      }
+      expect(fill.atEnd).toBe(true);
+    } finally {
+      copy.mockRestore();
+      fill.close();
+    }
+    return { data: Buffer.concat(out), copied };
+  }
+
+  it('opens large chunks straight into shared blocks, copying only what crosses a block end; the bytes from 0 or any offset are those of the file', async () => {
+    const { journal } = await fresh();
+    const large = seededBytes(41, 5 * MIB + 77);
+    const entry = await journal.writeFile(fileMeta('large.bin', large.length), bytesOf(large, MIB));
+    expect(entry.chunks.map((c) => c.size)).toEqual([...Array(5).fill(MIB), 77]);
+    // Blocks of 3 MiB + 1: chunks 0-2 and 4 are opened into the blocks; chunk 3 crosses the first
+    // block's end (1 byte, then the rest into the second), and the last, 77 bytes, is small.
+    const direct = await fillAll(journal, entry, 0, 3 * MIB + 1, true);
+    expect(direct.data.equals(large)).toBe(true);
+    expect(direct.copied).toBe(MIB + 77);
+    const ordinary = await fillAll(journal, entry, 0, 3 * MIB + 1, false);
+    expect(ordinary.data.equals(large)).toBe(true);
+    for (const offset of [1, 2 * MIB + 5, 5 * MIB]) {
+      expect((await fillAll(journal, entry, offset, MIB, true)).data.equals(large.subarray(offset))).toBe(true);
+    }
+    await journal.close();
+  });
+
+  it('the whole-file check fails the block with the last byte; a block past the end and a damaged chunk fail with their codes', async () => {
+    const { journal, dir, keys } = await fresh();
+    const large = seededBytes(42, 4 * MIB + 10);
+    const entry = await journal.writeFile(fileMeta('large.bin', large.length), bytesOf(large, MIB));
+    const other = { ...entry, sha256: Buffer.alloc(32, 7) };
+    const wrongHash = journal.fillFile(other);
+    const first = sharedBuffer(3 * MIB);
+    await wrongHash.fill(first);
+    expect(first.equals(large.subarray(0, 3 * MIB))).toBe(true);
+    await expect(wrongHash.fill(sharedBuffer(MIB + 10))).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH', message: 'the file content does not match its recorded SHA-256' });
+    await expect(wrongHash.fill(first)).rejects.toThrow('a failed FileFill cannot fill again');
+    const tooLong = journal.fillFile(entry);
+    await expect(tooLong.fill(sharedBuffer(5 * MIB))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: `content ended ${MIB - 10} bytes before the block's end, at the entry's size ${entry.size}` });
+    const damaged = await damageChunk(journal, dir, entry.chunks[1]!.sha256);
+    const reopened = await Journal.open(dir, keys.ring());
+    try {
+      await expect(reopened.fillFile(entry).fill(sharedBuffer(3 * MIB))).rejects.toMatchObject({ code: 'JOURNAL_CORRUPT', message: `segment ${damaged.segment} offset ${damaged.offset}: the record does not authenticate (changed on disk)` });
+    } finally {
+      await reopened.close();
+    }
   });
 });
 
@@ -336,22 +429,7 @@ describe('journal: small frames read ahead', () => {
     const { journal, dir, keys } = await fresh();
     const contents = Array.from({ length: 6 }, (_, i) => seededBytes(80 + i, 3000 + i));
     const entries = await Promise.all(contents.map((c, i) => journal.writeFile(fileMeta(`g${i}`, c.length), bytesOf(c))));
-    const journalId = journal.journalId;
-    const journalKeys = journal.keys;
-    await journal.close();
-    let damaged: { segment: number; offset: number } | undefined;
-    await scanJournal({
-      dir: join(dir, 'segments'), journalId, keys: journalKeys, repairTornTail: false,
-      start: { segment: 1, offset: 64, seq: 1n, chain: initialChain(journalId) },
-      onProblem: (p) => { throw new Error(p.message); },
-      onRecord: (r) => {
-        if (r.plaintext[0] === RecordType.chunk && r.plaintext.subarray(1, 33).equals(entries[2]!.chunks[0]!.sha256)) damaged = r.location;
-      },
-    });
-    const segmentFile = join(dir, 'segments', (await readdir(join(dir, 'segments'))).sort()[0]!);
-    const bytes = await readFile(segmentFile);
-    bytes[damaged!.offset + 100]! ^= 0x01;
-    await writeFile(segmentFile, bytes);
+    const damaged = await damageChunk(journal, dir, entries[2]!.chunks[0]!.sha256);
     const reopened = await Journal.open(dir, keys.ring());
     try {
       await reopened.prefetch(entries);

@@ -81,8 +81,11 @@ function run(m, data) {
       const split = m.into === undefined ? body.length : Math.min(m.intoFrom, body.length);
       const out = m.inPlace || m.into !== undefined ? body.subarray(0, split) : new Uint8Array(body.length);
       const rest = m.into === undefined ? undefined : new Uint8Array(m.into, m.intoOffset, body.length - split);
-      pipe(d, body.subarray(0, split), out);
-      if (rest !== undefined) pipe(d, body.subarray(split), rest);
+      // Plaintext not yet authenticated is never left behind, whatever fails.
+      try {
+        pipe(d, body.subarray(0, split), out);
+        if (rest !== undefined) pipe(d, body.subarray(split), rest);
+      } catch (err) { out.fill(0); rest?.fill(0); throw err; }
       try { d.final(); } catch { out.fill(0); rest?.fill(0); return { unauthenticated: true }; }
       let digest;
       if (m.digestFrom !== undefined) {

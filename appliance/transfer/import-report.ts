@@ -95,6 +95,11 @@ function byKey(a: FailureRecord, b: FailureRecord): number {
   return a.destination === b.destination ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.destination < b.destination ? -1 : 1;
 }
 
+/** A failure's path and message, the path named once: most messages already carry it. */
+function failureText(f: FailureRecord): string {
+  return f.message.includes(f.path) ? f.message : `${f.path}: ${f.message}`;
+}
+
 export function humanSummary(summary: ImportSummary, failures: readonly FailureRecord[]): string {
   const lines = [
     `Job ${summary.jobId} (device ${summary.deviceId}): ${summary.status}`,
@@ -110,7 +115,7 @@ export function humanSummary(summary: ImportSummary, failures: readonly FailureR
   }
   if (failures.length > 0) {
     lines.push(`Failures (${failures.length}; see failure-log.csv):`);
-    for (const f of failures.slice(0, 10)) lines.push(`  ${f.code} ${f.path}: ${f.message}`);
+    for (const f of failures.slice(0, 10)) lines.push(`  ${f.code} ${failureText(f)}`);
     if (failures.length > 10) lines.push(`  ... and ${failures.length - 10} more`);
   }
   return `${lines.join('\n')}\n`;

@@ -78,7 +78,7 @@ export function registerExecutionCommand(program: Command): void {
       .command('update')
       .description('change BytesPerSecond of a queued or running execution (effective at once)')
       .argument('<id>', 'execution id')
-      .requiredOption('--bytes-per-second <n>', '-1 for no limit, else bytes per second'),
+      .requiredOption('--bytes-per-second <n>', 'bytes per second or 800K, 50M, 1.5G; -1 or off for no limit'),
   ).action(async (id: string, flags: ClientFlags & { bytesPerSecond: string }) => {
     const client = await clientOf(flags);
     print(flags, await client.patch<ExecutionDescription>(path(id), { BytesPerSecond: parseBytesPerSecond(flags.bytesPerSecond) }), executionLines);

@@ -123,7 +123,7 @@ export function registerImportCommand(program: Command): void {
   });
 
   clientCommand(
-    importCmd.command('update').description('change BytesPerSecond of the running import, effective at once').requiredOption('--bytes-per-second <n>', 'bytes per second, -1 for no limit'),
+    importCmd.command('update').description('change BytesPerSecond of the running import, effective at once').requiredOption('--bytes-per-second <n>', 'bytes per second or 800K, 50M, 1.5G; -1 or off for no limit'),
   ).action(async (o: ClientFlags & { bytesPerSecond: string }) => {
     const client = await clientOf(o);
     print(o, await client.patch<RunStatus>('/v1/import', { BytesPerSecond: parseBytesPerSecond(o.bytesPerSecond) }), runLines);

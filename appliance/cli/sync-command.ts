@@ -46,7 +46,7 @@ export function registerSyncCommand(program: Command): void {
     failUnlessCompleted(done, 'sync');
   });
   clientCommand(
-    sync.command('update').description('change BytesPerSecond of the running sync, effective at once').requiredOption('--bytes-per-second <n>', 'bytes per second, -1 for no limit'),
+    sync.command('update').description('change BytesPerSecond of the running sync, effective at once').requiredOption('--bytes-per-second <n>', 'bytes per second or 800K, 50M, 1.5G; -1 or off for no limit'),
   ).action(async (flags: ClientFlags & { bytesPerSecond: string }) => {
     const client = await clientOf(flags);
     print(flags, await client.patch<SyncStatus>('/v1/sync', { BytesPerSecond: parseBytesPerSecond(flags.bytesPerSecond) }), syncLines);

@@ -57,7 +57,7 @@ export function registerTaskCommand(program: Command): void {
       .command('start')
       .description('start an execution of TASK (id or name); it waits QUEUED while another runs')
       .argument('<task>', 'task id or name')
-      .option('--bytes-per-second <n>', 'BytesPerSecond for this execution (-1: no limit)')
+      .option('--bytes-per-second <n>', 'BytesPerSecond for this execution: bytes per second or 800K, 50M, 1.5G; -1 or off for no limit')
       .option('--option <Key=Value>', 'override an option for this execution (repeatable)', collect, []),
   ).action(async (taskRef: string, flags: ClientFlags & { bytesPerSecond?: string; option: string[] }) => {
     const overrides = parseOptionAssignments([...flags.option, ...(flags.bytesPerSecond === undefined ? [] : [`BytesPerSecond=${flags.bytesPerSecond}`])]);

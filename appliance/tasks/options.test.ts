@@ -53,9 +53,9 @@ describe('parseOptions', () => {
     ['unknown option', { VerifyModes: 'NONE' }, 'VerifyModes', 'Unknown option "VerifyModes"; options are VerifyMode, OverwriteMode, TransferMode, PreserveDeletedFiles, PreserveDevices, PosixPermissions, Uid, Gid, Mtime, Atime, BytesPerSecond, TaskQueueing, LogLevel, ObjectTags'],
     ['bad enum value', { VerifyMode: 'FULL' }, 'VerifyMode', 'Option VerifyMode must be one of POINT_IN_TIME_CONSISTENT | ONLY_FILES_TRANSFERRED | NONE; got "FULL"'],
     ['lower-case enum value', { LogLevel: 'basic' }, 'LogLevel', 'Option LogLevel must be one of OFF | BASIC | TRANSFER; got "basic"'],
-    ['BytesPerSecond 0', { BytesPerSecond: 0 }, 'BytesPerSecond', 'Option BytesPerSecond must be -1 (no limit) or a positive whole number of bytes per second; got 0'],
-    ['BytesPerSecond -2', { BytesPerSecond: -2 }, 'BytesPerSecond', 'Option BytesPerSecond must be -1 (no limit) or a positive whole number of bytes per second; got -2'],
-    ['BytesPerSecond 1.5', { BytesPerSecond: 1.5 }, 'BytesPerSecond', 'Option BytesPerSecond must be -1 (no limit) or a positive whole number of bytes per second; got 1.5'],
+    ['BytesPerSecond 0', { BytesPerSecond: 0 }, 'BytesPerSecond', 'Option BytesPerSecond must be -1 (no limit) or a positive rate: whole bytes per second, or with a binary unit as 800K, 50M, 1.5G; got 0'],
+    ['BytesPerSecond -2', { BytesPerSecond: -2 }, 'BytesPerSecond', 'Option BytesPerSecond must be -1 (no limit) or a positive rate: whole bytes per second, or with a binary unit as 800K, 50M, 1.5G; got -2'],
+    ['BytesPerSecond 1.5', { BytesPerSecond: 1.5 }, 'BytesPerSecond', 'Option BytesPerSecond must be -1 (no limit) or a positive rate: whole bytes per second, or with a binary unit as 800K, 50M, 1.5G; got 1.5'],
     ['not an object', 'VerifyMode=NONE', 'Options', 'Options must be an object of option names to values; got string'],
     ['an array', [], 'Options', 'Options must be an object of option names to values; got an array'],
   ];
@@ -73,6 +73,10 @@ describe('parseBytesPerSecond', () => {
     ['-1', -1],
     ['1048576', 1048576],
     [' 42 ', 42],
+    ['50M', 50 * 1024 ** 2],
+    ['800k', 800 * 1024],
+    ['1.5GiB/s', 1.5 * 1024 ** 3],
+    ['off', -1],
   ])('%j -> %d', (input, expected) => {
     expect(parseBytesPerSecond(input)).toBe(expected);
   });
@@ -100,7 +104,7 @@ describe('parseOptionAssignments', () => {
     ['VerifyMode', 'option', 'Option assignment "VerifyMode" must look like Key=Value, e.g. VerifyMode=ONLY_FILES_TRANSFERRED'],
     ['=NONE', 'option', 'Option assignment "=NONE" must look like Key=Value, e.g. VerifyMode=ONLY_FILES_TRANSFERRED'],
     ['Bogus=1', 'Bogus', 'Unknown option "Bogus"; options are VerifyMode, OverwriteMode, TransferMode, PreserveDeletedFiles, PreserveDevices, PosixPermissions, Uid, Gid, Mtime, Atime, BytesPerSecond, TaskQueueing, LogLevel, ObjectTags'],
-    ['BytesPerSecond=fast', 'BytesPerSecond', 'Option BytesPerSecond must be -1 (no limit) or a positive whole number of bytes per second; got "fast"'],
+    ['BytesPerSecond=fast', 'BytesPerSecond', 'Option BytesPerSecond must be -1 (no limit) or a positive rate: whole bytes per second, or with a binary unit as 800K, 50M, 1.5G; got "fast"'],
   ])('refuses %j', (assignment, field, message) => {
     const err = errorOf(() => parseOptionAssignments([assignment]));
     expect(err.message).toBe(message);

@@ -8,6 +8,7 @@
 // floe leaves out SecurityDescriptorCopyFlags (SMB/FSx for Windows only; floe has no SMB).
 
 import { FloeError } from '../errors.js';
+import { parseBandwidth } from '../format/units.js';
 
 /** Allowed values of every enumerated option; the first value is the default. */
 export const OPTION_VALUES = {
@@ -128,17 +129,18 @@ function parseEnum<K extends EnumOptionName>(name: K, value: unknown): EnumValue
 
 /**
  * BytesPerSecond: "Type: Long. Valid Range: Minimum value of -1." floe accepts -1 (no limit) or a
- * positive whole number; 0 would stall every transfer and is refused. A decimal string is accepted
- * too (the CLI's `--option BytesPerSecond=1048576`).
+ * positive whole number; 0 would stall every transfer and is refused. A string is read as a person
+ * types a bandwidth (`1048576`, `800K`, `50M`, `1.5GiB/s`, `off`), the same forms the terminal UI
+ * takes, so the CLI's `--option BytesPerSecond=50M` and `--bytes-per-second 50M` work too.
  */
 export function parseBytesPerSecond(value: unknown): number {
   let n: number | undefined;
   if (typeof value === 'number') n = value;
-  else if (typeof value === 'string' && /^-?[0-9]+$/.test(value.trim())) n = Number(value.trim());
+  else if (typeof value === 'string') n = parseBandwidth(value);
   if (n === undefined || !Number.isSafeInteger(n) || (n !== UNLIMITED_BYTES_PER_SECOND && n < 1)) {
     throw invalid(
       'BytesPerSecond',
-      `Option BytesPerSecond must be -1 (no limit) or a positive whole number of bytes per second; got ${JSON.stringify(value)}`,
+      `Option BytesPerSecond must be -1 (no limit) or a positive rate: whole bytes per second, or with a binary unit as 800K, 50M, 1.5G; got ${JSON.stringify(value)}`,
     );
   }
   return n;

@@ -156,7 +156,7 @@ describe('Throttle', () => {
     await expect(t.take(-1)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(t.take(1.5)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(() => t.setRate(0)).toThrow(
-      'Option BytesPerSecond must be -1 (no limit) or a positive whole number of bytes per second; got 0',
+      'Option BytesPerSecond must be -1 (no limit) or a positive rate: whole bytes per second, or with a binary unit as 800K, 50M, 1.5G; got 0',
     );
     expect(() => new Throttle({ bytesPerSecond: 1000, burstBytes: 0 })).toThrow('burstBytes must be a positive whole number; got 0');
   });

@@ -31,8 +31,8 @@ describe('job completion report', () => {
     expect(humanSummary(summary, [failure, named]).split('\n')).toEqual([
       'Job JID1 (device DEV1): Completed with errors',
       'Import import-1, 2026-11-30T10:00:00.000Z to 2026-11-30T10:01:00.000Z, verification ONLY_FILES_TRANSFERRED',
-      'Journal: 5 files, 3.0 MiB',
-      's3://b/p: 4 delivered (2.0 KiB); this run: 3 transferred, 1 skipped, 3 verified, 1 failed',
+      'Journal: 5 files, 3.00 MiB',
+      's3://b/p: 4 delivered (2.00 KiB); this run: 3 transferred, 1 skipped, 3 verified, 1 failed',
       'Failures (2; see failure-log.csv):',
       '  DESTINATION_NAME_INVALID a/b\\xe9: S3 keys must be UTF-8',
       '  DESTINATION_IO cannot write deep/very/long/path.bin: ENOSPC',

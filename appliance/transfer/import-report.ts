@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { sha256 } from '../crypto/hash.js';
 import type { Destination } from '../destinations/destination.js';
 import { FloeError } from '../errors.js';
+import { formatBytes } from '../format/units.js';
 import type { Journal } from '../journal/journal.js';
 import type { ExecutionCounters, TaskExecutionResult } from '../tasks/execution-status.js';
 import { entryFingerprint, type DeliveryLedger, type FailureRecord } from './delivery-ledger.js';
@@ -119,17 +120,6 @@ export function humanSummary(summary: ImportSummary, failures: readonly FailureR
     if (failures.length > 10) lines.push(`  ... and ${failures.length - 10} more`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
 /** Writes the report files into `dir` (created if missing); refuses to overwrite an existing report. */

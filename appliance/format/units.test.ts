@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatLimit, parseBandwidth } from './format.js';
+import { formatBytes, formatDuration, formatLimit, parseBandwidth } from './units.js';
 
-describe('format', () => {
+describe('units', () => {
   it('prints bytes, rates, limits and durations as a person reads them', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(1536)).toBe('1.50 KiB');

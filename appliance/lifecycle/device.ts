@@ -171,7 +171,6 @@ export class Device extends EventEmitter {
   async #unlock(manifest: Buffer, code: string): Promise<DeviceStatus> {
     const state = this.#life.state;
     if (state === 'ERASED') throw new FloeError('INVALID_STATE', 'the device was erased; it holds no job');
-    if (this.#keys !== null) return this.status();
     const wait = this.#throttle.retryAfterMs();
     if (wait > 0) {
       const retryAfterSeconds = Math.ceil(wait / 1000);
@@ -192,6 +191,12 @@ export class Device extends EventEmitter {
       throw err;
     }
     await this.#throttle.recordSuccess();
+    // Already unlocked: the manifest and code were still checked against this device and job (a
+    // script must not read "unlocked" from another device's manifest); the keys held stay as they are.
+    if (this.#keys !== null) {
+      opened.dek.dispose();
+      return this.status();
+    }
     const ring = new KeyRing(opened.dek);
     const journalDir = join(this.dataDir, 'journal');
     let journal: Journal;

@@ -133,6 +133,42 @@ describe('device lifecycle', () => {
     await expect(device.unlock(b.manifest, b.code)).rejects.toMatchObject({ code: 'MANIFEST_WRONG_DEVICE', message: `the manifest is for job ${b.jobId}; this device holds job ${a.jobId}` });
   });
 
+  it('checks the manifest and the code in every state, and an unlocked device keeps its state and keys', async () => {
+    const a = await provisioned();
+    const b = await provisioned();
+    const jobJson = Buffer.from(JSON.stringify(jobSpec));
+    process.env.FLOE_UNLOCK_BASE_DELAY_MS = '0';
+    const device = await Device.load(a.dataDir);
+    const refusals = async (unlocked: boolean) => {
+      const before = device.status();
+      await expect(device.unlock(b.manifest, b.code)).rejects.toMatchObject({ code: 'MANIFEST_WRONG_DEVICE', message: `the manifest is for job ${b.jobId}; this device holds job ${a.jobId}` });
+      await expect(device.unlock(jobJson, a.code)).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
+      await expect(device.unlock(a.manifest, b.code)).rejects.toMatchObject({ code: 'WRONG_UNLOCK_CODE' });
+      expect(device.status()).toMatchObject({ state: before.state, unlocked, jobId: a.jobId });
+      if (unlocked) expect((await device.journalStats()).files).toBeGreaterThanOrEqual(0);
+    };
+    try {
+      await refusals(false); // PROVISIONED
+      await device.unlock(a.manifest, a.code);
+      await refusals(true); // ON_SITE
+      await writeSample(device, 2);
+      expect(await device.unlock(a.manifest, a.code)).toMatchObject({ state: 'ON_SITE', unlocked: true });
+      expect((await device.journalStats()).files).toBe(2);
+      await device.lock({});
+      await refusals(false); // LOCKED
+      await device.unlock(a.manifest, a.code);
+      await refusals(true); // AT_FACILITY
+      await device.beginImport();
+      await refusals(true); // IMPORTING
+      await device.finishImport(false);
+      await refusals(true); // IMPORTED
+      await device.erase({});
+      await expect(device.unlock(a.manifest, a.code)).rejects.toMatchObject({ code: 'INVALID_STATE', message: 'the device was erased; it holds no job' });
+    } finally {
+      delete process.env.FLOE_UNLOCK_BASE_DELAY_MS;
+    }
+  });
+
   const tamperings: Array<[string, (segDir: string) => Promise<void>, RegExp]> = [
     ['a flipped byte in a segment', async (d) => {
       const f = join(d, '00000001.seg');

@@ -4,6 +4,7 @@ import { ERROR_TABLE, FloeError, type ErrorCode } from '../errors.js';
 import { parseBytesPerSecond } from '../tasks/options.js';
 import type { ExecutionDescription } from '../tasks/task-execution.js';
 import { clientCommand, clientOf, fields, print, type ClientFlags } from './client-options.js';
+import { DEFAULT_STATS_MS, parseStatsInterval, ProgressPrinter, type ProgressSample } from './progress-printer.js';
 
 const FINAL = new Set(['SUCCESS', 'ERROR']);
 
@@ -26,6 +27,16 @@ export function executionLines(e: ExecutionDescription): string[] {
   const problems = (e.FileProblems ?? []).slice(0, 20).map((p) => `  ${p.outcome} ${p.path}: ${p.code} ${p.message}`);
   if (problems.length > 0) lines.push(`Files with problems (${e.FileProblemCount}):`, ...problems, ...(e.FileProblemCount > problems.length ? ['  ...'] : []));
   return lines;
+}
+
+/** The printer's sample: during VERIFYING the files verified of those to verify, not a stuck 100%. */
+export function executionSample(e: ExecutionDescription): ProgressSample {
+  const failed = e.FilesFailed.Prepare + e.FilesFailed.Transfer + e.FilesFailed.Verify + e.FilesFailed.Delete;
+  if (e.Status === 'VERIFYING') {
+    const toVerify = e.Options.VerifyMode === 'POINT_IN_TIME_CONSISTENT' ? e.FilesTransferred + e.FilesSkipped : e.FilesTransferred;
+    return { phase: e.Status, filesDone: e.FilesVerified, filesTotal: toVerify, bytesDone: 0, bytesTotal: 0, failed };
+  }
+  return { phase: e.Status, filesDone: e.FilesTransferred + e.FilesSkipped, filesTotal: e.EstimatedFilesToTransfer + e.FilesSkipped, bytesDone: e.BytesWritten, bytesTotal: e.EstimatedBytesToTransfer, failed };
 }
 
 /** A finished execution in ERROR becomes the CLI's error (and exit code). */
@@ -52,23 +63,22 @@ export function registerExecutionCommand(program: Command): void {
       .command('wait')
       .description('wait until the execution ends; exits non-zero when it ends in ERROR')
       .argument('<id>', 'execution id')
-      .option('--interval <ms>', 'poll interval in milliseconds', '1000'),
-  ).action(async (id: string, flags: ClientFlags & { interval: string }) => {
+      .option('--interval <ms>', 'poll interval in milliseconds', '1000')
+      .option('--stats <duration>', 'without a terminal, a progress line (on stderr) every DURATION (200ms, 5s, 1m) and at each phase change', '5s'),
+  ).action(async (id: string, flags: ClientFlags & { interval: string; stats: string }) => {
     const client = await clientOf(flags);
-    const interval = Math.max(50, Number(flags.interval) || 1000);
-    let last = '';
+    const statsMs = parseStatsInterval(flags.stats) ?? DEFAULT_STATS_MS;
+    const interval = Math.max(50, Math.min(Number(flags.interval) || 1000, statsMs));
+    const printer = new ProgressPrinter({ stream: process.stderr, json: flags.json === true, statsIntervalMs: statsMs });
     for (;;) {
       const e = await client.get<ExecutionDescription>(path(id));
       if (FINAL.has(e.Status)) {
+        printer.finish(executionSample(e));
         print(flags, e, executionLines);
         failIfError(e);
         return;
       }
-      if (flags.json !== true) {
-        const line = `${e.Status} ${e.FilesTransferred}/${e.EstimatedFilesToTransfer} files, ${e.BytesWritten}/${e.EstimatedBytesToTransfer} bytes`;
-        if (line !== last && process.stderr.isTTY) process.stderr.write(`\r${line}`);
-        last = line;
-      }
+      printer.update(executionSample(e));
       await new Promise((r) => setTimeout(r, interval));
     }
   });

@@ -6,6 +6,7 @@ import { parseBytesPerSecond, parseOptionAssignments } from '../tasks/options.js
 import type { RunStatus } from '../transfer/import-service.js';
 import type { ApiClient } from './api-client.js';
 import { clientCommand, clientOf, fields, print, type ClientFlags } from './client-options.js';
+import { DEFAULT_STATS_MS, parseStatsInterval, ProgressPrinter, type ProgressSample } from './progress-printer.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -56,28 +57,40 @@ export function runLines(s: RunStatus): string[] {
   return lines;
 }
 
-function progressLine(s: RunStatus): string {
+/** The printer's sample: the run's state until a destination starts, then the latest destination's counts. */
+export function runSample(s: RunStatus): ProgressSample {
   const d = s.destinations.at(-1);
-  if (d === undefined) return `${s.state}`;
+  if (d === undefined) return { phase: s.state, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0, failed: 0 };
   const c = d.counters;
-  return `${d.uri} ${d.status} ${c.FilesTransferred + c.FilesSkipped}/${c.FilesListed.AtSource} files, ${(c.BytesTransferred / 1048576).toFixed(1)}/${(c.EstimatedBytesToTransfer / 1048576).toFixed(1)} MiB`;
+  const failed = c.FilesFailed.Prepare + c.FilesFailed.Transfer + c.FilesFailed.Verify;
+  const phase = `${d.uri} ${d.status}`;
+  if (d.status === 'VERIFYING') return { phase, filesDone: c.FilesVerified, filesTotal: c.FilesTransferred + c.FilesSkipped, bytesDone: 0, bytesTotal: 0, failed };
+  return { phase, filesDone: c.FilesTransferred + c.FilesSkipped, filesTotal: c.FilesListed.AtSource, bytesDone: c.BytesTransferred, bytesTotal: c.EstimatedBytesToTransfer, failed };
 }
 
-/** Polls `path` until the run ends; progress on stderr (text mode). */
-export async function waitForRun(client: ApiClient, path: string, flags: ClientFlags, pick: (body: unknown) => RunStatus | undefined = (b) => b as RunStatus): Promise<RunStatus> {
-  let last = '';
+export interface WaitFlags extends ClientFlags {
+  /** `--stats`: the interval of progress lines without a terminal. */
+  readonly stats?: string;
+}
+
+/** Adds `--stats <duration>`. */
+export function statsOption(cmd: Command): Command {
+  return cmd.option('--stats <duration>', 'without a terminal, a progress line (on stderr) every DURATION (200ms, 5s, 1m) and at each phase change', '5s');
+}
+
+/** Polls `path` until the run ends; progress on stderr (text, or NDJSON with --json). */
+export async function waitForRun(client: ApiClient, path: string, flags: WaitFlags, pick: (body: unknown) => RunStatus | undefined = (b) => b as RunStatus): Promise<RunStatus> {
+  const statsMs = (flags.stats === undefined ? undefined : parseStatsInterval(flags.stats)) ?? DEFAULT_STATS_MS;
+  const printer = new ProgressPrinter({ stream: process.stderr, json: flags.json === true, statsIntervalMs: statsMs });
+  const pollMs = Math.max(50, Math.min(1000, statsMs));
   for (;;) {
     const status = pick(await client.get<unknown>(path));
     if (status !== undefined && status.state !== 'RUNNING') {
-      if (flags.json !== true && last !== '') process.stderr.write('\n');
+      printer.finish(runSample(status));
       return status;
     }
-    if (status !== undefined && flags.json !== true) {
-      const line = progressLine(status);
-      if (line !== last) process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
-      last = line;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
+    if (status !== undefined) printer.update(runSample(status));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 
@@ -95,14 +108,16 @@ export function failUnlessCompleted(s: RunStatus, what: string): void {
 
 export function registerImportCommand(program: Command): void {
   const importCmd = transferOptions(
-    clientCommand(
-      program
-        .command('import')
-        .description('import the journal into the job destinations at the facility (after the seal check); waits, printing progress')
-        .option('--no-wait', 'start and return at once')
-        .option('--upload-report', 'also put the job completion report next to the data (.floe-report/<execution>/)'),
+    statsOption(
+      clientCommand(
+        program
+          .command('import')
+          .description('import the journal into the job destinations at the facility (after the seal check); waits, printing progress')
+          .option('--no-wait', 'start and return at once')
+          .option('--upload-report', 'also put the job completion report next to the data (.floe-report/<execution>/)'),
+      ),
     ),
-  ).action(async (flags: TransferFlags & { wait: boolean; uploadReport?: boolean }) => {
+  ).action(async (flags: TransferFlags & WaitFlags & { wait: boolean; uploadReport?: boolean }) => {
     const client = await clientOf(flags);
     const body = transferBody(flags);
     if (flags.uploadReport === true) body.uploadReport = true;

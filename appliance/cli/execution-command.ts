@@ -36,7 +36,7 @@ export function executionSample(e: ExecutionDescription): ProgressSample {
     const toVerify = e.Options.VerifyMode === 'POINT_IN_TIME_CONSISTENT' ? e.FilesTransferred + e.FilesSkipped : e.FilesTransferred;
     return { phase: e.Status, filesDone: e.FilesVerified, filesTotal: toVerify, bytesDone: 0, bytesTotal: 0, failed };
   }
-  return { phase: e.Status, filesDone: e.FilesTransferred + e.FilesSkipped, filesTotal: e.EstimatedFilesToTransfer + e.FilesSkipped, bytesDone: e.BytesWritten, bytesTotal: e.EstimatedBytesToTransfer, failed };
+  return { phase: e.Status, filesDone: e.FilesTransferred + e.FilesSkipped, filesTotal: e.EstimatedFilesToTransfer + e.FilesSkipped, bytesDone: e.BytesTransferred, bytesTotal: e.EstimatedBytesToTransfer, failed };
 }
 
 /** A finished execution in ERROR becomes the CLI's error (and exit code). */

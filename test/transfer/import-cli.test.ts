@@ -53,15 +53,19 @@ describe('floe import, floe sync and floe report through the daemon', () => {
     expect(sync.status).toBe(14);
     expect(sync.stderr).toContain('online sync runs on site (ON_SITE); the device is AT_FACILITY: use floe import [INVALID_STATE]');
 
-    const text = await floe(['import', ...data, '--option', 'VerifyMode=POINT_IN_TIME_CONSISTENT']);
+    // stdout and stderr are pipes (not a terminal): a progress line every --stats, with rate and ETA.
+    // BytesPerSecond keeps the 9 MiB file on the wire for about two seconds, so lines come while it runs.
+    const text = await floe(['import', ...data, '--option', 'VerifyMode=POINT_IN_TIME_CONSISTENT', '--option', 'BytesPerSecond=4M', '--stats', '200ms']);
     expect(text.status, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/State: +COMPLETED\n/u);
     expect(text.stdout).toContain(`s3://${BUCKET}/cli (${rgw.endpoint}): SUCCESS; ${files.length}/${files.length} files transferred, 0 skipped, ${files.length} verified, 0 failed`);
-    // Progress lines while it ran: the state until a destination starts, then the destination's counts
-    // (a quiet machine may finish before the second poll).
     const progress = text.stderr.split('\n').filter((l) => l !== '');
-    expect(progress.length).toBeGreaterThan(0);
-    for (const line of progress) expect(line).toMatch(new RegExp(`^(RUNNING|s3://${BUCKET}/cli \\(${rgw.endpoint}\\) [A-Z]+ \\d+/\\d+ files, [0-9.]+/[0-9.]+ MiB)$`));
+    expect(progress.every((l) => !l.includes('\r'))).toBe(true);
+    const line = /^(RUNNING|s3:\/\/\S+ \(\S+\) [A-Z]+|COMPLETED)  \S+ \S+ \/ \S+ \S+, \d+%, (-|[0-9.]+ \S+)\/s, ETA (-|[0-9hms]+); files \d+\/\d+, failed \d+; elapsed [0-9hms]+$/u;
+    for (const l of progress) expect(l).toMatch(line);
+    const measured = progress.filter((l) => / TRANSFERRING .*, [0-9.]+ [KMG]iB\/s, ETA [0-9hms]+;/u.test(l));
+    expect(measured.length, text.stderr).toBeGreaterThanOrEqual(2);
+    expect(progress.at(-1)).toMatch(/^COMPLETED  .*, 100%, /u);
 
     const status = await floeJson<{ executionId: string; state: string; report: { status: string } }>(['import', 'status', ...data]);
     expect(status).toMatchObject({ state: 'COMPLETED', report: { status: 'Completed' } });

@@ -19,6 +19,8 @@ export const BUNDLE_LAYOUT: ReadonlyArray<readonly [string, string, number]> = [
   ['systemd/floe.service', 'image/systemd/floe.service', 0o644],
   ['systemd/floe-ui.service', 'image/systemd/floe-ui.service', 0o644],
   ['config/floe.env', 'image/config/floe.env', 0o644],
+  // The runbook the units name in Documentation= (installed as /usr/share/doc/floe/operations.md).
+  ['doc/operations.md', 'docs/operations.md', 0o644],
 ];
 
 export function bundleName(version = FLOE_VERSION): string {

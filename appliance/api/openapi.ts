@@ -25,6 +25,8 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
       tags: [
         { name: 'lifecycle', description: 'unlock, lock, label, erase, status' },
         { name: 'journal', description: 'the encrypted journal' },
+        { name: 'tasks', description: 'tasks and executions (DataSync operations)' },
+        { name: 'import', description: 'import at the facility, online sync on site, the job completion report' },
         { name: 'device', description: 'hardware and disk health' },
         { name: 'events', description: 'Server-Sent Events' },
         { name: 'metrics', description: 'Prometheus text format' },

@@ -7,7 +7,7 @@ import type { JournalStats } from '../../journal/journal.js';
 import { LIFECYCLE_STATES, type DeviceStatus } from '../../lifecycle/lifecycle-state.js';
 import type { ExecutionCounters } from '../../tasks/execution-status.js';
 import { FLOE_VERSION } from '../../version.js';
-import type { MetricFamily, MetricType, Sample } from './prometheus-text.js';
+import type { MetricFamily, ScalarFamily, Sample, SummarySample } from './prometheus-text.js';
 import type { ThroughputSampler } from './throughput-sampler.js';
 
 /** What the collector needs of an ingest execution (DescribeTaskExecution). */
@@ -15,6 +15,8 @@ export interface ExecutionView extends ExecutionCounters {
   readonly TaskExecutionId: string;
   readonly TaskId: string;
   readonly Status: string;
+  /** ISO 8601: orders the executions for LABELLED_EXECUTIONS. */
+  readonly StartTime: string;
   readonly FileProblems: ReadonlyArray<{ readonly code: string; readonly outcome: string }>;
   readonly FileProblemCount: number;
 }
@@ -31,6 +33,8 @@ export interface TransferRunView {
 export interface LoopDelayView {
   percentile(p: number): number;
   readonly max: number;
+  readonly mean: number;
+  readonly count: number;
 }
 
 export interface MetricsSources {
@@ -47,8 +51,11 @@ export interface MetricsSources {
 
 class Families {
   readonly list: MetricFamily[] = [];
-  add(name: string, type: MetricType, help: string, samples: Sample[]): void {
+  add(name: string, type: ScalarFamily['type'], help: string, samples: Sample[]): void {
     this.list.push({ name, type, help, samples });
+  }
+  addSummary(name: string, help: string, samples: SummarySample[]): void {
+    this.list.push({ name, type: 'summary', help, samples });
   }
 }
 
@@ -66,6 +73,26 @@ const ESTIMATES: ReadonlyArray<[keyof ExecutionCounters, string, string]> = [
   ['EstimatedBytesToTransfer', 'estimated_bytes_to_transfer', 'EstimatedBytesToTransfer'],
 ];
 const PHASES = ['Prepare', 'Transfer', 'Verify', 'Delete'] as const;
+
+/**
+ * How many ingest executions get series of their own (an `execution` label): every unfinished
+ * one, then the latest finished ones by StartTime up to this many in all. The task service keeps
+ * every execution ever run, so labelling them all would grow the scrape without bound; the
+ * `floe_ingest_*` families sum every execution without an `execution` label.
+ */
+export const LABELLED_EXECUTIONS = 10;
+const FINAL_STATUSES: ReadonlySet<string> = new Set(['SUCCESS', 'ERROR']);
+const LABELLED_RULE = `series only for the unfinished executions and the latest finished ones, ${LABELLED_EXECUTIONS} in all; floe_ingest_* sum every execution`;
+
+/** The executions of LABELLED_EXECUTIONS, oldest first. */
+export function labelledExecutions<T extends { readonly Status: string; readonly StartTime: string }>(all: readonly T[], limit = LABELLED_EXECUTIONS): T[] {
+  const unfinished = all.filter((e) => !FINAL_STATUSES.has(e.Status));
+  const latestFinished = all
+    .filter((e) => FINAL_STATUSES.has(e.Status))
+    .sort((a, b) => b.StartTime.localeCompare(a.StartTime))
+    .slice(0, Math.max(0, limit - unfinished.length));
+  return [...unfinished, ...latestFinished].sort((a, b) => a.StartTime.localeCompare(b.StartTime));
+}
 
 function counterFamilies(f: Families, prefix: string, what: string, rows: ReadonlyArray<{ labels: Record<string, string>; counters: ExecutionCounters }>): void {
   for (const [field, suffix, help] of COUNTERS) f.add(`${prefix}_${suffix}`, 'counter', `${what}: ${help}`, rows.map((r) => ({ labels: r.labels, value: r.counters[field] as number })));
@@ -87,15 +114,16 @@ export async function collectMetrics(s: MetricsSources): Promise<MetricFamily[]>
   f.add('floe_unlock_failed_attempts', 'gauge', 'wrong unlock codes since the last right one', [{ value: status.failedUnlockAttempts }]);
 
   // Ingest executions.
-  const executions = s.executions && s.device.unlocked ? await s.executions().catch(() => []) : [];
+  const allExecutions = s.executions && s.device.unlocked ? await s.executions().catch(() => []) : [];
+  const executions = labelledExecutions(allExecutions);
   const rows = executions.map((e) => ({ labels: { execution: e.TaskExecutionId, task: e.TaskId }, counters: e as ExecutionCounters }));
-  counterFamilies(f, 'floe_execution', 'ingest execution', rows);
-  f.add('floe_execution_status', 'gauge', 'ingest execution status (1 for the current one)', executions.map((e) => ({ labels: { execution: e.TaskExecutionId, task: e.TaskId, status: e.Status }, value: 1 })));
-  f.add('floe_execution_file_problems_total', 'counter', 'ingest execution: files skipped or failed with a problem (FileProblemCount)', executions.map((e) => ({ labels: { execution: e.TaskExecutionId, task: e.TaskId }, value: e.FileProblemCount })));
+  counterFamilies(f, 'floe_execution', `ingest execution (${LABELLED_RULE})`, rows);
+  f.add('floe_execution_status', 'gauge', `ingest execution status, 1 for the current one (${LABELLED_RULE})`, executions.map((e) => ({ labels: { execution: e.TaskExecutionId, task: e.TaskId, status: e.Status }, value: 1 })));
+  f.add('floe_execution_file_problems_total', 'counter', `ingest execution: files skipped or failed with a problem, FileProblemCount (${LABELLED_RULE})`, executions.map((e) => ({ labels: { execution: e.TaskExecutionId, task: e.TaskId }, value: e.FileProblemCount })));
   f.add(
     'floe_execution_errors',
     'gauge',
-    'ingest execution: file problems by error code and outcome (from the problems kept, at most 1000 per execution)',
+    `ingest execution: file problems by error code and outcome, from the problems kept, at most 1000 per execution (${LABELLED_RULE})`,
     executions.flatMap((e) => {
       const byCode = new Map<string, number>();
       for (const p of e.FileProblems) byCode.set(`${p.code}\n${p.outcome}`, (byCode.get(`${p.code}\n${p.outcome}`) ?? 0) + 1);
@@ -105,8 +133,7 @@ export async function collectMetrics(s: MetricsSources): Promise<MetricFamily[]>
       });
     }),
   );
-  f.add('floe_ingest_files_transferred_total', 'counter', 'all ingest executions: FilesTransferred summed', executions.length === 0 ? [] : [{ value: sum(executions, (e) => e.FilesTransferred) }]);
-  f.add('floe_ingest_bytes_written_total', 'counter', 'all ingest executions: BytesWritten summed', executions.length === 0 ? [] : [{ value: sum(executions, (e) => e.BytesWritten) }]);
+  ingestTotals(f, allExecutions);
 
   // Import and online sync, per destination.
   const transfers = s.transfers?.() ?? [];
@@ -152,14 +179,26 @@ export async function collectMetrics(s: MetricsSources): Promise<MetricFamily[]>
   }
   if (s.loopDelay) {
     const d = s.loopDelay;
-    f.add('floe_event_loop_delay_seconds', 'gauge', 'how late the daemon\'s event loop ran timers since it started (API latency floor), by quantile', [
-      ...[0.5, 0.99].map((q) => ({ labels: { quantile: String(q) }, value: d.percentile(q * 100) / 1e9 })),
-      { labels: { quantile: '1' }, value: d.max / 1e9 },
+    // The histogram counts one delay per timer tick (every 10 ms); its sum is mean × count.
+    const count = d.count;
+    f.addSummary('floe_event_loop_delay_seconds', 'how late the daemon\'s event loop ran timers since it started (API latency floor); quantile 1 is the maximum', [
+      { quantiles: [[0.5, d.percentile(50) / 1e9], [0.99, d.percentile(99) / 1e9], [1, d.max / 1e9]], sum: count === 0 ? 0 : (d.mean * count) / 1e9, count },
     ]);
   }
   f.add('floe_event_stream_subscribers', 'gauge', 'open GET /v1/events streams (and other listeners)', [{ value: s.events.subscribers }]);
   f.add('floe_events_published_total', 'counter', 'events published since the daemon started (the last event id)', [{ value: s.events.lastId }]);
   return f.list;
+}
+
+/** Every ingest execution the task service holds, summed: no `execution` label, so bounded. */
+function ingestTotals(f: Families, all: readonly ExecutionView[]): void {
+  const some = all.length > 0;
+  for (const [field, suffix, help] of COUNTERS) f.add(`floe_ingest_${suffix}`, 'counter', `all ingest executions: ${help} summed`, some ? [{ value: sum(all, (e) => e[field] as number) }] : []);
+  f.add('floe_ingest_files_failed_total', 'counter', 'all ingest executions: files failed, by phase (FilesFailed) summed', some ? PHASES.map((phase) => ({ labels: { phase: phase.toLowerCase() }, value: sum(all, (e) => e.FilesFailed[phase]) })) : []);
+  f.add('floe_ingest_file_problems_total', 'counter', 'all ingest executions: FileProblemCount summed', some ? [{ value: sum(all, (e) => e.FileProblemCount) }] : []);
+  const byStatus = new Map<string, number>();
+  for (const e of all) byStatus.set(e.Status, (byStatus.get(e.Status) ?? 0) + 1);
+  f.add('floe_ingest_executions', 'gauge', 'ingest executions the task service holds, by status', [...byStatus].map(([status, value]) => ({ labels: { status }, value })));
 }
 
 function sum<T>(items: readonly T[], get: (t: T) => number): number {

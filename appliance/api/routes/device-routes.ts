@@ -17,7 +17,7 @@ export function deviceRoutes(ctx: ApiContext): FastifyPluginAsync {
   return async (app) => {
     app.get(
       '/v1/health',
-      { config: { public: true }, schema: { tags: ['lifecycle'], summary: 'the daemon answers (no token needed)', response: { 200: Health } } },
+      { config: { public: true }, schema: { operationId: 'getHealth', tags: ['lifecycle'], summary: 'the daemon answers (no token needed)', response: { 200: Health } } },
       async () => ({ ok: true }),
     );
 
@@ -27,6 +27,7 @@ export function deviceRoutes(ctx: ApiContext): FastifyPluginAsync {
       {
         config: { public: true },
         schema: {
+          operationId: 'getStatus',
           tags: ['lifecycle'],
           summary: 'lifecycle state; with the token also job, device, keys held, seal and unlock delay',
           response: { 200: StatusResponse, ...errorResponses([], { public: true }) },
@@ -44,6 +45,7 @@ export function deviceRoutes(ctx: ApiContext): FastifyPluginAsync {
       {
         config: { rateLimit: UNLOCK_RATE_LIMIT },
         schema: {
+          operationId: 'unlockDevice',
           tags: ['lifecycle'],
           summary: 'unlock with the manifest and the unlock code (at the facility: after the seal check)',
           body: UnlockBody,
@@ -61,6 +63,7 @@ export function deviceRoutes(ctx: ApiContext): FastifyPluginAsync {
       '/v1/lock',
       {
         schema: {
+          operationId: 'lockDevice',
           tags: ['lifecycle'],
           summary: 'seal the journal, drop every key, answer the shipping label',
           body: LockBody,
@@ -72,7 +75,7 @@ export function deviceRoutes(ctx: ApiContext): FastifyPluginAsync {
 
     app.get(
       '/v1/label',
-      { schema: { tags: ['lifecycle'], summary: 'the shipping label of a locked device', response: { 200: ShippingLabelSchema, ...errorResponses([409]) } } },
+      { schema: { operationId: 'getLabel', tags: ['lifecycle'], summary: 'the shipping label of a locked device', response: { 200: ShippingLabelSchema, ...errorResponses([409]) } } },
       async () => device.label(),
     );
 
@@ -80,6 +83,7 @@ export function deviceRoutes(ctx: ApiContext): FastifyPluginAsync {
       '/v1/erase',
       {
         schema: {
+          operationId: 'eraseDevice',
           tags: ['lifecycle'],
           summary: 'cryptographic erase (after import, or with force)',
           body: EraseBody,

@@ -10,7 +10,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { FloeEvent } from '../../daemon/event-log.js';
 import type { ApiContext } from '../api-context.js';
-import { EventsQuery } from '../schemas/event-schemas.js';
+import { EventStreamResponse, EventsQuery } from '../schemas/event-schemas.js';
 import { errorResponses } from '../schemas/common-schemas.js';
 
 export interface EventRouteOptions {
@@ -45,11 +45,11 @@ export function eventRoutes(ctx: ApiContext, options: EventRouteOptions = {}): F
       '/v1/events',
       {
         schema: {
+          operationId: 'streamEvents',
           tags: ['events'],
           summary: 'Server-Sent Events: lifecycle, execution progress (about once a second), warnings, errors; resumable with Last-Event-ID',
           querystring: EventsQuery,
-          produces: ['text/event-stream'],
-          response: errorResponses([]),
+          response: { 200: EventStreamResponse, ...errorResponses([]) },
         },
       },
       async (request, reply) => {

@@ -10,7 +10,7 @@ export function hardwareRoutes(ctx: ApiContext): FastifyPluginAsync {
   return async (app) => {
     app.get(
       '/v1/device',
-      { schema: { tags: ['device'], summary: 'hardware and disk health (cached, refreshed in the background every 10 s)', response: { 200: HardwareSnapshotSchema, ...errorResponses([]) } } },
+      { schema: { operationId: 'getHardware', tags: ['device'], summary: 'hardware and disk health (cached, refreshed in the background every 10 s)', response: { 200: HardwareSnapshotSchema, ...errorResponses([]) } } },
       async () => ctx.hardware.snapshot(),
     );
   };

@@ -17,6 +17,7 @@ export function importRoutes(ctx: ApiContext): FastifyPluginAsync {
       '/v1/import',
       {
         schema: {
+          operationId: 'startImport',
           tags: ['import'],
           summary: 'start the import into the job destinations (AT_FACILITY after the seal check, or to resume); answers at once',
           body: ImportBody,
@@ -33,13 +34,13 @@ export function importRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
     );
 
-    app.get('/v1/import', { schema: { tags: ['import'], summary: 'the current or last import since the daemon started', response: { 200: RunStatusSchema, ...errorResponses([404]) } } }, async () => {
+    app.get('/v1/import', { schema: { operationId: 'describeImport', tags: ['import'], summary: 'the current or last import since the daemon started', response: { 200: RunStatusSchema, ...errorResponses([404]) } } }, async () => {
       const status = imports.status();
       if (status === null) throw new FloeError('NOT_FOUND', 'no import was started since the daemon started');
       return status;
     });
 
-    app.post('/v1/import/cancel', { schema: { tags: ['import'], summary: 'stop the running import (the device stays IMPORTING; start resumes)', response: { 200: RunStatusSchema, ...errorResponses([404]) } } }, async () => {
+    app.post('/v1/import/cancel', { schema: { operationId: 'cancelImport', tags: ['import'], summary: 'stop the running import (the device stays IMPORTING; start resumes)', response: { 200: RunStatusSchema, ...errorResponses([404]) } } }, async () => {
       await imports.cancel();
       const status = imports.status();
       if (status === null) throw new FloeError('NOT_FOUND', 'no import was started since the daemon started');
@@ -48,13 +49,13 @@ export function importRoutes(ctx: ApiContext): FastifyPluginAsync {
 
     app.patch<{ Body: Static<typeof BandwidthBody> }>(
       '/v1/import',
-      { schema: { tags: ['import'], summary: 'change BytesPerSecond of the running import (-1: no limit)', body: BandwidthBody, response: { 200: RunStatusSchema, ...errorResponses([404, 409], { body: true }) } } },
+      { schema: { operationId: 'updateImport', tags: ['import'], summary: 'change BytesPerSecond of the running import (-1: no limit)', body: BandwidthBody, response: { 200: RunStatusSchema, ...errorResponses([404, 409], { body: true }) } } },
       async (request) => imports.setBytesPerSecond(request.body.BytesPerSecond),
     );
 
     app.patch<{ Body: Static<typeof BandwidthBody> }>(
       '/v1/sync',
-      { schema: { tags: ['import'], summary: 'change BytesPerSecond of the running sync (-1: no limit)', body: BandwidthBody, response: { 200: SyncStatusSchema, ...errorResponses([409], { body: true }) } } },
+      { schema: { operationId: 'updateSync', tags: ['import'], summary: 'change BytesPerSecond of the running sync (-1: no limit)', body: BandwidthBody, response: { 200: SyncStatusSchema, ...errorResponses([409], { body: true }) } } },
       async (request) => sync.setBytesPerSecond(request.body.BytesPerSecond),
     );
 
@@ -62,6 +63,7 @@ export function importRoutes(ctx: ApiContext): FastifyPluginAsync {
       '/v1/sync',
       {
         schema: {
+          operationId: 'startSync',
           tags: ['import'],
           summary: 'online sync while ON_SITE: now, or on a UTC schedule',
           body: SyncBody,
@@ -79,15 +81,15 @@ export function importRoutes(ctx: ApiContext): FastifyPluginAsync {
       },
     );
 
-    app.post('/v1/sync/stop', { schema: { tags: ['import'], summary: 'disarm the schedule and cancel a running sync', response: { 200: SyncStatusSchema, ...errorResponses([]) } } }, async () =>
+    app.post('/v1/sync/stop', { schema: { operationId: 'stopSync', tags: ['import'], summary: 'disarm the schedule and cancel a running sync', response: { 200: SyncStatusSchema, ...errorResponses([]) } } }, async () =>
       sync.stop(),
     );
 
-    app.get('/v1/sync', { schema: { tags: ['import'], summary: 'sync state, schedule, next run, current and last run', response: { 200: SyncStatusSchema, ...errorResponses([]) } } }, async () =>
+    app.get('/v1/sync', { schema: { operationId: 'describeSync', tags: ['import'], summary: 'sync state, schedule, next run, current and last run', response: { 200: SyncStatusSchema, ...errorResponses([]) } } }, async () =>
       sync.status(),
     );
 
-    app.get('/v1/report', { schema: { tags: ['import'], summary: 'the job completion report of the last import (JSON summary, CSV logs, text)', response: { 200: ReportSchema, ...errorResponses([404, 423]) } } }, async () =>
+    app.get('/v1/report', { schema: { operationId: 'getReport', tags: ['import'], summary: 'the job completion report of the last import (JSON summary, CSV logs, text)', response: { 200: ReportSchema, ...errorResponses([404, 423]) } } }, async () =>
       imports.report(),
     );
   };

@@ -30,11 +30,11 @@ export function journalRoutes(ctx: ApiContext): FastifyPluginAsync {
   return async (app) => {
     app.get(
       '/v1/journal/stats',
-      { schema: { tags: ['journal'], summary: 'files, bytes, stored bytes, chunks and dedup ratio', response: { 200: JournalStatsSchema, ...errorResponses([423]) } } },
+      { schema: { operationId: 'getJournalStats', tags: ['journal'], summary: 'files, bytes, stored bytes, chunks and dedup ratio', response: { 200: JournalStatsSchema, ...errorResponses([423]) } } },
       async () => device.journalStats(),
     );
 
-    const verifySchema = { tags: ['journal'], summary: 'read every record and chunk; every problem with the files it affects', response: { 200: VerifyReportSchema, ...errorResponses([423, 415, 413]) } };
+    const verifySchema = { operationId: 'verifyJournal', tags: ['journal'], summary: 'read every record and chunk; every problem with the files it affects', response: { 200: VerifyReportSchema, ...errorResponses([423, 415, 413]) } };
     app.post('/v1/journal/verify', { schema: verifySchema }, async () => {
       let lastPublished = 0;
       const report = await device.verifyJournal((p) => {

@@ -35,10 +35,13 @@ export function metricsRoutes(ctx: ApiContext): FastifyPluginAsync {
       '/metrics',
       {
         schema: {
+          operationId: 'getMetrics',
           tags: ['metrics'],
           summary: 'Prometheus text format (version 0.0.4): transfers, throughput, errors by code, journal, disks, temperatures',
-          produces: ['text/plain'],
-          response: { 200: Type.String({ description: 'text/plain; version=0.0.4' }), ...errorResponses([]) },
+          response: {
+            200: { description: 'the Prometheus text exposition format, version 0.0.4', content: { 'text/plain; version=0.0.4': { schema: Type.String({ description: '`# HELP`, `# TYPE`, then one `name{label="value",...} value` line per sample (docs/api.md, "Metrics")' }) } } },
+            ...errorResponses([]),
+          },
         },
       },
       async (_request, reply) => {

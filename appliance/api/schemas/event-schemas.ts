@@ -1,5 +1,5 @@
-// `GET /v1/events` input, and the shape of each event's `data:` line (documented, not serialized
-// by fastify: the stream is written directly).
+// `GET /v1/events` input, the stream it answers, and the shape of each event's `data:` line
+// (documented, not serialized by fastify: the stream is written directly).
 import { Type } from '@sinclair/typebox';
 import { Out } from './common-schemas.js';
 
@@ -17,3 +17,16 @@ export const EventSchema = Out(
   },
   { title: 'Event' },
 );
+
+/** The 200 of `GET /v1/events`: a `text/event-stream` body, documented for OpenAPI only. */
+export const EventStreamResponse = {
+  description: 'Server-Sent Events, resumable with Last-Event-ID',
+  content: {
+    'text/event-stream': {
+      schema: Type.String({
+        description:
+          'HTML Living Standard "9.2 Server-sent events". First `retry: 2000`; then per event an `id:` line (its id), an `event:` line (its type) and a `data:` line with the whole event as JSON ({id, type, at, data}), then a blank line. `event: gap` ({from, to} of the dropped ids) and `event: reset` (the daemon restarted) carry no `id:` line. A `: heartbeat` comment line every 15 s.',
+      }),
+    },
+  },
+};

@@ -61,11 +61,11 @@ describe('floe import, floe sync and floe report through the daemon', () => {
     expect(text.stdout).toContain(`s3://${BUCKET}/cli (${rgw.endpoint}): SUCCESS; ${files.length}/${files.length} files transferred, 0 skipped, ${files.length} verified, 0 failed`);
     const progress = text.stderr.split('\n').filter((l) => l !== '');
     expect(progress.every((l) => !l.includes('\r'))).toBe(true);
-    const line = /^(RUNNING|s3:\/\/\S+ \(\S+\) [A-Z]+|COMPLETED)  \S+ \S+ \/ \S+ \S+, \d+%, (-|[0-9.]+ \S+)\/s, ETA (-|[0-9hms]+); files \d+\/\d+, failed \d+; elapsed [0-9hms]+$/u;
+    const line = /^(RUNNING|s3:\/\/\S+ \(\S+\) [A-Z]+|COMPLETED) {2}\S+ \S+ \/ \S+ \S+, \d+%, (-|[0-9.]+ \S+)\/s, ETA (-|[0-9hms]+); files \d+\/\d+, failed \d+; elapsed [0-9hms]+$/u;
     for (const l of progress) expect(l).toMatch(line);
     const measured = progress.filter((l) => / TRANSFERRING .*, [0-9.]+ [KMG]iB\/s, ETA [0-9hms]+;/u.test(l));
     expect(measured.length, text.stderr).toBeGreaterThanOrEqual(2);
-    expect(progress.at(-1)).toMatch(/^COMPLETED  .*, 100%, /u);
+    expect(progress.at(-1)).toMatch(/ SUCCESS {2}.*, 100%, .*ETA 0s; /u);
 
     const status = await floeJson<{ executionId: string; state: string; report: { status: string } }>(['import', 'status', ...data]);
     expect(status).toMatchObject({ state: 'COMPLETED', report: { status: 'Completed' } });

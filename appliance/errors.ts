@@ -18,6 +18,9 @@ export const ERROR_TABLE = {
   CANCELLED: { http: 409, exit: 6, retryable: false },
   TIMEOUT: { http: 504, exit: 5, retryable: true },
   RATE_LIMITED: { http: 429, exit: 12, retryable: true },
+  // Not a refusal: the CLI's exit for an import, sync or execution that ran to its end with some
+  // files failed (DataSync's "completed with errors"); the report names each file and its code.
+  COMPLETED_WITH_ERRORS: { http: 200, exit: 7, retryable: false },
 
   // Auth, keys and lifecycle
   UNAUTHENTICATED: { http: 401, exit: 10, retryable: false },

@@ -1,5 +1,6 @@
 // `floe status`, `unlock`, `lock`, `label`, `erase`: the shipping lifecycle, through the daemon.
 import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { FloeError } from '../errors.js';
 import type { EraseRecord } from '../lifecycle/device.js';
@@ -67,9 +68,14 @@ export function registerDeviceCommands(program: Command): void {
   });
 
   clientCommand(
-    program.command('erase').description('cryptographic erase (NIST SP 800-88 purge) after import').option('--force', 'erase even though the import has not completed'),
-  ).action(async (flags: ClientFlags & { force?: boolean }) => {
+    program
+      .command('erase')
+      .description('cryptographic erase (NIST SP 800-88 purge) after import; asks for the job id unless --yes')
+      .option('--force', 'erase even though the import has not completed')
+      .option('--yes', 'do not ask for confirmation (scripts; needed when stdin is not a terminal)'),
+  ).action(async (flags: ClientFlags & { force?: boolean; yes?: boolean }) => {
     const client = await clientOf(flags);
+    if (flags.yes !== true) await confirmErase(await client.get<DeviceStatus>('/v1/status'));
     print(flags, await client.post<EraseRecord>('/v1/erase', { force: flags.force === true }), (r) =>
       fields([
         ['Erased at', r.erasedAt],
@@ -81,4 +87,17 @@ export function registerDeviceCommands(program: Command): void {
       ]),
     );
   });
+}
+
+/** Erase destroys the keys and so every byte of the job: a person types the job id to go on. */
+async function confirmErase(status: DeviceStatus): Promise<void> {
+  if (!process.stdin.isTTY) throw new FloeError('INVALID_ARGUMENT', 'floe erase destroys every key and byte of the job and stdin is not a terminal to confirm it: add --yes');
+  const job = status.jobId ?? 'erase';
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`This destroys the job's keys and with them every byte on the device (${status.state}). Type ${job} to erase: `);
+    if (answer.trim() !== job) throw new FloeError('CANCELLED', 'erase not confirmed; nothing was erased');
+  } finally {
+    rl.close();
+  }
 }

@@ -98,9 +98,15 @@ export async function waitForRun(client: ApiClient, path: string, flags: WaitFla
 export function failUnlessCompleted(s: RunStatus, what: string): void {
   if (s.state === 'COMPLETED') return;
   if (s.state === 'COMPLETED_WITH_ERRORS') {
-    const code = s.report?.destinations.map((d) => d.result.ErrorCode).find((c) => c !== undefined) ?? s.destinations.map((d) => d.result.ErrorCode).find((c) => c !== undefined) ?? 'INTERNAL';
-    const known: ErrorCode = code in ERROR_TABLE ? (code as ErrorCode) : 'INTERNAL';
-    throw new FloeError(known, `${what} ${s.executionId}: Completed with errors (floe report --out DIR lists them)`);
+    // One exit code for "ran to the end, some files failed" (7); the files' own codes are in the
+    // message and in the report (failure-log.csv), not in the exit code.
+    const codes = [...new Set((s.report?.destinations ?? s.destinations).map((d) => d.result.ErrorCode).filter((c): c is string => c !== undefined))];
+    const failed = s.report?.filesFailed;
+    throw new FloeError(
+      'COMPLETED_WITH_ERRORS',
+      `${what} ${s.executionId}: Completed with errors${failed === undefined ? '' : `, ${failed} file${failed === 1 ? '' : 's'} failed`}${codes.length > 0 ? ` (${codes.join(', ')})` : ''}; floe report --out DIR lists them`,
+      { details: { executionId: s.executionId, errorCodes: codes, ...(failed === undefined ? {} : { filesFailed: failed }) } },
+    );
   }
   const code = s.error?.code ?? 'INTERNAL';
   throw new FloeError(code in ERROR_TABLE ? (code as ErrorCode) : 'INTERNAL', `${what} ${s.executionId} ${s.state}: ${s.error?.message ?? ''}`);

@@ -1,6 +1,7 @@
 // `floe ui`: the technician's terminal UI, a client of the daemon's API (ui/). Loaded lazily so
 // that other commands never load ink or react.
 import type { Command } from 'commander';
+import { assertDeviceFolder } from '../daemon/daemon-info.js';
 import { FloeError } from '../errors.js';
 import { dataDirOf } from './client-options.js';
 
@@ -11,6 +12,7 @@ export function registerUiCommand(program: Command): void {
     .option('--data <dir>', "the device's data folder (default: $FLOE_DATA)")
     .action(async (flags: { data?: string }) => {
       const dataDir = dataDirOf(flags);
+      await assertDeviceFolder(dataDir); // the UI would wait for a daemon that can never start
       if (!process.stdin.isTTY) throw new FloeError('INVALID_ARGUMENT', 'floe ui needs a terminal (stdin is not a TTY)');
       // ink reads CI when it loads and, if set, draws nothing until the app exits. This is a person
       // at a terminal, whatever the shell inherited from build or CI tooling.

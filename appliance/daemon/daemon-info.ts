@@ -1,9 +1,9 @@
 // How to reach the running daemon: <data>/device/daemon.json, written when `floe serve` listens
 // and removed when it stops. Every other command needs only `--data DIR` (or FLOE_DATA).
 // It names where the token is, never the token itself.
-import { readFile, rm } from 'node:fs/promises';
+import { access, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { API_TOKEN_FILE, DEVICE_DIR } from '../../provisioning/device-files.js';
+import { API_TOKEN_FILE, DEVICE_DIR, LIFECYCLE_FILE } from '../../provisioning/device-files.js';
 import { FloeError } from '../errors.js';
 import { readJsonFile, writeJsonFile } from '../lifecycle/state-files.js';
 
@@ -37,8 +37,21 @@ export async function removeDaemonInfo(dataDir: string, pid = process.pid): Prom
   if (info === undefined || info.pid === pid) await rm(daemonInfoPath(dataDir), { force: true });
 }
 
+/**
+ * Refuses a folder that is no device: provisioning writes <data>/device/lifecycle.json and erase
+ * keeps it, so every device folder, erased or not, has one.
+ */
+export async function assertDeviceFolder(dataDir: string): Promise<void> {
+  try {
+    await access(join(dataDir, DEVICE_DIR, LIFECYCLE_FILE));
+  } catch {
+    throw new FloeError('NOT_FOUND', `${dataDir} is not a provisioned floe device (it has no ${DEVICE_DIR}/${LIFECYCLE_FILE}): give the device's data folder with --data or FLOE_DATA, or provision one with floe provision`);
+  }
+}
+
 export async function readDaemonInfo(dataDir: string): Promise<DaemonInfo> {
   const info = await readJsonFile<DaemonInfo>(daemonInfoPath(dataDir));
+  if (info === undefined) await assertDeviceFolder(dataDir);
   if (info === undefined) throw new FloeError('UNAVAILABLE', `no floe daemon is running for ${dataDir}: start it with floe serve --data ${dataDir}`);
   return info;
 }

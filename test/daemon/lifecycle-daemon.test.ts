@@ -47,10 +47,14 @@ describe('floe serve: the whole path', () => {
     expect(verify).toMatchObject({ ok: true, files: 4 });
     expect(verify.seals.at(-1)).toEqual(expect.objectContaining({ fingerprint: label.sealFingerprint, ok: true }));
 
-    const refused = await floe(['erase', '--data', dev.dataDir]);
+    const unconfirmed = await floe(['erase', '--data', dev.dataDir, '--force']);
+    expect(unconfirmed.status).toBe(2);
+    expect(unconfirmed.stderr).toBe('floe: floe erase destroys every key and byte of the job and stdin is not a terminal to confirm it: add --yes [INVALID_ARGUMENT]\n');
+    expect(await status(dev)).toMatchObject({ state: 'AT_FACILITY' });
+    const refused = await floe(['erase', '--data', dev.dataDir, '--yes']);
     expect(refused.status).toBe(14);
     expect(refused.stderr).toBe('floe: erase applies after import (the device is AT_FACILITY); use --force to erase anyway [INVALID_STATE]\n');
-    const erased = await floeJson<{ jobId: string; forced: boolean; filesOverwritten: number }>(['erase', '--data', dev.dataDir, '--force']);
+    const erased = await floeJson<{ jobId: string; forced: boolean; filesOverwritten: number }>(['erase', '--data', dev.dataDir, '--force', '--yes']);
     expect(erased).toMatchObject({ jobId: dev.jobId, forced: true });
     expect(erased.filesOverwritten).toBeGreaterThan(3);
     expect(await status(dev)).toMatchObject({ state: 'ERASED', snowballJobState: 'Complete' });

@@ -50,7 +50,7 @@ describe('floe serve: SIGKILL in every state', () => {
     expect((await status(dev)).state).toMatch(/^IMPORT(ED|ING)$/);
     expect((await unlock(dev)).status).toBe(0);
     await verifyOk(3);
-    expect((await floe(['erase', '--data', dev.dataDir, '--force'])).status).toBe(0);
+    expect((await floe(['erase', '--data', dev.dataDir, '--force', '--yes'])).status).toBe(0);
     expect(await d.kill('SIGKILL')).toBe('SIGKILL');
     await serve(dev);
     // An erased device keeps no token: only the public status answers.
@@ -112,8 +112,10 @@ describe('floe serve: facility unlock refusals', () => {
       await serve(dev);
       const r = await unlock(used);
       expect(r.stdout).toBe('');
+      // unlock runs with --json: the error is one JSON object on stderr, {code, message, details?}.
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr.trim()).toMatch(message);
+      const error = JSON.parse(r.stderr) as { code: string; message: string };
+      expect(`floe: ${error.message} [${error.code}]`).toMatch(message);
       expect(r.status).toBe(exit);
       expect(await status(dev)).toMatchObject({ state: 'LOCKED', unlocked: false });
     });

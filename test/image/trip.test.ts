@@ -219,7 +219,7 @@ describe('the whole trip with dist/floe', () => {
   });
 
   it('erases the device once the import is complete', () => {
-    const erased = floeJson<{ erasedAt: string; forced: boolean; filesOverwritten: number }>('erase');
+    const erased = floeJson<{ erasedAt: string; forced: boolean; filesOverwritten: number }>('erase', '--yes');
     expect(erased.forced).toBe(false);
     expect(erased.filesOverwritten).toBeGreaterThan(0);
     // An erased device holds no job: its status names no job, device or keys.

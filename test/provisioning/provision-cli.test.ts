@@ -80,6 +80,9 @@ describe('floe provision', () => {
     const first = JSON.parse(floe(...args).stdout) as { jobId: string };
     const r = floe(...args);
     expect(r.status).toBe(4);
-    expect(r.stderr).toMatch(new RegExp(`^floe: data directory .* is already provisioned for job ${first.jobId} .*\\[CONFLICT\\]\\n$`));
+    // With --json the error is one JSON object on stderr.
+    const error = JSON.parse(r.stderr) as { code: string; message: string };
+    expect(error.code).toBe('CONFLICT');
+    expect(error.message).toMatch(new RegExp(`^data directory .* is already provisioned for job ${first.jobId} `));
   });
 });

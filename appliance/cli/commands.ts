@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerDeviceCommands } from './device-commands.js';
 import { registerExecutionCommand } from './execution-command.js';
 import { registerFirmwareCommand } from './firmware-command.js';
+import { registerHardwareCommand } from './hardware-command.js';
 import { registerJournalCommand } from './journal-command.js';
 import { registerProvisionCommand } from './provision-command.js';
 import { registerServeCommand } from './serve-command.js';
@@ -22,6 +23,7 @@ export function registerCommands(program: Command): void {
   registerSyncCommand(program);
   registerReportCommand(program);
   registerExecutionCommand(program);
+  registerHardwareCommand(program);
   registerUiCommand(program);
   registerFirmwareCommand(program);
 }

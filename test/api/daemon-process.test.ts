@@ -12,6 +12,8 @@ import { SseStream } from './sse-client.js';
 import { rawRequest } from './raw-request.js';
 import { checkAnswer } from './fuzz-check.js';
 import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { formatBytes } from '../../appliance/format/units.js';
 
 let dev: ProvisionedDevice;
 let daemon: DaemonProcess;
@@ -26,6 +28,20 @@ beforeAll(async () => {
 afterAll(async () => {
   await daemon?.kill('SIGTERM');
   await dev?.cleanup();
+});
+
+describe('floe hardware', () => {
+  it('prints the health snapshot the API serves, as text and as JSON', async () => {
+    const json = await floeJson<{ hostname: string; dataDisk: { capacityBytes: number; availableBytes: number } | null; missing: unknown[] }>(['hardware', '--data', dev.dataDir]);
+    expect(json.hostname).toBe(hostname());
+    const text = await floe(['hardware', '--data', dev.dataDir]);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`^Host: +${json.hostname}, up `, 'm'));
+    if (json.dataDisk !== null) {
+      const { capacityBytes: c, availableBytes: a } = json.dataDisk;
+      expect(text.stdout.replace(/: +/g, ': ')).toContain(`Data disk: ${formatBytes(c - a)} of ${formatBytes(c)} used (${Math.floor(((c - a) / c) * 100)}%)`);
+    }
+  });
 });
 
 interface Execution {

@@ -13,10 +13,16 @@ export function statusLines(s: DeviceStatus): string[] {
     ['Since', s.since],
     ['Job', s.jobId],
     ['Device', s.deviceId],
-    ['Keys', s.unlocked ? 'held (unlocked)' : 'none (unlock with the manifest and the code)'],
+    ['Keys', keysLine(s)],
     ['Seal', s.sealFingerprint],
     ['Unlock', s.unlockRetryAfterSeconds > 0 ? `delayed ${s.unlockRetryAfterSeconds} s after ${s.failedUnlockAttempts} wrong code(s)` : undefined],
   ]);
+}
+
+/** Whether keys are held, and the next step where there is one: an erased device has no job to unlock. */
+function keysLine(s: DeviceStatus): string {
+  if (s.state === 'ERASED') return 'none (erased: the job and its keys are gone; nothing to unlock)';
+  return s.unlocked ? 'held (unlocked)' : 'none (unlock with the manifest and the code)';
 }
 
 export function labelLines(l: ShippingLabel): string[] {

@@ -40,7 +40,7 @@ describe('dist/floe', () => {
     expect(r.stdout).toMatch(new RegExp(`^firmware bundle floe-${FLOE_VERSION.replace(/\./g, '\\.')}-linux-x64: valid, 5 files, signed by firmware key [0-9a-f]{16}\\n$`));
     expect(r.status).toBe(0);
     const json = JSON.parse(box.run(['firmware', 'verify', bundle, '--json']).stdout) as { files: { path: string; size: number }[] };
-    expect(json.files.map((f) => f.path)).toEqual(['floe', 'systemd/floe.service', 'systemd/floe-ui.service', 'config/floe.env']);
+    expect(json.files.map((f) => f.path)).toEqual(['floe', 'systemd/floe.service', 'systemd/floe-ui.service', 'config/floe.env', 'doc/operations.md']);
     expect(json.files[0]!.size).toBe(readFileSync(box.floe).length);
   });
 

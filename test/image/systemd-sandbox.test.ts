@@ -35,6 +35,8 @@ function sandboxArgs(dataDir: string, cacheDir: string): string[] {
   expect(UNIT.get('ProtectSystem')).toEqual(['strict']);
   const args = ['--ro-bind', '/', '/', '--die-with-parent', '--new-session', '--unshare-pid', '--proc', '/proc'];
   if (yes('PrivateTmp')) args.push('--perms', '1777', '--tmpfs', '/tmp');
+  // The checkout may itself live under /tmp (a CI clone): keep it visible, read-only, as the binary is on a device.
+  if (process.cwd().startsWith('/tmp/')) args.push('--ro-bind', process.cwd(), process.cwd());
   if (yes('PrivateDevices')) args.push('--dev', '/dev');
   if (yes('PrivateIPC')) args.push('--unshare-ipc');
   if (yes('ProtectHostname')) args.push('--unshare-uts');

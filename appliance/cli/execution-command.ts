@@ -4,7 +4,7 @@ import { ERROR_TABLE, FloeError, type ErrorCode } from '../errors.js';
 import { parseBytesPerSecond } from '../tasks/options.js';
 import type { ExecutionDescription } from '../tasks/task-execution.js';
 import { clientCommand, clientOf, fields, print, type ClientFlags } from './client-options.js';
-import { DEFAULT_STATS_MS, parseStatsInterval, ProgressPrinter, type ProgressSample } from './progress-printer.js';
+import { ProgressPrinter, statsIntervalOf, statsOption, type ProgressSample } from './progress-printer.js';
 
 const FINAL = new Set(['SUCCESS', 'ERROR']);
 
@@ -59,15 +59,16 @@ export function registerExecutionCommand(program: Command): void {
   );
 
   clientCommand(
-    execution
-      .command('wait')
-      .description('wait until the execution ends; exits non-zero when it ends in ERROR')
-      .argument('<id>', 'execution id')
-      .option('--interval <ms>', 'poll interval in milliseconds', '1000')
-      .option('--stats <duration>', 'without a terminal, a progress line (on stderr) every DURATION (200ms, 5s, 1m) and at each phase change', '5s'),
+    statsOption(
+      execution
+        .command('wait')
+        .description('wait until the execution ends; exits non-zero when it ends in ERROR')
+        .argument('<id>', 'execution id')
+        .option('--interval <ms>', 'poll interval in milliseconds', '1000'),
+    ),
   ).action(async (id: string, flags: ClientFlags & { interval: string; stats: string }) => {
+    const statsMs = statsIntervalOf(flags.stats);
     const client = await clientOf(flags);
-    const statsMs = parseStatsInterval(flags.stats) ?? DEFAULT_STATS_MS;
     const interval = Math.max(50, Math.min(Number(flags.interval) || 1000, statsMs));
     const printer = new ProgressPrinter({ stream: process.stderr, json: flags.json === true, statsIntervalMs: statsMs });
     for (;;) {

@@ -6,7 +6,7 @@ import { parseBytesPerSecond, parseOptionAssignments } from '../tasks/options.js
 import type { RunStatus } from '../transfer/import-service.js';
 import type { ApiClient } from './api-client.js';
 import { clientCommand, clientOf, fields, print, type ClientFlags } from './client-options.js';
-import { DEFAULT_STATS_MS, parseStatsInterval, ProgressPrinter, type ProgressSample } from './progress-printer.js';
+import { ProgressPrinter, statsIntervalOf, statsOption, type ProgressSample } from './progress-printer.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -73,14 +73,9 @@ export interface WaitFlags extends ClientFlags {
   readonly stats?: string;
 }
 
-/** Adds `--stats <duration>`. */
-export function statsOption(cmd: Command): Command {
-  return cmd.option('--stats <duration>', 'without a terminal, a progress line (on stderr) every DURATION (200ms, 5s, 1m) and at each phase change', '5s');
-}
-
 /** Polls `path` until the run ends; progress on stderr (text, or NDJSON with --json). */
 export async function waitForRun(client: ApiClient, path: string, flags: WaitFlags, pick: (body: unknown) => RunStatus | undefined = (b) => b as RunStatus): Promise<RunStatus> {
-  const statsMs = (flags.stats === undefined ? undefined : parseStatsInterval(flags.stats)) ?? DEFAULT_STATS_MS;
+  const statsMs = statsIntervalOf(flags.stats);
   const printer = new ProgressPrinter({ stream: process.stderr, json: flags.json === true, statsIntervalMs: statsMs });
   const pollMs = Math.max(50, Math.min(1000, statsMs));
   for (;;) {
@@ -124,6 +119,7 @@ export function registerImportCommand(program: Command): void {
       ),
     ),
   ).action(async (flags: TransferFlags & WaitFlags & { wait: boolean; uploadReport?: boolean }) => {
+    statsIntervalOf(flags.stats); // a bad --stats is refused before anything starts
     const client = await clientOf(flags);
     const body = transferBody(flags);
     if (flags.uploadReport === true) body.uploadReport = true;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStatsInterval, ProgressPrinter, type ProgressSample } from './progress-printer.js';
+import { parseStatsInterval, ProgressPrinter, statsIntervalOf, type ProgressSample } from './progress-printer.js';
 
 const MIB = 1048576;
 
@@ -76,5 +76,11 @@ describe('ProgressPrinter', () => {
 
   it('reads --stats durations', () => {
     expect([parseStatsInterval('200ms'), parseStatsInterval('5s'), parseStatsInterval('1m'), parseStatsInterval('750'), parseStatsInterval('x'), parseStatsInterval('0s')]).toEqual([200, 5000, 60000, 750, undefined, undefined]);
+  });
+
+  it('refuses a --stats value that is no duration instead of falling back to the default', () => {
+    expect(statsIntervalOf(undefined)).toBe(5000);
+    expect(statsIntervalOf('2s')).toBe(2000);
+    expect(() => statsIntervalOf('5 sec')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message: '--stats takes a duration such as 200ms, 5s or 1m, not "5 sec"' }));
   });
 });

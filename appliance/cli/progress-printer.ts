@@ -2,7 +2,9 @@
 // samples in, lines out. Rate is measured over a sliding window (not since start), so a stall or a
 // bandwidth change shows within seconds; percent and ETA follow from it. The printer does no I/O
 // but writing to the stream it is given, and reads the time from the clock it is given.
-import { formatBytes, formatDuration, formatPercent, formatRate } from '../format/units.js';
+import type { Command } from 'commander';
+import { FloeError } from '../errors.js';
+import { formatBytes, formatDuration, formatRate } from '../format/units.js';
 
 export interface ProgressSample {
   /** The phase or status: QUEUED, TRANSFERRING, VERIFYING, ... */
@@ -122,10 +124,9 @@ export class ProgressPrinter {
 /** `TRANSFERRING  12.0 MiB / 32.0 MiB, 37%, 2.00 MiB/s, ETA 10s; files 3/8, failed 0; elapsed 6s` */
 export function textLine(f: ProgressFigures): string {
   const bytes = `${formatBytes(f.bytesDone)} / ${formatBytes(f.bytesTotal)}`;
-  const pct = f.bytesTotal > 0 ? formatPercent(f.bytesDone, f.bytesTotal) : formatPercent(f.filesDone, f.filesTotal);
   const rate = f.bytesPerSecond === null ? '-/s' : formatRate(f.bytesPerSecond);
   const eta = f.etaSeconds === null ? '-' : formatDuration(f.etaSeconds);
-  return `${f.phase}  ${bytes}, ${pct}, ${rate}, ETA ${eta}; files ${f.filesDone}/${f.filesTotal}, failed ${f.failed}; elapsed ${formatDuration(f.elapsedSeconds)}`;
+  return `${f.phase}  ${bytes}, ${f.percent}%, ${rate}, ETA ${eta}; files ${f.filesDone}/${f.filesTotal}, failed ${f.failed}; elapsed ${formatDuration(f.elapsedSeconds)}`;
 }
 
 /** PascalCase keys, as the rest of the CLI's JSON (DescribeTaskExecution) spells them. */
@@ -145,11 +146,24 @@ export function jsonLine(f: ProgressFigures): Record<string, unknown> {
   };
 }
 
-/** `--stats 5s`, `200ms`, `1m`, or plain milliseconds. */
+/** `--stats 5s`, `200ms`, `1m`, or plain milliseconds; undefined when it is none of those. */
 export function parseStatsInterval(text: string): number | undefined {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/u.exec(text);
   if (m === null) return undefined;
   const value = Number(m[1]);
   const ms = m[2] === 's' ? value * 1000 : m[2] === 'm' ? value * 60_000 : value;
   return ms > 0 ? Math.round(ms) : undefined;
+}
+
+/** `--stats DURATION` as the printer's interval: absent means the default, a bad value is a usage error. */
+export function statsIntervalOf(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_STATS_MS;
+  const ms = parseStatsInterval(text);
+  if (ms === undefined) throw new FloeError('INVALID_ARGUMENT', `--stats takes a duration such as 200ms, 5s or 1m, not ${JSON.stringify(text)}`);
+  return ms;
+}
+
+/** Adds `--stats <duration>` to a command that waits and prints progress. */
+export function statsOption(cmd: Command): Command {
+  return cmd.option('--stats <duration>', 'without a terminal, a progress line (on stderr) every DURATION (200ms, 5s, 1m) and at each phase change', '5s');
 }

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { parseBytesPerSecond } from '../tasks/options.js';
 import type { SyncStatus } from '../transfer/sync-service.js';
 import { clientCommand, clientOf, fields, print, type ClientFlags } from './client-options.js';
-import { failUnlessCompleted, runLines, transferBody, transferOptions, waitForRun, type TransferFlags } from './import-command.js';
+import { failUnlessCompleted, runLines, transferBody, transferOptions, waitForRun, type TransferFlags, type WaitFlags } from './import-command.js';
+import { statsIntervalOf, statsOption } from './progress-printer.js';
 
 function syncLines(s: SyncStatus): string[] {
   return [
@@ -21,14 +22,17 @@ function syncLines(s: SyncStatus): string[] {
 export function registerSyncCommand(program: Command): void {
   const sync = program.command('sync').description('online sync into the job destinations while on site (DataSync-style), now or on a UTC schedule');
   transferOptions(
-    clientCommand(
-      sync
-        .command('start')
-        .description('run now and wait (or, with --schedule, arm the schedule and return)')
-        .option('--schedule <expression>', 'cron(0 2 * * ? *), rate(6 hours) or five-field cron, UTC; at most hourly')
-        .option('--no-wait', 'start and return at once'),
+    statsOption(
+      clientCommand(
+        sync
+          .command('start')
+          .description('run now and wait (or, with --schedule, arm the schedule and return)')
+          .option('--schedule <expression>', 'cron(0 2 * * ? *), rate(6 hours) or five-field cron, UTC; at most hourly')
+          .option('--no-wait', 'start and return at once'),
+      ),
     ),
-  ).action(async (flags: TransferFlags & { schedule?: string; wait: boolean }) => {
+  ).action(async (flags: TransferFlags & WaitFlags & { schedule?: string; wait: boolean }) => {
+    statsIntervalOf(flags.stats);
     const client = await clientOf(flags);
     const body = transferBody(flags);
     if (flags.schedule !== undefined) body.schedule = flags.schedule;

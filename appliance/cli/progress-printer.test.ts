@@ -70,8 +70,8 @@ describe('ProgressPrinter', () => {
     p.finish(sample('SUCCESS', 100, 10));
     const lines = f.out.join('').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toEqual({ Type: 'progress', Phase: 'TRANSFERRING', FilesDone: 0, FilesTotal: 10, BytesDone: 25 * MIB, BytesTotal: 100 * MIB, FilesFailed: 0, BytesPerSecond: 25 * MIB, Percent: 25, EtaSeconds: 3, ElapsedSeconds: 1 });
-    expect(lines[2]).toMatchObject({ Phase: 'SUCCESS', Percent: 100, EtaSeconds: 0 });
+    expect(lines[1]).toEqual({ type: 'progress', phase: 'TRANSFERRING', filesDone: 0, filesTotal: 10, bytesDone: 25 * MIB, bytesTotal: 100 * MIB, filesFailed: 0, bytesPerSecond: 25 * MIB, percent: 25, etaSeconds: 3, elapsedSeconds: 1 });
+    expect(lines[2]).toMatchObject({ phase: 'SUCCESS', percent: 100, etaSeconds: 0 });
   });
 
   it('reads --stats durations', () => {

@@ -129,20 +129,20 @@ export function textLine(f: ProgressFigures): string {
   return `${f.phase}  ${bytes}, ${f.percent}%, ${rate}, ETA ${eta}; files ${f.filesDone}/${f.filesTotal}, failed ${f.failed}; elapsed ${formatDuration(f.elapsedSeconds)}`;
 }
 
-/** PascalCase keys, as the rest of the CLI's JSON (DescribeTaskExecution) spells them. */
+/** camelCase keys, as every object floe itself defines (docs/api.md, "Names"); `failed` is `filesFailed`. */
 export function jsonLine(f: ProgressFigures): Record<string, unknown> {
   return {
-    Type: 'progress',
-    Phase: f.phase,
-    FilesDone: f.filesDone,
-    FilesTotal: f.filesTotal,
-    BytesDone: f.bytesDone,
-    BytesTotal: f.bytesTotal,
-    FilesFailed: f.failed,
-    BytesPerSecond: f.bytesPerSecond,
-    Percent: f.percent,
-    EtaSeconds: f.etaSeconds,
-    ElapsedSeconds: f.elapsedSeconds,
+    type: 'progress',
+    phase: f.phase,
+    filesDone: f.filesDone,
+    filesTotal: f.filesTotal,
+    bytesDone: f.bytesDone,
+    bytesTotal: f.bytesTotal,
+    filesFailed: f.failed,
+    bytesPerSecond: f.bytesPerSecond,
+    percent: f.percent,
+    etaSeconds: f.etaSeconds,
+    elapsedSeconds: f.elapsedSeconds,
   };
 }
 

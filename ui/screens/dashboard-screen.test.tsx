@@ -64,4 +64,47 @@ describe('Dashboard', () => {
     expect(frame()).toContain('OFFLINE retry in 2s: the floe daemon at http://127.0.0.1:4780 is not answering');
     expect(frame()).toContain('State ON_SITE'); // the last known state stays on screen
   });
+
+  describe('gives the next step that fits the lifecycle state (issue 26)', () => {
+    const inState = (over: Parameters<typeof status>[0]) => busySnapshot({ status: { state: 'ok', value: status(over), at: NOW }, current: undefined, executions: { state: 'ok', value: [], at: NOW } });
+
+    it('LOCKED: ship it, 7 for the label, unlock at the facility; no task to start', async () => {
+      const { frame } = await renderUi(<DashboardScreen {...props} snap={inState({ state: 'LOCKED', snowballJobState: 'InTransitToAWS', unlocked: false })} />);
+      expect(frame()).toContain('Locked for shipping: ship it; 7 shows the label; at the facility, 2 unlocks it.');
+      expect(frame()).not.toContain('press 3 for Tasks');
+      expect(frame()).not.toContain('No keys: press 2');
+    });
+
+    it('AT_FACILITY: unlock, then import; with the keys, import', async () => {
+      const noKeys = await renderUi(<DashboardScreen {...props} snap={inState({ state: 'AT_FACILITY', snowballJobState: 'WithAWS', unlocked: false })} />);
+      expect(noKeys.frame()).toContain('At the facility, no keys: 2 unlocks (manifest and code), then 5 imports.');
+      expect(noKeys.frame()).not.toContain('press 3 for Tasks');
+      const keys = await renderUi(<DashboardScreen {...props} snap={inState({ state: 'AT_FACILITY', snowballJobState: 'WithAWS', unlocked: true })} />);
+      expect(keys.frame()).toContain('At the facility, seal checked: press 5 for Import, then i to start it.');
+      expect(keys.frame()).not.toContain('press 3 for Tasks');
+    });
+
+    it('IMPORTED: read the report, then erase; IMPORTED_WITH_ERRORS: the failed files, import again or erase', async () => {
+      const done = await renderUi(<DashboardScreen {...props} snap={inState({ state: 'IMPORTED', snowballJobState: 'Complete', unlocked: true })} />);
+      expect(done.frame()).toContain('Imported: 5 shows the completion report; then erase the device (floe erase).');
+      expect(done.frame()).not.toContain('press 3 for Tasks');
+      const errors = await renderUi(<DashboardScreen {...props} snap={inState({ state: 'IMPORTED_WITH_ERRORS', snowballJobState: 'Complete', unlocked: false })} />);
+      expect(errors.frame()).toContain('Imported with errors: 5 shows the failed files; import again (i) or floe erase.');
+      expect(errors.frame()).not.toContain('press 3 for Tasks');
+    });
+
+    it('ERASED: nothing left, nothing to unlock, the device can be re-provisioned', async () => {
+      const { frame } = await renderUi(<DashboardScreen {...props} snap={inState({ state: 'ERASED', snowballJobState: 'Complete', unlocked: false })} />);
+      expect(frame()).toContain('Erased: the journal is crypto-erased and nothing can be unlocked.');
+      expect(frame()).toContain('Nothing is left of this job; the device can be re-provisioned for a new one.');
+      expect(frame()).not.toContain('unlock with the manifest');
+      expect(frame()).not.toContain('press 3 for Tasks');
+    });
+
+    it('ON_SITE with the keys and no execution: press 3 for Tasks', async () => {
+      const { frame } = await renderUi(<DashboardScreen {...props} snap={inState({})} />);
+      expect(frame()).toContain('No execution yet: press 3 for Tasks to create and start one');
+      expect(frame()).not.toContain('No keys');
+    });
+  });
 });

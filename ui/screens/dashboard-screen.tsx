@@ -1,6 +1,7 @@
 // Dashboard: what state the device is in, what it is doing, how fast, and what went wrong.
 import { Box, Text } from 'ink';
 import { formatBytes, formatCount, formatDuration, formatLimit, formatRate } from '../data/format.js';
+import { canRunTasks, nextStep } from '../data/lifecycle-hints.js';
 import { valueOf } from '../data/store.js';
 import { isRunning, progressOf } from '../data/views.js';
 import { ProgressBar, Sparkline } from '../widgets/bars.js';
@@ -32,6 +33,7 @@ export function DashboardScreen({ snap, width }: ScreenProps) {
   const e = snap.current;
   const t = snap.throughput;
   const running = isRunning(e);
+  const step = status === undefined ? undefined : nextStep(status);
   const total = e ? Math.max(e.estimatedBytes, e.bytesWritten) : 0;
   const progress = e ? progressOf(e) : { done: 0, total: 0 };
   // The daemon's errors and warnings, then the current execution's skipped and failed files.
@@ -50,15 +52,17 @@ export function DashboardScreen({ snap, width }: ScreenProps) {
             {`State ${status.state} (${status.snowballJobState}), since ${since(status.since, snap.now)} · keys ${status.unlocked ? 'held' : 'none'}`}
           </Text>
           <Text wrap="truncate-end">{`Job ${status.jobId}  Device ${status.deviceId}`}</Text>
-          {!status.unlocked && ['PROVISIONED', 'ON_SITE', 'LOCKED', 'AT_FACILITY', 'IMPORTING'].includes(status.state) ? (
-            <Text>{status.state === 'LOCKED' ? 'Locked for shipping: 7 shows the label; at the facility, 2 unlocks.' : 'No keys: press 2 to unlock with the manifest and the code.'}</Text>
-          ) : null}
+          {step === undefined ? null : <Text wrap="wrap">{step}</Text>}
           {status.unlockRetryAfterSeconds > 0 ? <Text>{`Unlock delayed ${status.unlockRetryAfterSeconds} s after ${status.failedUnlockAttempts} wrong code(s)`}</Text> : null}
         </>
       )}
       <Text> </Text>
       {e === undefined ? (
-        <Text>{snap.executions.state === 'unavailable' ? 'Executions: not available on this daemon' : 'No execution yet: press 3 for Tasks to create and start one'}</Text>
+        snap.executions.state === 'unavailable' ? (
+          <Text>Executions: not available on this daemon</Text>
+        ) : status === undefined || canRunTasks(status) ? (
+          <Text>No execution yet: press 3 for Tasks to create and start one</Text>
+        ) : null
       ) : (
         <>
           <Text wrap="truncate-end">

@@ -67,7 +67,11 @@ export function LabelScreen({ snap, actions, active, width }: ScreenProps) {
   return (
     <Box flexDirection="column">
       <Text bold>Shipping label</Text>
-      <Text wrap="wrap">{`The device is ${status?.state ?? 'in an unknown state'}: the label appears once it is locked for shipping.`}</Text>
+      <Text wrap="wrap">
+        {status?.state === 'ERASED'
+          ? 'The device is erased: it holds no job, so there is no shipping label.'
+          : `The device is ${status?.state ?? 'in an unknown state'}: the label appears once it is locked for shipping.`}
+      </Text>
       {status?.state === 'ON_SITE' ? (
         <Text wrap="wrap">Press L (shift+l) to lock: the journal is sealed, every key is dropped, and the label is shown here.</Text>
       ) : null}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { busySnapshot, execution, fakeActions, NOW, task } from '../testing/fixtures.js';
+import { busySnapshot, execution, fakeActions, NOW, status, task } from '../testing/fixtures.js';
 import { KEYS, renderUi } from '../testing/render.js';
 import { parseOptions, TasksScreen } from './tasks-screen.js';
 
@@ -92,5 +92,23 @@ describe('Tasks', () => {
   it('parses options typed as Key=Value', () => {
     expect(parseOptions('LogLevel=TRANSFER, BytesPerSecond=off Uid=NONE')).toEqual({ options: { LogLevel: 'TRANSFER', BytesPerSecond: -1, Uid: 'NONE' } });
     expect(parseOptions('Verify')).toEqual({ error: 'option "Verify" is not Key=Value' });
+  });
+
+  it('off site says why tasks do not run instead of offering n and s; ERASED never says "unlock with the manifest" (issue 26)', async () => {
+    const locked = busySnapshot({
+      status: { state: 'ok', value: status({ state: 'LOCKED', snowballJobState: 'InTransitToAWS', unlocked: false }), at: NOW },
+      tasks: { state: 'error', error: { code: 'DEVICE_LOCKED', message: 'the device holds no key: tasks are kept encrypted in the journal; unlock it with the manifest and the unlock code' } },
+    });
+    const ui = await renderUi(<TasksScreen {...base} snap={locked} actions={fakeActions()} />);
+    expect(ui.frame()).toContain('Tasks: ingest tasks run only on site (ON_SITE); the device is LOCKED.');
+    expect(ui.frame()).not.toContain('press n');
+    const erased = busySnapshot({
+      status: { state: 'ok', value: status({ state: 'ERASED', snowballJobState: 'Complete', unlocked: false }), at: NOW },
+      tasks: { state: 'error', error: { code: 'DEVICE_LOCKED', message: 'the device holds no key: tasks are kept encrypted in the journal; unlock it with the manifest and the unlock code' } },
+    });
+    const gone = await renderUi(<TasksScreen {...base} snap={erased} actions={fakeActions()} />);
+    expect(gone.frame()).toContain('Tasks: the device is erased: the journal that held the tasks is crypto-erased.');
+    expect(gone.frame()).not.toContain('unlock it with the manifest');
+    expect(gone.frame()).not.toContain('press n');
   });
 });

@@ -4,6 +4,7 @@ import { Box, Text, useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import { useRefState } from '../widgets/use-ref-state.js';
 import { formatLimit, formatPercent, formatRate, parseBandwidth } from '../data/format.js';
+import { noTasksReason } from '../data/lifecycle-hints.js';
 import { valueOf, type ActionResult } from '../data/store.js';
 import { isRunning, progressOf, type ExecutionView, type TaskInput, type TaskView } from '../data/views.js';
 import { ErrorText, RemoteView } from '../widgets/notice.js';
@@ -55,6 +56,8 @@ export function TasksScreen({ snap, actions, active, setCapture, width }: Screen
   const [bandwidth, setBandwidth, getBandwidth] = useRefState('');
   const [message, setMessage] = useState<ActionResult | undefined>(undefined);
   const tasks = valueOf(snap.tasks) ?? [];
+  const status = valueOf(snap.status);
+  const blocked = status === undefined ? undefined : noTasksReason(status);
   const executions = valueOf(snap.executions) ?? (snap.current ? [snap.current] : []);
   const task = tasks[Math.min(selected, tasks.length - 1)];
   const execution = task ? executionOf(task, executions) : undefined;
@@ -168,10 +171,13 @@ export function TasksScreen({ snap, actions, active, setCapture, width }: Screen
           <Text wrap="truncate-end">{`  ${FORM_FIELDS[mode.field]!.hint}`}</Text>
         </>
       ) : (
+        <>
+        {blocked === undefined ? null : <Text wrap="wrap">{`Tasks: ${blocked}.`}</Text>}
+        {blocked !== undefined && snap.tasks.state !== 'ok' ? null : (
         <RemoteView remote={snap.tasks} what="Tasks">
           {(list) =>
             list.length === 0 ? (
-              <Text>No tasks yet: press n to create one from a source URI.</Text>
+              <Text>{blocked === undefined ? 'No tasks yet: press n to create one from a source URI.' : 'No tasks.'}</Text>
             ) : (
               <Box flexDirection="column">
                 <Text bold>{`  ${'NAME'.padEnd(nameWidth)}${'SOURCE'.padEnd(sourceWidth)}  ${'STATUS'.padEnd(statusWidth)}LAST RUN`}</Text>
@@ -188,6 +194,8 @@ export function TasksScreen({ snap, actions, active, setCapture, width }: Screen
             )
           }
         </RemoteView>
+        )}
+        </>
       )}
       <Text> </Text>
       {task && mode.kind !== 'form' ? (
@@ -197,7 +205,7 @@ export function TasksScreen({ snap, actions, active, setCapture, width }: Screen
           {execution ? (
             <Text wrap="truncate-end">{`Execution ${execution.id} ${execution.status}  ${formatPercent(progressOf(execution).done, progressOf(execution).total)}  ${isRunning(execution) && snap.throughput.executionId === execution.id ? formatRate(snap.throughput.current) : ''}  limit ${formatLimit(execution.bytesPerSecond)}`}</Text>
           ) : (
-            <Text>No execution yet: press s to start one.</Text>
+            <Text>{blocked === undefined ? 'No execution yet: press s to start one.' : 'No execution.'}</Text>
           )}
           {execution?.errorCode ? <ErrorText error={{ code: execution.errorCode, message: execution.errorDetail ?? '' }} prefix="Execution failed" /> : null}
         </Box>

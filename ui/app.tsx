@@ -3,7 +3,9 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { formatDuration } from './data/format.js';
+import { noJournalReason, noTasksReason } from './data/lifecycle-hints.js';
 import { valueOf, type Actions, type Snapshot, type UiStore } from './data/store.js';
+import type { DeviceStatus } from './data/views.js';
 import { useSnapshot } from './data/use-snapshot.js';
 import { DashboardScreen } from './screens/dashboard-screen.js';
 import { DeviceScreen } from './screens/device-screen.js';
@@ -29,6 +31,15 @@ export const SCREENS = [
   { id: 'help', key: '?', title: 'Help', hints: '' },
 ] as const;
 export type ScreenId = (typeof SCREENS)[number]['id'];
+
+/** A screen's keys, without the ones the daemon would refuse in this state (verify without keys, tasks off site). */
+function screenHints(id: ScreenId, status: DeviceStatus | undefined): string {
+  const screen = SCREENS.find((s) => s.id === id)!;
+  if (status === undefined) return screen.hints;
+  if (id === 'journal' && noJournalReason(status) !== undefined) return '';
+  if (id === 'tasks' && noTasksReason(status) !== undefined) return 'Up/Down select';
+  return screen.hints;
+}
 
 export interface AppViewProps {
   readonly snap: Snapshot;
@@ -128,6 +139,7 @@ export function AppView(props: AppViewProps) {
   const contentHeight = Math.max(5, size.height - 4);
   const screenProps: ScreenProps = { snap, actions, width: size.width, height: contentHeight, active: true, setCapture };
   const current = SCREENS.find((s) => s.id === screen)!;
+  const hints = screenHints(current.id, valueOf(snap.status));
   return (
     <Box flexDirection="column" width={size.width}>
       <Tabs current={screen} />
@@ -143,7 +155,7 @@ export function AppView(props: AppViewProps) {
         {screen === 'help' ? <HelpScreen /> : null}
         </ScreenErrorBoundary>
       </Box>
-      <Text wrap="truncate-end">{capturing ? `${current.hints}  Esc back` : `${current.hints}${current.hints ? '  ' : ''}1-7 screens  ? help  q quit`}</Text>
+      <Text wrap="truncate-end">{capturing ? `${hints}  Esc back` : `${hints}${hints ? '  ' : ''}1-7 screens  ? help  q quit`}</Text>
       <ConnectionLine snap={snap} />
     </Box>
   );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { busySnapshot, fakeActions } from '../testing/fixtures.js';
+import { AppView } from '../app.js';
+import { busySnapshot, fakeActions, NOW, status } from '../testing/fixtures.js';
 import { renderUi } from '../testing/render.js';
 import { JournalScreen } from './journal-screen.js';
 
@@ -48,5 +49,30 @@ describe('Journal', () => {
       <JournalScreen {...base} snap={busySnapshot({ journal: { state: 'error', error: { code: 'DEVICE_LOCKED', message: 'the device is locked: unlock it first' } } })} actions={fakeActions()} />,
     );
     expect(locked.frame()).toContain('Journal: the device is locked: unlock it first [DEVICE_LOCKED]');
+  });
+
+  it('does not offer verify without the keys: LOCKED says why, and v does nothing (issue 26)', async () => {
+    const actions = fakeActions();
+    const snap = busySnapshot({ status: { state: 'ok', value: status({ state: 'LOCKED', snowballJobState: 'InTransitToAWS', unlocked: false }), at: NOW } });
+    const ui = await renderUi(<JournalScreen {...base} snap={snap} actions={actions} />);
+    expect(ui.frame()).toContain('Verify needs the job keys: a device locked for shipping holds none');
+    expect(ui.frame()).not.toContain('Press v');
+    await ui.type('v');
+    expect(actions.calls).toEqual([]);
+    const app = await renderUi(<AppView snap={snap} actions={fakeActions()} initialScreen="journal" width={80} height={24} />);
+    expect(app.frame()).not.toContain('v verify');
+  });
+
+  it('ERASED: the journal is crypto-erased, nothing to verify, no "unlock with the manifest" (issue 26)', async () => {
+    const snap = busySnapshot({
+      status: { state: 'ok', value: status({ state: 'ERASED', snowballJobState: 'Complete', unlocked: false }), at: NOW },
+      journal: { state: 'error', error: { code: 'DEVICE_LOCKED', message: 'the device holds no key: unlock it with the manifest and the unlock code' } },
+    });
+    const ui = await renderUi(<JournalScreen {...base} snap={snap} actions={fakeActions()} />);
+    expect(ui.frame()).toContain('Journal: crypto-erased; nothing is left and nothing can be unlocked.');
+    expect(ui.frame()).toContain('Nothing to verify: the journal is crypto-erased.');
+    expect(ui.frame()).not.toContain('unlock with the manifest');
+    expect(ui.frame()).not.toContain('unlock it with the manifest');
+    expect(ui.frame()).not.toContain('Press v');
   });
 });

@@ -3,6 +3,7 @@
 import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
 import { formatBytes, formatCount } from '../data/format.js';
+import { noJournalReason } from '../data/lifecycle-hints.js';
 import { valueOf, type ActionResult } from '../data/store.js';
 import { Gauge, ProgressBar } from '../widgets/bars.js';
 import { Fields } from '../widgets/fields.js';
@@ -12,9 +13,12 @@ import type { ScreenProps } from './screen-props.js';
 export function JournalScreen({ snap, actions, active, width }: ScreenProps) {
   const [message, setMessage] = useState<ActionResult | undefined>(undefined);
   const verify = snap.verify;
+  const status = valueOf(snap.status);
+  // Verify reads every record with the job's keys: the daemon refuses it (DEVICE_LOCKED) without them.
+  const noJournal = status === undefined ? undefined : noJournalReason(status);
   useInput(
     (input) => {
-      if (input === 'v' && !verify.running) {
+      if (input === 'v' && !verify.running && noJournal === undefined) {
         setMessage(undefined);
         void actions.verifyJournal().then(setMessage);
       }
@@ -25,6 +29,7 @@ export function JournalScreen({ snap, actions, active, width }: ScreenProps) {
   return (
     <Box flexDirection="column">
       <Text bold>Journal</Text>
+      {status?.state === 'ERASED' ? <Text wrap="wrap">{`Journal: ${noJournal ?? ''}.`}</Text> : (
       <RemoteView remote={snap.journal} what="Journal">
         {(j) => (
           <Fields
@@ -39,6 +44,7 @@ export function JournalScreen({ snap, actions, active, width }: ScreenProps) {
           />
         )}
       </RemoteView>
+      )}
       <Text> </Text>
       {disk ? (
         <>
@@ -67,6 +73,8 @@ export function JournalScreen({ snap, actions, active, width }: ScreenProps) {
             ))}
           </Box>
         )
+      ) : noJournal !== undefined ? (
+        <Text wrap="wrap">{status?.state === 'ERASED' ? 'Nothing to verify: the journal is crypto-erased.' : `Verify needs the job keys: ${noJournal}.`}</Text>
       ) : (
         <Text>Press v to verify the whole journal.</Text>
       )}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { busySnapshot, fakeActions, NOW, status } from '../testing/fixtures.js';
+import { busySnapshot, fakeActions, NOW, SEAL, status } from '../testing/fixtures.js';
 import { KEYS, renderUi, tick } from '../testing/render.js';
 import { UnlockScreen } from './unlock-screen.js';
 
@@ -11,7 +11,8 @@ describe('Unlock', () => {
   it('takes the manifest path and the code typed masked, and unlocks with both', async () => {
     const actions = fakeActions();
     const ui = await renderUi(<UnlockScreen {...base} snap={locked} actions={actions} />);
-    expect(ui.frame()).toContain('State LOCKED (InTransitToAWS) · keys none');
+    expect(ui.frame()).toContain('State LOCKED (InTransitToAWS)');
+    expect(ui.frame()).toContain('Keys: none: locked for shipping; manifest and code unlock it at the facility');
     await ui.type('/media/usb/JID1_manifest.bin', KEYS.enter, CODE);
     expect(ui.frame()).toContain('Manifest file: /media/usb/JID1_manifest.bin');
     expect(ui.frame()).toContain(`Unlock code  : ${'*'.repeat(29)}`);
@@ -57,5 +58,31 @@ describe('Unlock', () => {
     await ui.type(KEYS.esc);
     await tick();
     expect(captures.at(-1)).toBe(false);
+  });
+
+  it('states the seal check result and, separately, whether keys are held (issue 26)', async () => {
+    const inState = (over: Parameters<typeof status>[0]) => busySnapshot({ status: { state: 'ok', value: status({ sealFingerprint: SEAL, ...over }), at: NOW } });
+    const checked = await renderUi(<UnlockScreen {...base} snap={inState({ state: 'AT_FACILITY', snowballJobState: 'WithAWS', unlocked: true })} actions={fakeActions()} />);
+    expect(checked.frame()).toContain(`Seal ${SEAL}: check passed, the journal matches it`);
+    expect(checked.frame()).toContain('Keys: held (the device is unlocked; a new unlock only re-checks manifest and code)');
+    expect(checked.frame()).not.toContain('keys held: already unlocked');
+    const pending = await renderUi(<UnlockScreen {...base} snap={inState({ state: 'LOCKED', snowballJobState: 'InTransitToAWS', unlocked: false })} actions={fakeActions()} />);
+    expect(pending.frame()).toContain(`Seal ${SEAL}: not checked yet (unlocking here checks it)`);
+    expect(pending.frame()).not.toContain('the journal matches it');
+    const onSite = await renderUi(<UnlockScreen {...base} snap={inState({ sealFingerprint: undefined })} actions={fakeActions()} />);
+    expect(onSite.frame()).toContain('Seal: none yet (written when the device is locked for shipping)');
+    expect(onSite.frame()).toContain('Keys: held');
+  });
+
+  it('ERASED: says nothing can be unlocked, offers no form, never "unlock with the manifest" (issue 26)', async () => {
+    const actions = fakeActions();
+    const snap = busySnapshot({ status: { state: 'ok', value: status({ state: 'ERASED', snowballJobState: 'Complete', unlocked: false }), at: NOW } });
+    const ui = await renderUi(<UnlockScreen {...base} snap={snap} actions={actions} />);
+    expect(ui.frame()).toContain('Keys: none: erased, the job and its keys are gone; nothing can be unlocked');
+    expect(ui.frame()).toContain('Seal: none (the journal is crypto-erased)');
+    expect(ui.frame()).not.toContain('unlock with the manifest');
+    expect(ui.frame()).not.toContain('Manifest file');
+    await ui.type('m.bin', KEYS.enter, CODE, KEYS.enter);
+    expect(actions.calls).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import { formatBytes, formatPercent } from '../data/format.js';
+import { keysText, sealText } from '../data/lifecycle-hints.js';
 import { valueOf, type ActionResult } from '../data/store.js';
 import { retryAfterSeconds } from '../data/ui-error.js';
 import { ErrorText } from '../widgets/notice.js';
@@ -26,15 +27,17 @@ export function UnlockScreen({ snap, actions, active, setCapture, manifestCandid
   const [, setPick, getPick] = useRefState(0);
   const [editing, setEditing, getEditing] = useRefState(true);
   const status = valueOf(snap.status);
+  // unlock refuses an erased device (INVALID_STATE): there is no job left to open.
+  const erased = status?.state === 'ERASED';
 
   useEffect(() => {
-    setCapture(active && editing);
+    setCapture(active && editing && !erased);
     return () => setCapture(false);
-  }, [active, editing, setCapture]);
+  }, [active, editing, erased, setCapture]);
 
   useInput(
     (input, key) => {
-      if (getBusy()) return;
+      if (getBusy() || erased) return;
       const field = getField();
       if (!getEditing()) {
         if (key.return) {
@@ -90,12 +93,18 @@ export function UnlockScreen({ snap, actions, active, setCapture, manifestCandid
   return (
     <Box flexDirection="column">
       <Text bold>Unlock the device</Text>
-      <Text>{status ? `State ${status.state} (${status.snowballJobState}) · keys ${status.unlocked ? 'held: already unlocked' : 'none'}` : 'State unknown'}</Text>
+      <Text>{status ? `State ${status.state} (${status.snowballJobState})` : 'State unknown'}</Text>
+      {status ? <Text wrap="wrap">{sealText(status)}</Text> : null}
+      {status ? <Text wrap="wrap">{`Keys: ${keysText(status)}`}</Text> : null}
       <Text> </Text>
+      {erased ? null : (
+      <>
       <TextField label="Manifest file" value={manifest} focused={active && editing && field === 'manifest'} width={width - 20} placeholder="path to <job id>_manifest.bin" />
       <TextField label="Unlock code  " value={code} masked focused={active && editing && field === 'code'} width={40} placeholder="29 characters, 5 groups" />
       <Text>{`                 ${code.length}/${CODE_LENGTH} characters`}</Text>
       {manifestCandidates.length > 0 ? <Text wrap="truncate-end">{`Found ${manifestCandidates.length} manifest file(s): Up/Down in the manifest field picks one`}</Text> : null}
+      </>
+      )}
       <Text> </Text>
       {busy ? (
         <Text>

@@ -1,5 +1,6 @@
 // The import through `floe serve` and the CLI, as a facility operator runs it: facility unlock,
-// `floe sync start` refused, `floe import --json`, `floe import status`, `floe report --out DIR`.
+// `floe sync start` refused, `floe import --json`, `floe import status`, `floe report --out DIR`,
+// and an import that completes with errors (exit 7).
 // S3 credentials reach the daemon through the SDK's environment chain, never through the job.
 import { readFile, readdir, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ describe('floe import, floe sync and floe report through the daemon', () => {
   let rgw: RgwServer;
   let p: ProvisionedDevice;
   let daemon: DaemonProcess | undefined;
+  let withErrors: { p: ProvisionedDevice; daemon: DaemonProcess } | undefined;
   beforeAll(async () => {
     rgw = await startRgw();
     await rgw.createBucket(BUCKET);
@@ -23,6 +25,8 @@ describe('floe import, floe sync and floe report through the daemon', () => {
   afterAll(async () => {
     await daemon?.kill();
     await p?.cleanup();
+    await withErrors?.daemon.kill();
+    await withErrors?.p.cleanup();
     await rgw?.stop();
   });
 
@@ -89,5 +93,45 @@ describe('floe import, floe sync and floe report through the daemon', () => {
     expect(await listS3Keys(rgw, BUCKET, 'cli/')).toHaveLength(files.length);
     const large = files.find((f) => f.path.toString().endsWith('large-0.bin'))!;
     expect((await readS3Object(rgw, BUCKET, `cli/${large.path}`))!.sha256).toBe(large.sha256);
+  });
+
+  it('exits 7 (COMPLETED_WITH_ERRORS) when a file cannot be imported, the JSON error on stderr, the file in the failure log', async () => {
+    const device = await provisionDevice(
+      testJobSpec('cli import with errors', [{ uri: `s3://${BUCKET}/errors`, endpoint: rgw.endpoint, region: 'us-east-1', forcePathStyle: true }]),
+      'floe-import-errors-',
+    );
+    const source = join(device.root, 'source');
+    await mkdir(source);
+    // A Latin-1 name: the journal keeps its bytes; an S3 key must be UTF-8, so that one file fails.
+    await makeSourceFolder(source, { small: 4, large: [], nonUtf8: true });
+    const files = await walkSource(source);
+    const onSite = await Device.load(device.dataDir);
+    await onSite.unlock(await readFile(device.manifestPath), device.code);
+    await ingestFolder(onSite, source, files);
+    await onSite.lock({});
+    withErrors = { p: device, daemon: await startDaemonProcess(device.dataDir, { AWS_ACCESS_KEY_ID: rgw.accessKeyId, AWS_SECRET_ACCESS_KEY: rgw.secretAccessKey }) };
+    const data = ['--data', device.dataDir];
+    expect((await floeJson(['unlock', ...data, '--manifest', device.manifestPath, '--code', device.code])).state).toBe('AT_FACILITY');
+
+    const text = await floe(['import', ...data, '--stats', '200ms']);
+    expect(text.status, text.stderr).toBe(7);
+    expect(text.stdout).toMatch(/State: +COMPLETED_WITH_ERRORS\n/u);
+    expect(text.stderr).toMatch(/floe: import import-\S+: Completed with errors, 1 file failed \(DESTINATION_NAME_INVALID\); floe report --out DIR lists them \[COMPLETED_WITH_ERRORS\]\n$/u);
+
+    // Again with --json: the result on stdout, the error as one JSON object on stderr, same exit code.
+    const json = await floe(['import', ...data, '--json']);
+    expect(json.status, json.stderr).toBe(7);
+    expect((JSON.parse(json.stdout) as { state: string }).state).toBe('COMPLETED_WITH_ERRORS');
+    const error = JSON.parse(json.stderr.trimEnd().split('\n').at(-1)!) as { code: string; message: string; details: { errorCodes: string[]; filesFailed: number } };
+    expect(error).toMatchObject({ code: 'COMPLETED_WITH_ERRORS', details: { errorCodes: ['DESTINATION_NAME_INVALID'], filesFailed: 1 } });
+    expect(error.message).toContain('Completed with errors, 1 file failed');
+    expect((await floeJson(['status', ...data])).state).toBe('IMPORTED_WITH_ERRORS');
+
+    const out = join(device.root, 'report');
+    expect((await floe(['report', ...data, '--out', out])).status).toBe(0);
+    const failures = (await readFile(join(out, 'failure-log.csv'), 'utf8')).trimEnd().split('\r\n');
+    expect(failures).toHaveLength(2);
+    expect(failures[1]).toContain('DESTINATION_NAME_INVALID');
+    expect(await listS3Keys(rgw, BUCKET, 'errors/')).toHaveLength(files.length - 1);
   });
 });

@@ -137,16 +137,16 @@ describe('UiStore', () => {
     store.close();
   });
 
-  it('turns failed actions into results with the daemon\'s code and lists them as last errors', async () => {
+  it('turns failed actions into results with the daemon\'s code, kept off the last errors (issue 26)', async () => {
     const store = new UiStore(new FakeSource());
     const r = await store.unlock('/nope', 'X');
     expect(r).toEqual({ ok: false, error: { code: 'WRONG_UNLOCK_CODE', message: 'the unlock code does not open this manifest', details: { retryAfterSeconds: 5 } } });
     expect(await store.startImport()).toEqual({ ok: false, error: { code: 'INVALID_STATE', message: 'import runs only AT_FACILITY' } });
     expect(await store.setBandwidth('exec-1', 1024)).toEqual({ ok: true, message: 'execution exec-1: limit 1024 B/s' });
-    expect(store.getSnapshot().errors.map((e) => `${e.code} ${e.message}`)).toEqual([
-      'WRONG_UNLOCK_CODE unlock: the unlock code does not open this manifest',
-      'INVALID_STATE import: import runs only AT_FACILITY',
-    ]);
+    // A wrong code or a refused import is answered on the screen where it was asked, not in "Last errors".
+    expect(store.getSnapshot().errors).toEqual([]);
+    store.handleEvent({ id: 7, type: 'error', at: '2026-11-30T10:00:02Z', data: { TaskExecutionId: 'exec-1', code: 'INTERNAL' } });
+    expect(store.getSnapshot().errors.map((e) => e.code)).toEqual(['INTERNAL']);
     store.close();
   });
 

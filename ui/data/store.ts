@@ -295,7 +295,8 @@ export class UiStore implements Actions {
     } else if (e.type === 'journal.verify.progress') {
       this.#update({ verify: { ...this.#snapshot.verify, running: true, ...numbers(d, 'bytesScanned', 'totalBytes') } });
     } else if (/(^|\.)(error|warning|failed|failure)$/.test(e.type)) {
-      const message = typeof d.message === 'string' ? d.message : typeof d.ErrorDetail === 'string' ? d.ErrorDetail : JSON.stringify(d);
+      const message =
+        typeof d.message === 'string' ? d.message : typeof d.ErrorDetail === 'string' ? d.ErrorDetail : typeof d.TaskExecutionId === 'string' ? `execution ${d.TaskExecutionId} failed` : JSON.stringify(d);
       const code = typeof d.code === 'string' ? d.code : typeof d.ErrorCode === 'string' ? d.ErrorCode : undefined;
       this.#addError({ at: e.at, message: e.type.includes('warning') ? `warning: ${message}` : message, ...(code === undefined ? {} : { code }) });
     } else if (e.type.startsWith('execution.') && (e.type.endsWith('status') || e.type.endsWith('done'))) {
@@ -313,14 +314,16 @@ export class UiStore implements Actions {
 
   // --- actions ------------------------------------------------------------------------------
 
-  async #act(what: string, run: () => Promise<string>): Promise<ActionResult> {
+  /** Runs an action; a refusal comes back as the result, for the screen that asked. */
+  async #act(run: () => Promise<string>): Promise<ActionResult> {
     try {
       const message = await run();
       this.refresh();
       return { ok: true, message };
     } catch (err) {
+      // A refused action answers the person who asked, on the screen where it was asked (a wrong
+      // unlock code, a typo in a form): it is not one of the daemon's errors of "Last errors".
       const error = toUiError(err);
-      if (!isNotAvailable(error)) this.#addError({ at: new Date(this.#now()).toISOString(), code: error.code, message: `${what}: ${error.message}` });
       this.refresh();
       return { ok: false, error };
     }
@@ -328,7 +331,7 @@ export class UiStore implements Actions {
 
   unlock(manifestPath: string, code: string): Promise<ActionResult> {
     this.#update({ unlockProgress: { phase: 'manifest' } });
-    return this.#act('unlock', async () => {
+    return this.#act(async () => {
       try {
         const s = await this.#source.unlock(manifestPath, code);
         return `unlocked: ${s.state}`;
@@ -339,7 +342,7 @@ export class UiStore implements Actions {
   }
 
   lock(cancelRunning: boolean): Promise<ActionResult> {
-    return this.#act('lock', async () => {
+    return this.#act(async () => {
       const label = await this.#source.lock(cancelRunning);
       this.#update({ label: { state: 'ok', value: label, at: this.#now() } });
       return `locked: seal ${label.sealFingerprint}`;
@@ -349,7 +352,7 @@ export class UiStore implements Actions {
   verifyJournal(): Promise<ActionResult> {
     if (this.#snapshot.verify.running) return Promise.resolve({ ok: false, error: { code: 'CONFLICT', message: 'a verify is already running' } });
     this.#update({ verify: { running: true } });
-    return this.#act('verify', async () => {
+    return this.#act(async () => {
       try {
         const result = await this.#source.verifyJournal();
         this.#update({ verify: { running: false, result } });
@@ -362,7 +365,7 @@ export class UiStore implements Actions {
   }
 
   createTask(input: TaskInput): Promise<ActionResult> {
-    return this.#act('create task', async () => {
+    return this.#act(async () => {
       const t = await this.#source.createTask(input);
       // Listed at once, before the next poll, so that "s" right after starts it.
       const tasks = valueOf(this.#snapshot.tasks) ?? [];
@@ -372,7 +375,7 @@ export class UiStore implements Actions {
   }
 
   startTask(taskId: string): Promise<ActionResult> {
-    return this.#act('start', async () => {
+    return this.#act(async () => {
       const id = await this.#source.startTask(taskId);
       if (id !== '') this.#knownExecutions.add(id);
       return `execution ${id} started`;
@@ -380,35 +383,35 @@ export class UiStore implements Actions {
   }
 
   cancelExecution(id: string): Promise<ActionResult> {
-    return this.#act('cancel', async () => {
+    return this.#act(async () => {
       await this.#source.cancelExecution(id);
       return `execution ${id} cancelling`;
     });
   }
 
   setBandwidth(id: string, bytesPerSecond: number): Promise<ActionResult> {
-    return this.#act('bandwidth', async () => {
+    return this.#act(async () => {
       await this.#source.setBandwidth(id, bytesPerSecond);
       return bytesPerSecond < 0 ? `execution ${id}: no bandwidth limit` : `execution ${id}: limit ${bytesPerSecond} B/s`;
     });
   }
 
   startImport(): Promise<ActionResult> {
-    return this.#act('import', async () => {
+    return this.#act(async () => {
       await this.#source.startImport();
       return 'import started';
     });
   }
 
   startSync(): Promise<ActionResult> {
-    return this.#act('sync', async () => {
+    return this.#act(async () => {
       await this.#source.startSync();
       return 'online sync started';
     });
   }
 
   stopSync(): Promise<ActionResult> {
-    return this.#act('sync', async () => {
+    return this.#act(async () => {
       await this.#source.stopSync();
       return 'online sync stopping';
     });

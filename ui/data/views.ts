@@ -146,7 +146,7 @@ export interface VerifyResultView {
   readonly problems: readonly { readonly kind: string; readonly message: string }[];
 }
 
-/** One line in the dashboard's "last errors". */
+/** One line in the dashboard's "last errors": an error or warning event of the daemon, never a refused input. */
 export interface ErrorLine {
   readonly at: string;
   readonly code?: string;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AppView } from '../app.js';
-import { emptySnapshot } from '../data/store.js';
+import type { FloeSource } from '../data/floe-source.js';
+import { emptySnapshot, UiStore } from '../data/store.js';
+import type { UiError } from '../data/ui-error.js';
 import { bigLine } from '../widgets/big-font.js';
 import { busySnapshot, execution, fakeActions, NOW, status } from '../testing/fixtures.js';
 import { renderUi } from '../testing/render.js';
@@ -106,5 +108,27 @@ describe('Dashboard', () => {
       expect(frame()).toContain('No execution yet: press 3 for Tasks to create and start one');
       expect(frame()).not.toContain('No keys');
     });
+  });
+
+  it('"Last errors" lists the daemon\'s errors and the execution\'s ErrorCode, not a wrong unlock code or a form typo (issue 26)', async () => {
+    const refuse = (error: UiError) => () => Promise.reject(error);
+    const source = {
+      unlock: refuse({ code: 'WRONG_UNLOCK_CODE', message: 'the unlock code does not open this manifest' }),
+      createTask: refuse({ code: 'INVALID_ARGUMENT', message: 'Option BytesPerSecond must be -1 (no limit) or a positive rate' }),
+      reset: () => {},
+    } as unknown as FloeSource;
+    const store = new UiStore(source);
+    store.close(); // no polling: only what the actions and the events put in the snapshot
+    expect(await store.unlock('/media/usb/m.bin', 'WRONG')).toMatchObject({ ok: false, error: { code: 'WRONG_UNLOCK_CODE' } });
+    expect(await store.createTask({ name: 'x', source: 'file:///x', includes: '', excludes: '', options: { BytesPerSecond: '5O' } })).toMatchObject({ ok: false });
+    store.handleEvent({ id: 3, type: 'error', at: '2026-11-30T09:59:01Z', data: { TaskExecutionId: 'exec-0a1b2c3d', code: 'INTERNAL' } });
+    const e = execution({ status: 'ERROR', errorCode: 'SOURCE_UNREACHABLE', errorDetail: 'nfs://10.0.0.5: the server stopped answering' });
+    const { frame } = await renderUi(<DashboardScreen {...props} snap={busySnapshot({ current: e, errors: store.getSnapshot().errors })} />);
+    const lastErrors = frame().slice(frame().indexOf('Last errors'));
+    expect(lastErrors).toContain('Execution failed: nfs://10.0.0.5: the server stopped answering [SOURCE_UNREACHABLE]');
+    expect(lastErrors).toContain('09:59:01 [INTERNAL] execution exec-0a1b2c3d failed');
+    expect(frame()).not.toContain('WRONG_UNLOCK_CODE');
+    expect(frame()).not.toContain('INVALID_ARGUMENT');
+    expect(frame()).not.toContain('BytesPerSecond');
   });
 });

@@ -36,11 +36,14 @@ export function DashboardScreen({ snap, width }: ScreenProps) {
   const step = status === undefined ? undefined : nextStep(status);
   const total = e ? Math.max(e.estimatedBytes, e.bytesWritten) : 0;
   const progress = e ? progressOf(e) : { done: 0, total: 0 };
-  // The daemon's errors and warnings, then the current execution's skipped and failed files.
+  // Only the daemon's errors: its error and warning events, the execution's ErrorCode and its
+  // skipped and failed files. A refused input (a typo in a form, a wrong unlock code) is answered
+  // on the screen where it was typed (ui/data/store.ts, #act), never here.
+  const failure = e?.errorCode ? { code: e.errorCode, message: e.errorDetail ?? '' } : undefined;
   const lastErrors = [
     ...snap.errors.map((err) => `${err.at.slice(11, 19)} ${err.code ? `[${err.code}] ` : ''}${err.message}`),
     ...(e?.problems ?? []).slice(-4).map((p) => `${p.outcome} ${p.path}: ${p.message} [${p.code}]`),
-  ].slice(-4);
+  ].slice(failure ? -3 : -4);
   return (
     <Box flexDirection="column">
       {status === undefined ? (
@@ -78,12 +81,12 @@ export function DashboardScreen({ snap, width }: ScreenProps) {
             {`  ETA ${running ? formatDuration(t.etaSeconds) : e.status === 'SUCCESS' ? 'done' : '-'}  Limit ${formatLimit(e.bytesPerSecond)}`}
           </Text>
           <Text wrap="truncate-end">{`Skipped ${formatCount(e.filesSkipped)}  Verified ${formatCount(e.filesVerified)}  Deleted ${formatCount(e.filesDeleted)}  Failed ${formatCount(e.filesFailed)}`}</Text>
-          {e.errorCode ? <ErrorText error={{ code: e.errorCode, message: e.errorDetail ?? '' }} prefix="Execution failed" /> : null}
         </>
       )}
       <Text> </Text>
       <Text bold>{`Last errors${e?.problemCount ? ` (this execution: ${e.problemCount} file problem(s))` : ''}`}</Text>
-      {lastErrors.length === 0 ? (
+      {failure ? <ErrorText error={failure} prefix="Execution failed" /> : null}
+      {lastErrors.length === 0 && !failure ? (
         <Text>none</Text>
       ) : (
         lastErrors.map((line, i) => (

@@ -51,6 +51,8 @@ export const ERROR_TABLE = {
   SOURCE_CHANGED: { http: 409, exit: 35, retryable: true },
   SOURCE_PROTOCOL: { http: 502, exit: 36, retryable: false },
   SOURCE_BUSY: { http: 503, exit: 37, retryable: true },
+  // A note on a file that was copied (FileProblems outcome "noted"), never an exit of its own.
+  SOURCE_TIME_OUT_OF_RANGE: { http: 200, exit: 36, retryable: false },
 
   // Destinations
   DESTINATION_UNREACHABLE: { http: 502, exit: 40, retryable: true },

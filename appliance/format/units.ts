@@ -40,6 +40,13 @@ export function formatDuration(seconds: number | undefined): string {
   return `${h}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+/** Nanoseconds since 1970 as ISO 8601 UTC with all nine digits: `2106-02-06T06:28:16.250000000Z`. */
+export function formatNsTime(ns: bigint): string {
+  const second = ns >= 0n ? ns / 1_000_000_000n : -((-ns + 999_999_999n) / 1_000_000_000n);
+  const fraction = ns - second * 1_000_000_000n;
+  return `${new Date(Number(second) * 1000).toISOString().slice(0, -5)}.${fraction.toString().padStart(9, '0')}Z`;
+}
+
 export function formatPercent(done: number, total: number): string {
   if (total <= 0) return done > 0 ? '100%' : '0%';
   return `${Math.min(100, Math.floor((done / total) * 100))}%`;

@@ -32,6 +32,7 @@ import type { TaskOptions } from '../tasks/options.js';
 import type { FileResult } from '../tasks/task-report.js';
 import type { Throttle } from '../tasks/throttle.js';
 import { JournalPaths } from './journal-paths.js';
+import { futureTimes } from './time-range.js';
 
 export interface IngestParams {
   readonly source: Source;
@@ -158,6 +159,8 @@ export async function runIngest(params: IngestParams): Promise<IngestResult> {
         const isFile = countsAsFile(listed);
         if (outcome.kind === 'copied') {
           copied.push({ journalPath, sourceEntry: outcome.sourceEntry, entry: outcome.entry });
+          const doubtful = futureTimes(outcome.entry, startedNs);
+          if (doubtful !== undefined) problems.add(listed.path, 'Transfer', 'noted', doubtful);
           if (!isFile) return;
           counters.FilesTransferred++;
           if (listed.type === 'file') counters.BytesWritten += outcome.entry.size;

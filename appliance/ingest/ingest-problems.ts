@@ -4,13 +4,17 @@ import type { FloeError } from '../errors.js';
 import { displayPath } from '../journal/file-entry.js';
 
 export type ProblemPhase = 'Prepare' | 'Transfer' | 'Verify' | 'Delete';
+export type ProblemOutcome = 'skipped' | 'failed' | 'noted';
 
 export interface FileProblem {
   /** The path relative to the source root, as text (invalid UTF-8 bytes as \xNN). */
   readonly path: string;
   readonly phase: ProblemPhase;
-  /** skipped: refused by the server, the execution goes on; failed: counted in FilesFailed. */
-  readonly outcome: 'skipped' | 'failed';
+  /**
+   * skipped: refused by the server, the execution goes on; failed: counted in FilesFailed;
+   * noted: copied as the source reported it, but something in it is doubtful (time-range.ts).
+   */
+  readonly outcome: ProblemOutcome;
   readonly code: string;
   readonly message: string;
 }
@@ -19,15 +23,15 @@ export const MAX_KEPT_PROBLEMS = 1000;
 
 export class ProblemList {
   readonly kept: FileProblem[] = [];
-  /** Every path with a problem (as displayed), beyond the cap too. */
+  /** Every path skipped or failed (as displayed), beyond the cap too: verification leaves them out. */
   readonly paths = new Set<string>();
   total = 0;
   firstFailure: FileProblem | undefined;
 
-  add(path: Buffer, phase: ProblemPhase, outcome: 'skipped' | 'failed', error: Pick<FloeError, 'code' | 'message'>): FileProblem {
+  add(path: Buffer, phase: ProblemPhase, outcome: ProblemOutcome, error: Pick<FloeError, 'code' | 'message'>): FileProblem {
     const problem: FileProblem = { path: displayPath(path), phase, outcome, code: error.code, message: error.message };
     this.total++;
-    this.paths.add(problem.path);
+    if (outcome !== 'noted') this.paths.add(problem.path);
     if (this.kept.length < MAX_KEPT_PROBLEMS) this.kept.push(problem);
     if (outcome === 'failed') this.firstFailure ??= problem;
     return problem;

@@ -29,7 +29,7 @@ describe('normalize', () => {
 
   it('reads import and sync status per destination', () => {
     const run = { executionId: 'imp-1', state: 'RUNNING', startedAt: 't', destinations: [{ uri: 's3://b/p', status: 'TRANSFERRING', counters, result: {} }] };
-    expect(toTransfer(run)).toEqual({ status: 'RUNNING', executionId: 'imp-1', destinations: [{ uri: 's3://b/p', status: 'TRANSFERRING', filesDone: 4, filesTotal: 10, bytesDone: 400, bytesTotal: 1000, filesFailed: 2 }] });
+    expect(toTransfer(run)).toEqual({ status: 'RUNNING', executionId: 'imp-1', destinations: [{ uri: 's3://b/p', status: 'TRANSFERRING', filesDone: 4, filesTotal: 10, bytesDone: 400, bytesTotal: 1000, filesFailed: 2, filesSkipped: 1, filesVerified: 0 }] });
     expect(toTransfer({ ...run, state: 'FAILED', error: { code: 'DESTINATION_UNREACHABLE', message: 'no route' } }).message).toBe('no route [DESTINATION_UNREACHABLE]');
     const sync = toSync({ state: 'SCHEDULED', schedule: 'cron(0 2 * * ? *)', nextRunAt: '2026-12-01T02:00:00Z', last: { ...run, state: 'COMPLETED' } });
     expect(sync).toMatchObject({ status: 'SCHEDULED', executionId: 'imp-1', message: 'schedule cron(0 2 * * ? *), next run 2026-12-01T02:00:00Z; last run COMPLETED' });

@@ -94,6 +94,7 @@ export function toExecution(v: unknown): ExecutionView {
   const taskId = optStr(o, 'TaskId', 'TaskArn');
   const bps = optNum(options, 'BytesPerSecond') ?? optNum(o, 'BytesPerSecond');
   const startTime = optStr(o, 'StartTime');
+  const verifyMode = optStr(options, 'VerifyMode');
   const errorCode = optStr(result, 'ErrorCode') ?? optStr(o, 'ErrorCode');
   const errorDetail = optStr(result, 'ErrorDetail') ?? optStr(o, 'ErrorDetail');
   const hasResult = Object.keys(result).length > 0;
@@ -105,6 +106,7 @@ export function toExecution(v: unknown): ExecutionView {
     status: str(o, 'Status') || 'UNKNOWN',
     ...(startTime === undefined ? {} : { startTime }),
     ...(bps === undefined ? {} : { bytesPerSecond: bps }),
+    ...(verifyMode === undefined ? {} : { verifyMode }),
     estimatedFiles: num(o, 'EstimatedFilesToTransfer'),
     estimatedBytes: num(o, 'EstimatedBytesToTransfer'),
     filesTransferred: num(o, 'FilesTransferred'),
@@ -187,6 +189,8 @@ function toDestination(v: unknown): DestinationProgressView {
     bytesDone: num(c, 'BytesWritten', 'bytesDone'),
     bytesTotal: num(c, 'EstimatedBytesToTransfer', 'bytesTotal'),
     filesFailed: failedCount(pick(c, 'FilesFailed')),
+    filesSkipped: num(c, 'FilesSkipped'),
+    filesVerified: num(c, 'FilesVerified'),
   };
 }
 

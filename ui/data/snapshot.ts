@@ -42,7 +42,9 @@ export interface ConnectionView {
 
 export interface ThroughputView {
   readonly executionId?: string;
-  /** bytes/s over the last few seconds. */
+  /** What `current` and `history` count: bytes/s (absent), or files/s while VERIFYING. */
+  readonly unit?: 'files';
+  /** per second over the last few seconds. */
   readonly current?: number;
   /** one value per poll, oldest first, for the sparkline. */
   readonly history: readonly number[];
@@ -75,6 +77,9 @@ export interface Snapshot {
   /** The running execution, else the most recent one. */
   readonly current?: ExecutionView;
   readonly throughput: ThroughputView;
+  /** The running import and online sync runs, for the Import screen. */
+  readonly importThroughput: ThroughputView;
+  readonly syncThroughput: ThroughputView;
   readonly device: Remote<DeviceInfoView>;
   readonly importStatus: Remote<TransferView>;
   readonly syncStatus: Remote<TransferView>;
@@ -113,6 +118,8 @@ export function emptySnapshot(now = Date.now()): Snapshot {
     tasks: LOADING,
     executions: LOADING,
     throughput: { history: [] },
+    importThroughput: { history: [] },
+    syncThroughput: { history: [] },
     device: LOADING,
     importStatus: LOADING,
     syncStatus: LOADING,

@@ -137,6 +137,34 @@ describe('UiStore', () => {
     store.close();
   });
 
+  it('while VERIFYING counts files verified of files to verify, per second, with an ETA; and follows a running import (issue 26)', async () => {
+    const src = new FakeSource();
+    const c = clock();
+    const store = new UiStore(src, { now: c.now });
+    const verifying = (filesVerified: number) => execution({ status: 'VERIFYING', verifyMode: 'ONLY_FILES_TRANSFERRED', filesTransferred: 5400, filesSkipped: 12, filesVerified, bytesWritten: 4 * 1024 ** 3, estimatedBytes: 4 * 1024 ** 3 });
+    src.exec = verifying(1000);
+    await store.pollOnce();
+    c.advance(2000);
+    src.exec = verifying(1400);
+    await store.pollOnce();
+    expect(store.getSnapshot().throughput).toMatchObject({ unit: 'files', current: 200, history: [200], etaSeconds: 20 }); // (5,400 - 1,400) / 200
+    store.close();
+    // The Import screen's rate comes from the same meter, fed with the import run's counters.
+    const facility = new FakeSource();
+    let run: TransferView = { status: 'RUNNING', executionId: 'imp-2', destinations: [{ uri: 's3://b', status: 'TRANSFERRING', filesDone: 1, filesTotal: 10, bytesDone: 100, bytesTotal: 1100, filesFailed: 0 }] };
+    facility.importStatus = () => Promise.resolve(run);
+    const imports = new UiStore(facility, { now: c.now });
+    await imports.pollOnce();
+    c.advance(1000);
+    await imports.pollOnce(); // import status is polled every second tick
+    run = { ...run, destinations: [{ ...run.destinations[0]!, bytesDone: 600 }] };
+    c.advance(1000);
+    await imports.pollOnce();
+    expect(imports.getSnapshot().importThroughput).toMatchObject({ executionId: 'imp-2', current: 250, etaSeconds: 2 }); // 500 B in 2 s, 500 B to go
+    expect(imports.getSnapshot().importThroughput.unit).toBeUndefined();
+    imports.close();
+  });
+
   it('turns failed actions into results with the daemon\'s code, kept off the last errors (issue 26)', async () => {
     const store = new UiStore(new FakeSource());
     const r = await store.unlock('/nope', 'X');

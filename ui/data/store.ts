@@ -4,15 +4,16 @@
 import { Backoff } from './backoff.js';
 import { pickCurrent, transferAsExecution } from './current-transfer.js';
 import type { DiskSpaceSource, FloeSource } from './floe-source.js';
-import { emptySnapshot, valueOf, type ActionResult, type Actions, type Remote, type Snapshot, type ThroughputView } from './snapshot.js';
+import { emptySnapshot, valueOf, type ActionResult, type Actions, type Remote, type Snapshot } from './snapshot.js';
+import { ThroughputMeter } from './throughput.js';
 import { NOT_AVAILABLE, isNotAvailable, toUiError, type UiError } from './ui-error.js';
 import {
-  bytesMoved,
   isRunning,
   type DeviceStatus,
   type ErrorLine,
   type ExecutionView,
   type TaskInput,
+  type TransferView,
   type UiEvent,
 } from './views.js';
 
@@ -52,7 +53,9 @@ export class UiStore implements Actions {
   #closed = false;
   #eventsAbort = new AbortController();
   #lastEventId: number | undefined;
-  #samples: { t: number; bytes: number }[] = [];
+  readonly #meter: ThroughputMeter;
+  readonly #importMeter: ThroughputMeter;
+  readonly #syncMeter: ThroughputMeter;
   #polling: Promise<void> | undefined;
   #eventWake: (() => void) | undefined;
 
@@ -63,6 +66,11 @@ export class UiStore implements Actions {
     this.#backoff = options.backoff ?? new Backoff();
     this.#now = options.now ?? Date.now;
     this.#snapshot = emptySnapshot(this.#now());
+    // A rate over the last few seconds, and one poll more so that a slow poll still has two samples.
+    const window = RATE_WINDOW_MS + this.#interval;
+    this.#meter = new ThroughputMeter(window, HISTORY);
+    this.#importMeter = new ThroughputMeter(window, HISTORY);
+    this.#syncMeter = new ThroughputMeter(window, HISTORY);
   }
 
   start(): void {
@@ -204,24 +212,17 @@ export class UiStore implements Actions {
       const run = [valueOf(this.#snapshot.importStatus), valueOf(this.#snapshot.syncStatus)].find((t) => t?.status === 'RUNNING' && t.destinations.length > 0);
       if (run) current = transferAsExecution(run, run === valueOf(this.#snapshot.importStatus) ? 'import' : 'online sync');
     }
-    this.#update({ current, throughput: this.#throughput(current) });
-  }
-
-  #throughput(e: ExecutionView | undefined): ThroughputView {
-    const previous = this.#snapshot.throughput;
-    if (e === undefined) return { history: [] };
     const t = this.#now();
-    if (previous.executionId !== e.id) this.#samples = [];
-    this.#samples.push({ t, bytes: bytesMoved(e) });
-    this.#samples = this.#samples.filter((s) => t - s.t <= RATE_WINDOW_MS + this.#interval);
-    const first = this.#samples[0]!;
-    const running = isRunning(e);
-    const current = running && t > first.t ? Math.max(0, (bytesMoved(e) - first.bytes) / ((t - first.t) / 1000)) : running ? undefined : 0;
-    const history = previous.executionId === e.id ? [...previous.history] : [];
-    if (running && current !== undefined) history.push(current);
-    const remaining = e.estimatedBytes - bytesMoved(e);
-    const etaSeconds = running && current !== undefined && current > 0 && remaining >= 0 ? remaining / current : undefined;
-    return { executionId: e.id, ...(current === undefined ? {} : { current }), history: history.slice(-HISTORY), ...(etaSeconds === undefined ? {} : { etaSeconds }) };
+    const runOf = (r: Remote<TransferView>, kind: string): ExecutionView | undefined => {
+      const run = valueOf(r);
+      return run?.status === 'RUNNING' && run.destinations.length > 0 ? transferAsExecution(run, kind) : undefined;
+    };
+    this.#update({
+      current,
+      throughput: this.#meter.sample(current, t),
+      importThroughput: this.#importMeter.sample(runOf(this.#snapshot.importStatus, 'import'), t),
+      syncThroughput: this.#syncMeter.sample(runOf(this.#snapshot.syncStatus, 'online sync'), t),
+    });
   }
 
   // --- events -------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ export interface ExecutionView {
   readonly status: string;
   readonly startTime?: string;
   readonly bytesPerSecond?: number;
+  /** The execution's VerifyMode option, when the daemon names it. */
+  readonly verifyMode?: string;
   readonly estimatedFiles: number;
   readonly estimatedBytes: number;
   readonly filesTransferred: number;
@@ -61,6 +63,26 @@ export function progressOf(e: ExecutionView): { done: number; total: number } {
   const total = Math.max(e.estimatedBytes, e.bytesWritten);
   if (e.status === 'SUCCESS' && total === 0) return { done: 1, total: 1 };
   return { done: Math.min(total, bytesMoved(e)), total };
+}
+
+/** Files VERIFYING checks (as `floe execution` counts them): ONLY_FILES_TRANSFERRED checks what this
+ * execution copied; POINT_IN_TIME_CONSISTENT (DataSync's default) also the files it skipped as unchanged. */
+export function filesToVerify(e: ExecutionView): number {
+  const total = e.verifyMode === 'ONLY_FILES_TRANSFERRED' ? e.filesTransferred : e.filesTransferred + e.filesSkipped;
+  return Math.max(total, e.filesVerified);
+}
+
+/** The progress of the phase that runs: files verified of files to verify while VERIFYING, else bytes moved. */
+export interface PhaseProgress {
+  readonly phase: 'transfer' | 'verify';
+  readonly unit: 'bytes' | 'files';
+  readonly done: number;
+  readonly total: number;
+}
+
+export function phaseProgress(e: ExecutionView): PhaseProgress {
+  if (e.status === 'VERIFYING') return { phase: 'verify', unit: 'files', done: e.filesVerified, total: filesToVerify(e) };
+  return { phase: 'transfer', unit: 'bytes', ...progressOf(e) };
 }
 
 /** What has moved so far: BytesTransferred while a file is being read, BytesWritten once it is stored. */
@@ -111,6 +133,8 @@ export interface DestinationProgressView {
   readonly bytesDone: number;
   readonly bytesTotal: number;
   readonly filesFailed: number;
+  readonly filesSkipped?: number;
+  readonly filesVerified?: number;
 }
 
 export interface TransferView {

@@ -131,4 +131,17 @@ describe('Dashboard', () => {
     expect(frame()).not.toContain('INVALID_ARGUMENT');
     expect(frame()).not.toContain('BytesPerSecond');
   });
+
+  it('VERIFYING shows files verified of files to verify, labelled "Verifying", with a files/s rate and an ETA, not a stuck 100% (issue 26)', async () => {
+    const e = execution({ status: 'VERIFYING', verifyMode: 'ONLY_FILES_TRANSFERRED', estimatedFiles: 5400, filesTransferred: 5400, filesVerified: 2160, bytesWritten: 4 * 1024 ** 3, bytesTransferred: 4 * 1024 ** 3, estimatedBytes: 4 * 1024 ** 3 });
+    const snap = busySnapshot({ current: e, throughput: { executionId: e.id, unit: 'files', current: 120, history: [100, 110, 120], etaSeconds: 27 } });
+    const { frame } = await renderUi(<DashboardScreen {...props} snap={snap} />);
+    expect(frame()).toContain('Phase VERIFYING');
+    expect(frame()).toMatch(/Verifying \[#+\.+\]\s+40%/);
+    expect(frame()).not.toMatch(/\]\s+100%/);
+    expect(frame()).toContain('Verified 2,160 of 5,400 files  (copied 4.00 GiB in 5,400 files)');
+    expect(frame()).toMatch(/Throughput 120 files\/s \S+ {2}ETA 27s {2}Limit unlimited/);
+    expect(frame()).not.toContain('0 B/s');
+    for (const line of frame().split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
 });

@@ -1,9 +1,9 @@
 // Dashboard: what state the device is in, what it is doing, how fast, and what went wrong.
 import { Box, Text } from 'ink';
-import { formatBytes, formatCount, formatDuration, formatLimit, formatRate } from '../data/format.js';
+import { formatBytes, formatCount, formatDuration, formatLimit, formatThroughput } from '../data/format.js';
 import { canRunTasks, nextStep } from '../data/lifecycle-hints.js';
 import { valueOf } from '../data/store.js';
-import { isRunning, progressOf } from '../data/views.js';
+import { isRunning, phaseProgress, progressOf } from '../data/views.js';
 import { ProgressBar, Sparkline } from '../widgets/bars.js';
 import { bigText } from '../widgets/big-font.js';
 import { ErrorText } from '../widgets/notice.js';
@@ -35,7 +35,10 @@ export function DashboardScreen({ snap, width }: ScreenProps) {
   const running = isRunning(e);
   const step = status === undefined ? undefined : nextStep(status);
   const total = e ? Math.max(e.estimatedBytes, e.bytesWritten) : 0;
-  const progress = e ? progressOf(e) : { done: 0, total: 0 };
+  const bytes = e ? progressOf(e) : { done: 0, total: 0 };
+  // VERIFYING has its own progress: files verified of files to verify (bytes are all moved by then).
+  const phase = e ? phaseProgress(e) : undefined;
+  const barLabel = phase?.phase === 'verify' ? 'Verifying' : undefined;
   // Only the daemon's errors: its error and warning events, the execution's ErrorCode and its
   // skipped and failed files. A refused input (a typo in a form, a wrong unlock code) is answered
   // on the screen where it was typed (ui/data/store.ts, #act), never here.
@@ -73,10 +76,14 @@ export function DashboardScreen({ snap, width }: ScreenProps) {
             <Text bold>{e.status}</Text>
             {`  execution ${e.id}${e.taskId ? ` of ${e.taskId}` : ''}`}
           </Text>
-          <ProgressBar done={progress.done} total={progress.total} width={Math.max(10, width - 12)} />
-          <Text wrap="truncate-end">{`Bytes ${formatBytes(progress.done)} of ${formatBytes(total)}  Files ${formatCount(e.filesTransferred)} of ${formatCount(Math.max(e.estimatedFiles, e.filesTransferred))}`}</Text>
+          <ProgressBar done={phase?.done ?? 0} total={phase?.total ?? 0} width={Math.max(10, width - 12 - (barLabel === undefined ? 0 : barLabel.length + 1))} {...(barLabel === undefined ? {} : { label: barLabel })} />
+          {phase?.phase === 'verify' ? (
+            <Text wrap="truncate-end">{`Verified ${formatCount(phase.done)} of ${formatCount(phase.total)} files  (copied ${formatBytes(bytes.done)} in ${formatCount(e.filesTransferred)} files)`}</Text>
+          ) : (
+            <Text wrap="truncate-end">{`Bytes ${formatBytes(bytes.done)} of ${formatBytes(total)}  Files ${formatCount(e.filesTransferred)} of ${formatCount(Math.max(e.estimatedFiles, e.filesTransferred))}`}</Text>
+          )}
           <Text wrap="truncate-end">
-            {`Throughput ${running ? formatRate(t.current) : '-'} `}
+            {`Throughput ${running ? formatThroughput(t) : '-'} `}
             <Sparkline values={t.history} width={24} />
             {`  ETA ${running ? formatDuration(t.etaSeconds) : e.status === 'SUCCESS' ? 'done' : '-'}  Limit ${formatLimit(e.bytesPerSecond)}`}
           </Text>

@@ -3,10 +3,10 @@
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import { useRefState } from '../widgets/use-ref-state.js';
-import { formatLimit, formatPercent, formatRate, parseBandwidth } from '../data/format.js';
+import { formatLimit, formatPercent, formatThroughput, parseBandwidth } from '../data/format.js';
 import { noTasksReason } from '../data/lifecycle-hints.js';
 import { valueOf, type ActionResult } from '../data/store.js';
-import { isRunning, progressOf, type ExecutionView, type TaskInput, type TaskView } from '../data/views.js';
+import { isRunning, phaseProgress, type ExecutionView, type TaskInput, type TaskView } from '../data/views.js';
 import { ErrorText, RemoteView } from '../widgets/notice.js';
 import { TextField, editText } from '../widgets/text-field.js';
 import type { ScreenProps } from './screen-props.js';
@@ -183,7 +183,7 @@ export function TasksScreen({ snap, actions, active, setCapture, width }: Screen
                 <Text bold>{`  ${'NAME'.padEnd(nameWidth)}${'SOURCE'.padEnd(sourceWidth)}  ${'STATUS'.padEnd(statusWidth)}LAST RUN`}</Text>
                 {list.slice(0, 8).map((t, i) => {
                   const e = executionOf(t, executions);
-                  const last = e ? `${e.status} ${formatPercent(progressOf(e).done, progressOf(e).total)}` : '-';
+                  const last = e ? `${e.status} ${formatPercent(phaseProgress(e).done, phaseProgress(e).total)}` : '-';
                   return (
                     <Text key={t.id || i} wrap="truncate-end" inverse={i === selected}>
                       {`${i === selected ? '>' : ' '} ${t.name.slice(0, nameWidth - 1).padEnd(nameWidth)}${t.source.slice(0, sourceWidth).padEnd(sourceWidth)}  ${t.status.padEnd(statusWidth)}${last}`}
@@ -203,7 +203,7 @@ export function TasksScreen({ snap, actions, active, setCapture, width }: Screen
           <Text wrap="truncate-end">{`Task ${task.id}: ${task.source}`}</Text>
           <Text wrap="truncate-end">{`Includes ${task.includes || '(all)'}  Excludes ${task.excludes || '(none)'}`}</Text>
           {execution ? (
-            <Text wrap="truncate-end">{`Execution ${execution.id} ${execution.status}  ${formatPercent(progressOf(execution).done, progressOf(execution).total)}  ${isRunning(execution) && snap.throughput.executionId === execution.id ? formatRate(snap.throughput.current) : ''}  limit ${formatLimit(execution.bytesPerSecond)}`}</Text>
+            <Text wrap="truncate-end">{`Execution ${execution.id} ${execution.status}  ${formatPercent(phaseProgress(execution).done, phaseProgress(execution).total)}  ${isRunning(execution) && snap.throughput.executionId === execution.id ? formatThroughput(snap.throughput) : ''}  limit ${formatLimit(execution.bytesPerSecond)}`}</Text>
           ) : (
             <Text>{blocked === undefined ? 'No execution yet: press s to start one.' : 'No execution.'}</Text>
           )}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { busySnapshot, fakeActions, importingSnapshot } from '../testing/fixtures.js';
+import { busySnapshot, fakeActions, importingSnapshot, NOW } from '../testing/fixtures.js';
 import { renderUi } from '../testing/render.js';
 import { ImportScreen } from './import-screen.js';
 
@@ -43,5 +43,23 @@ describe('Import and sync', () => {
     expect(ui.frame()).toContain('Import: not available on this daemon');
     expect(ui.frame()).toContain('Online sync: not available on this daemon');
     expect(ui.frame()).toContain('Completion report: not available on this daemon');
+  });
+
+  it('shows the run\'s rate and ETA from the dashboard\'s meter, and a verifying destination\'s files verified (issue 26)', async () => {
+    const snap = { ...importing, importThroughput: { executionId: 'imp-01', current: 48 * 1024 ** 2, history: [48 * 1024 ** 2], etaSeconds: 53 } };
+    const ui = await renderUi(<ImportScreen {...base} snap={snap} actions={fakeActions()} />);
+    expect(ui.frame()).toContain('Import: RUNNING (execution imp-01)\n  Rate 48.0 MiB/s  ETA 53s');
+    const none = await renderUi(<ImportScreen {...base} snap={importing} actions={fakeActions()} />);
+    expect(none.frame()).not.toContain('Rate'); // the meter follows no run yet: no made-up rate
+    const value = importing.importStatus.state === 'ok' ? importing.importStatus.value : undefined;
+    const verifying = {
+      ...importing,
+      importStatus: { state: 'ok' as const, at: NOW, value: { ...value!, destinations: [{ ...value!.destinations[0]!, status: 'VERIFYING', filesDone: 1200, filesSkipped: 0, filesVerified: 300, bytesDone: 4 * 1024 ** 3 }] } },
+      importThroughput: { executionId: 'imp-01', unit: 'files' as const, current: 25, history: [25], etaSeconds: 36 },
+    };
+    const v = await renderUi(<ImportScreen {...base} snap={verifying} actions={fakeActions()} />);
+    expect(v.frame()).toContain('Rate 25 files/s  ETA 36s');
+    expect(v.frame()).toMatch(/Verifying \[#+\.+\]\s+25%\s+300\/1,200 files verified/);
+    expect(v.frame()).not.toMatch(/\]\s+100%\s+1,200\/1,200 files\s+4\.00 GiB/);
   });
 });

@@ -2,35 +2,54 @@
 // report's summary and its failures.
 import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
-import { formatBytes, formatCount } from '../data/format.js';
-import { valueOf, type ActionResult, type Remote } from '../data/store.js';
-import type { TransferView } from '../data/views.js';
+import { transferAsExecution } from '../data/current-transfer.js';
+import { formatBytes, formatCount, formatDuration, formatThroughput } from '../data/format.js';
+import { valueOf, type ActionResult, type Remote, type ThroughputView } from '../data/store.js';
+import { phaseProgress, type DestinationProgressView, type TransferView } from '../data/views.js';
 import { ProgressBar } from '../widgets/bars.js';
 import { ErrorText, RemoteView } from '../widgets/notice.js';
 import type { ScreenProps } from './screen-props.js';
 
-function Transfer(props: { title: string; remote: Remote<TransferView>; width: number }) {
+/** One destination's bar: bytes while it transfers, files verified of files to verify while it verifies. */
+function DestinationLine(props: { d: DestinationProgressView; width: number }) {
+  const { d } = props;
+  const p = phaseProgress({ ...transferAsExecution({ status: 'RUNNING', destinations: [d] }, d.uri), status: d.status });
+  const verifying = p.phase === 'verify';
+  return (
+    <Text wrap="truncate-end">
+      {'  '}
+      <ProgressBar done={p.done} total={p.total} width={Math.max(10, props.width - (verifying ? 74 : 64))} {...(verifying ? { label: 'Verifying' } : {})} />
+      {verifying
+        ? `  ${formatCount(p.done)}/${formatCount(p.total)} files verified  failed ${formatCount(d.filesFailed)}`
+        : `  ${formatCount(d.filesDone)}/${formatCount(d.filesTotal)} files  ${formatBytes(d.bytesDone)}/${formatBytes(d.bytesTotal)}  failed ${formatCount(d.filesFailed)}`}
+    </Text>
+  );
+}
+
+function Transfer(props: { title: string; remote: Remote<TransferView>; throughput: ThroughputView; width: number }) {
   return (
     <RemoteView remote={props.remote} what={props.title}>
-      {(t) => (
-        <Box flexDirection="column">
-          <Text>
-            <Text bold>{props.title}</Text>
-            {`: ${t.status}${t.executionId ? ` (execution ${t.executionId})` : ''}`}
-          </Text>
-          {t.message ? <Text wrap="truncate-end">{`  ${t.message}`}</Text> : null}
-          {t.destinations.map((d, i) => (
-            <Box key={i} flexDirection="column">
-              <Text wrap="truncate-end">{`  ${d.uri || 'destination'}  ${d.status}`}</Text>
-              <Text wrap="truncate-end">
-                {'  '}
-                <ProgressBar done={d.bytesDone} total={d.bytesTotal} width={Math.max(10, props.width - 64)} />
-                {`  ${formatCount(d.filesDone)}/${formatCount(d.filesTotal)} files  ${formatBytes(d.bytesDone)}/${formatBytes(d.bytesTotal)}  failed ${formatCount(d.filesFailed)}`}
-              </Text>
-            </Box>
-          ))}
-        </Box>
-      )}
+      {(t) => {
+        // The rate and ETA of the whole run, from the meter the dashboard uses (ui/data/throughput.ts).
+        const meter = props.throughput;
+        const follows = t.status === 'RUNNING' && t.destinations.length > 0 && meter.executionId === (t.executionId ?? meter.executionId);
+        return (
+          <Box flexDirection="column">
+            <Text>
+              <Text bold>{props.title}</Text>
+              {`: ${t.status}${t.executionId ? ` (execution ${t.executionId})` : ''}`}
+            </Text>
+            {follows ? <Text wrap="truncate-end">{`  Rate ${formatThroughput(meter)}  ETA ${formatDuration(meter.etaSeconds)}`}</Text> : null}
+            {t.message ? <Text wrap="truncate-end">{`  ${t.message}`}</Text> : null}
+            {t.destinations.map((d, i) => (
+              <Box key={i} flexDirection="column">
+                <Text wrap="truncate-end">{`  ${d.uri || 'destination'}  ${d.status}`}</Text>
+                <DestinationLine d={d} width={props.width} />
+              </Box>
+            ))}
+          </Box>
+        );
+      }}
     </RemoteView>
   );
 }
@@ -53,8 +72,8 @@ export function ImportScreen({ snap, actions, active, width }: ScreenProps) {
   return (
     <Box flexDirection="column">
       <Text>{`Device ${state ?? 'unknown'}: ${state === 'AT_FACILITY' || state === 'IMPORTING' || state?.startsWith('IMPORTED') ? 'import into the destinations' : state === 'ON_SITE' ? 'online sync while the network is up' : 'import runs at the facility, online sync on site'}`}</Text>
-      <Transfer title="Import" remote={snap.importStatus} width={width} />
-      <Transfer title="Online sync" remote={snap.syncStatus} width={width} />
+      <Transfer title="Import" remote={snap.importStatus} throughput={snap.importThroughput} width={width} />
+      <Transfer title="Online sync" remote={snap.syncStatus} throughput={snap.syncThroughput} width={width} />
       <Text> </Text>
       <RemoteView remote={snap.report} what="Completion report">
         {(r) => (

@@ -3,7 +3,7 @@
 import { formatCount, formatRate } from '../../appliance/format/units.js';
 import type { ThroughputView } from './snapshot.js';
 
-export { formatBytes, formatCount, formatDuration, formatLimit, formatPercent, formatRate, parseBandwidth } from '../../appliance/format/units.js';
+export { formatBytes, formatCount, formatDuration, formatLimit, formatPercent, formatRate } from '../../appliance/format/units.js';
 
 /** A meter's rate in its unit (ui/data/throughput.ts): bytes/s, or files/s while verifying. */
 export function formatThroughput(t: Pick<ThroughputView, 'current' | 'unit'>): string {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { busySnapshot, execution, fakeActions, NOW, status, task } from '../testing/fixtures.js';
 import { KEYS, renderUi } from '../testing/render.js';
-import { parseOptions, TasksScreen } from './tasks-screen.js';
+import { parseBytesPerSecond } from '../../appliance/tasks/options.js';
+import { bytesPerSecond, parseOptions, TasksScreen } from './tasks-screen.js';
 
 const base = { width: 80, height: 20, active: true, setCapture: () => {} };
 
@@ -72,7 +73,8 @@ describe('Tasks', () => {
     const actions = fakeActions();
     const ui = await renderUi(<TasksScreen {...base} snap={busySnapshot()} actions={actions} />);
     await ui.type('b', 'fast', KEYS.enter);
-    expect(ui.frame()).toContain('Error: "fast" is not a rate: try 50M, 800k, 1.5G or off [INVALID_ARGUMENT]');
+    expect(ui.frame()).toContain('Error: Option BytesPerSecond must be -1 (no limit) or a positive rate: whole bytes per second, or');
+    expect(ui.frame()).toContain('got "fast" [INVALID_ARGUMENT]');
     const idle = await renderUi(<TasksScreen {...base} snap={busySnapshot({ executions: { state: 'ok', value: [done], at: NOW }, current: done })} actions={actions} />);
     await idle.type('c');
     expect(idle.frame()).toContain('no running execution for this task [INVALID_STATE]');
@@ -110,5 +112,18 @@ describe('Tasks', () => {
     expect(gone.frame()).toContain('Tasks: the device is erased: the journal that held the tasks is crypto-erased.');
     expect(gone.frame()).not.toContain('unlock it with the manifest');
     expect(gone.frame()).not.toContain('press n');
+  });
+
+  it('reads BytesPerSecond in the forms the CLI accepts, with its parser and its message (issue 26)', async () => {
+    for (const text of ['50M', '50MiB', '1.5G', '800k', '1048576', '-1', 'off', 'unlimited', '50M/s']) expect(bytesPerSecond(text)).toEqual({ value: parseBytesPerSecond(text) });
+    for (const text of ['0', 'fast', '-5']) expect(() => parseBytesPerSecond(text)).toThrow(/BytesPerSecond/);
+    const actions = fakeActions();
+    const ui = await renderUi(<TasksScreen {...base} snap={busySnapshot()} actions={actions} />);
+    await ui.type('n', 'home', KEYS.enter, 'file:///home', KEYS.enter, KEYS.enter, KEYS.enter, 'BytesPerSecond=fast', KEYS.enter);
+    expect(ui.frame()).toContain('Error: Option BytesPerSecond must be -1 (no limit) or a positive rate');
+    expect(ui.frame()).not.toContain('is not a rate (50M, 800k, off)');
+    expect(actions.calls).toEqual([]);
+    await ui.type(...Array<string>(4).fill(KEYS.backspace), '1.5G', KEYS.enter);
+    expect(actions.calls).toEqual([['createTask', { name: 'home', source: 'file:///home', includes: '', excludes: '', options: { BytesPerSecond: 1.5 * 1024 ** 3 } }]]);
   });
 });

@@ -3,7 +3,9 @@
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import { useRefState } from '../widgets/use-ref-state.js';
-import { formatLimit, formatPercent, formatThroughput, parseBandwidth } from '../data/format.js';
+import { parseBytesPerSecond } from '../../appliance/tasks/options.js';
+import { formatLimit, formatPercent, formatThroughput } from '../data/format.js';
+import { toUiError } from '../data/ui-error.js';
 import { noTasksReason } from '../data/lifecycle-hints.js';
 import { valueOf, type ActionResult } from '../data/store.js';
 import { isRunning, phaseProgress, type ExecutionView, type TaskInput, type TaskView } from '../data/views.js';
@@ -22,7 +24,16 @@ type FormKey = (typeof FORM_FIELDS)[number]['key'];
 type Form = Record<FormKey, string>;
 const EMPTY_FORM: Form = { name: '', source: '', includes: '', excludes: '', options: '' };
 
-/** `Key=Value` pairs separated by spaces or commas; BytesPerSecond accepts 50M, off, ... */
+/** BytesPerSecond as the CLI and the daemon read it (parseBytesPerSecond): 50M, 800K, 1.5G, 1048576, -1, off. */
+export function bytesPerSecond(text: string): { value: number } | { error: string } {
+  try {
+    return { value: parseBytesPerSecond(text.trim()) };
+  } catch (err) {
+    return { error: toUiError(err).message };
+  }
+}
+
+/** `Key=Value` pairs separated by spaces or commas; BytesPerSecond accepts what the CLI accepts. */
 export function parseOptions(text: string): { options: Record<string, string | number> } | { error: string } {
   const options: Record<string, string | number> = {};
   for (const part of text.split(/[\s,]+/).filter((p) => p !== '')) {
@@ -31,9 +42,9 @@ export function parseOptions(text: string): { options: Record<string, string | n
     const key = part.slice(0, eq);
     const value = part.slice(eq + 1);
     if (key === 'BytesPerSecond') {
-      const bps = parseBandwidth(value);
-      if (bps === undefined) return { error: `BytesPerSecond "${value}" is not a rate (50M, 800k, off)` };
-      options[key] = bps;
+      const bps = bytesPerSecond(value);
+      if ('error' in bps) return bps;
+      options[key] = bps.value;
     } else {
       options[key] = /^-?\d+$/.test(value) ? Number(value) : value;
     }
@@ -93,12 +104,12 @@ export function TasksScreen({ snap, actions, active, setCapture, width }: Screen
       }
       if (mode.kind === 'bandwidth') {
         if (key.return) {
-          const bps = parseBandwidth(bandwidth);
-          if (bps === undefined) {
-            setMessage({ ok: false, error: { code: 'INVALID_ARGUMENT', message: `"${bandwidth}" is not a rate: try 50M, 800k, 1.5G or off` } });
+          const bps = bytesPerSecond(bandwidth);
+          if ('error' in bps) {
+            setMessage({ ok: false, error: { code: 'INVALID_ARGUMENT', message: bps.error } });
             return;
           }
-          run(actions.setBandwidth(mode.executionId, bps));
+          run(actions.setBandwidth(mode.executionId, bps.value));
           setMode({ kind: 'list' });
           return;
         }

@@ -80,7 +80,7 @@ export function DashboardScreen({ snap, width }: ScreenProps) {
           {phase?.phase === 'verify' ? (
             <Text wrap="truncate-end">{`Verified ${formatCount(phase.done)} of ${formatCount(phase.total)} files  (copied ${formatBytes(bytes.done)} in ${formatCount(e.filesTransferred)} files)`}</Text>
           ) : (
-            <Text wrap="truncate-end">{`Bytes ${formatBytes(bytes.done)} of ${formatBytes(total)}  Files ${formatCount(e.filesTransferred)} of ${formatCount(Math.max(e.estimatedFiles, e.filesTransferred))}`}</Text>
+            <Text wrap="truncate-end">{`Bytes ${formatBytes(bytes.done)} of ${formatBytes(total)}  Files ${formatCount(e.filesTransferred)} of ${formatCount(Math.max(e.estimatedFiles, e.filesTransferred))}${e.taskId === 'import' || e.taskId === 'online sync' ? ' (folders included)' : ' (folders not counted)'}`}</Text>
           )}
           <Text wrap="truncate-end">
             {`Throughput ${running ? formatThroughput(t) : '-'} `}

@@ -12,16 +12,16 @@ describe('Import and sync', () => {
     expect(f).toContain('Device IMPORTING: import into the destinations');
     expect(f).toContain('Import: RUNNING (execution imp-01)');
     expect(f).toContain('s3://customer-bucket/imports  TRANSFERRING');
-    expect(f).toMatch(/\[#+\.+\]\s+50%\s+600\/1,200 files\s+2\.00 GiB\/4\.00 GiB\s+failed 2/);
+    expect(f).toMatch(/\[#+\.+\]\s+50%\s+600\/1,200 entries\s+2\.00 GiB\/4\.00 GiB\s+failed 2/);
     expect(f).toContain('efs:///mnt/efs/share  SUCCESS');
-    expect(f).toMatch(/\]\s+100%\s+1,200\/1,200 files/);
+    expect(f).toMatch(/\]\s+100%\s+1,200\/1,200 entries/);
   });
 
   it('shows the completion report summary and each failure with its code', async () => {
     const ui = await renderUi(<ImportScreen {...base} snap={importing} actions={fakeActions()} />);
     const f = ui.frame();
     expect(f).toContain('Completion report: Completed with errors');
-    expect(f).toContain('Files 1,200  succeeded 1,198  failed 2  bytes 4.00 GiB');
+    expect(f).toContain('Journal entries 1,200 (files and folders)  succeeded 1,198  failed 2  bytes 4.00 GiB');
     expect(f).toContain('Failures (2)');
     expect(f).toContain('projects/a.bin  [CHECKSUM_MISMATCH] Checksum failure: the journal chunk does not match its SHA-256');
     expect(f).toContain('[DESTINATION_NAME_INVALID] S3 keys must be UTF-8');
@@ -59,7 +59,7 @@ describe('Import and sync', () => {
     };
     const v = await renderUi(<ImportScreen {...base} snap={verifying} actions={fakeActions()} />);
     expect(v.frame()).toContain('Rate 25 files/s  ETA 36s');
-    expect(v.frame()).toMatch(/Verifying \[#+\.+\]\s+25%\s+300\/1,200 files verified/);
-    expect(v.frame()).not.toMatch(/\]\s+100%\s+1,200\/1,200 files\s+4\.00 GiB/);
+    expect(v.frame()).toMatch(/Verifying \[#+\.+\]\s+25%\s+300\/1,200 entries verified/);
+    expect(v.frame()).not.toMatch(/\]\s+100%\s+1,200\/1,200 entries\s+4\.00 GiB/);
   });
 });

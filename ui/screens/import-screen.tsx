@@ -10,7 +10,8 @@ import { ProgressBar } from '../widgets/bars.js';
 import { ErrorText, RemoteView } from '../widgets/notice.js';
 import type { ScreenProps } from './screen-props.js';
 
-/** One destination's bar: bytes while it transfers, files verified of files to verify while it verifies. */
+/** One destination's bar: bytes while it transfers, entries verified of entries to verify while it verifies.
+ * An import counts journal entries, folders included (appliance/transfer/transfer-engine.ts). */
 function DestinationLine(props: { d: DestinationProgressView; width: number }) {
   const { d } = props;
   const p = phaseProgress({ ...transferAsExecution({ status: 'RUNNING', destinations: [d] }, d.uri), status: d.status });
@@ -20,8 +21,8 @@ function DestinationLine(props: { d: DestinationProgressView; width: number }) {
       {'  '}
       <ProgressBar done={p.done} total={p.total} width={Math.max(10, props.width - (verifying ? 74 : 64))} {...(verifying ? { label: 'Verifying' } : {})} />
       {verifying
-        ? `  ${formatCount(p.done)}/${formatCount(p.total)} files verified  failed ${formatCount(d.filesFailed)}`
-        : `  ${formatCount(d.filesDone)}/${formatCount(d.filesTotal)} files  ${formatBytes(d.bytesDone)}/${formatBytes(d.bytesTotal)}  failed ${formatCount(d.filesFailed)}`}
+        ? `  ${formatCount(p.done)}/${formatCount(p.total)} entries verified  failed ${formatCount(d.filesFailed)}`
+        : `  ${formatCount(d.filesDone)}/${formatCount(d.filesTotal)} entries  ${formatBytes(d.bytesDone)}/${formatBytes(d.bytesTotal)}  failed ${formatCount(d.filesFailed)}`}
     </Text>
   );
 }
@@ -82,7 +83,7 @@ export function ImportScreen({ snap, actions, active, width }: ScreenProps) {
               <Text bold>Completion report</Text>
               {`: ${r.status}${r.finishedAt ? ` at ${r.finishedAt}` : ''}`}
             </Text>
-            <Text wrap="truncate-end">{`  Files ${formatCount(r.filesTotal)}  succeeded ${formatCount(r.filesSucceeded)}  failed ${formatCount(r.filesFailed)}  bytes ${formatBytes(r.bytes)}`}</Text>
+            <Text wrap="truncate-end">{`  Journal entries ${formatCount(r.filesTotal)} (files and folders)  succeeded ${formatCount(r.filesSucceeded)}  failed ${formatCount(r.filesFailed)}  bytes ${formatBytes(r.bytes)}`}</Text>
             {r.summaryLines.slice(0, 3).map((l, i) => (
               <Text key={`s${i}`} wrap="truncate-end">{`  ${l}`}</Text>
             ))}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppView } from '../app.js';
-import { busySnapshot, fakeActions, NOW, status } from '../testing/fixtures.js';
+import { busySnapshot, execution, fakeActions, NOW, status } from '../testing/fixtures.js';
+import { DashboardScreen } from './dashboard-screen.js';
 import { renderUi } from '../testing/render.js';
 import { JournalScreen } from './journal-screen.js';
 
@@ -10,7 +11,7 @@ describe('Journal', () => {
   it('shows files, bytes, stored bytes, dedup ratio and the disk gauge', async () => {
     const ui = await renderUi(<JournalScreen {...base} snap={busySnapshot()} actions={fakeActions()} />);
     const f = ui.frame();
-    expect(f).toContain('Files:           5,400');
+    expect(f).toContain('Files:           5,400 entries (files and folders)');
     expect(f).toContain('Bytes (logical): 1.50 GiB');
     expect(f).toContain('Stored on disk:  1.21 GiB in 3 segment(s)');
     expect(f).toContain('Unique chunks:   4,100 (1.20 GiB)');
@@ -37,7 +38,7 @@ describe('Journal', () => {
     expect(ui.frame()).toMatch(/\[#+\.+\]\s+30%/);
     ui.rerender(<JournalScreen {...base} snap={busySnapshot({ verify: { running: false, result: { ok: true, files: 5400, records: 9600, problems: [] } } })} actions={actions} />);
     await ui.type('');
-    expect(ui.frame()).toContain('Verify: OK, 5,400 files, 9,600 records, no problem');
+    expect(ui.frame()).toContain('Verify: OK, 5,400 entries (files and folders), 9,600 records, no problem');
   });
 
   it('lists the problems a verify found, and the error when the device is locked', async () => {
@@ -74,5 +75,15 @@ describe('Journal', () => {
     expect(ui.frame()).not.toContain('unlock with the manifest');
     expect(ui.frame()).not.toContain('unlock it with the manifest');
     expect(ui.frame()).not.toContain('Press v');
+  });
+
+  it('labels the journal\'s count as entries, files and folders, beside ingest\'s count of files (issue 26)', async () => {
+    const e = execution({ status: 'SUCCESS', estimatedFiles: 3004, filesTransferred: 3004, bytesWritten: 4 * 1024 ** 3 });
+    const snap = busySnapshot({ current: e, journal: { state: 'ok', at: NOW, value: { files: 3065, logicalBytes: 4 * 1024 ** 3, chunks: 10, chunkBytes: 4 * 1024 ** 3, storedBytes: 4 * 1024 ** 3, segments: 1, dedupRatio: 1, records: 6100 } } });
+    const journal = await renderUi(<JournalScreen {...base} snap={snap} actions={fakeActions()} />);
+    expect(journal.frame()).toContain('Files:           3,065 entries (files and folders)');
+    expect(journal.frame()).not.toMatch(/Files:\s+3,065\s*$/m);
+    const dashboard = await renderUi(<DashboardScreen {...base} snap={snap} actions={fakeActions()} />);
+    expect(dashboard.frame()).toContain('Files 3,004 of 3,004 (folders not counted)');
   });
 });

@@ -34,7 +34,8 @@ export function JournalScreen({ snap, actions, active, width }: ScreenProps) {
         {(j) => (
           <Fields
             rows={[
-              ['Files', formatCount(j.files)],
+              // The journal counts an entry per file, folder and link; ingest counts files (no folders).
+              ['Files', `${formatCount(j.files)} entries (files and folders)`],
               ['Bytes (logical)', formatBytes(j.logicalBytes)],
               ['Stored on disk', `${formatBytes(j.storedBytes)} in ${formatCount(j.segments)} segment(s)`],
               ['Unique chunks', `${formatCount(j.chunks)} (${formatBytes(j.chunkBytes)})`],
@@ -64,7 +65,7 @@ export function JournalScreen({ snap, actions, active, width }: ScreenProps) {
         </>
       ) : verify.result ? (
         verify.result.ok ? (
-          <Text>{`Verify: OK, ${formatCount(verify.result.files)} files, ${formatCount(verify.result.records)} records, no problem`}</Text>
+          <Text>{`Verify: OK, ${formatCount(verify.result.files)} entries (files and folders), ${formatCount(verify.result.records)} records, no problem`}</Text>
         ) : (
           <Box flexDirection="column">
             <Text bold>{`Verify: ${verify.result.problems.length} PROBLEM(S) in ${formatCount(verify.result.records)} records`}</Text>

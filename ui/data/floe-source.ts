@@ -49,7 +49,10 @@ export interface FloeSource {
 
 export interface DiskSpace {
   readonly totalBytes: number;
+  /** Available to an unprivileged writer (statfs bavail). */
   readonly freeBytes: number;
+  /** Taken by files (statfs blocks - bfree), when known: df's "Used". */
+  readonly usedBytes?: number;
 }
 
 /** Optional: the capacity of the disk that holds the journal (the UI runs on the device). */

@@ -40,7 +40,7 @@ export class HttpFloeSource implements FloeSource, DiskSpaceSource {
   async journalDisk(): Promise<DiskSpace> {
     if (this.#dataDir === undefined) throw { code: 'NOT_AVAILABLE', message: 'not available on this daemon' };
     const s = await statfs(this.#dataDir);
-    return { totalBytes: s.blocks * s.bsize, freeBytes: s.bavail * s.bsize };
+    return { totalBytes: s.blocks * s.bsize, freeBytes: s.bavail * s.bsize, usedBytes: (s.blocks - s.bfree) * s.bsize };
   }
 
   get location(): string | undefined {

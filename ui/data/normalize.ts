@@ -146,6 +146,28 @@ export function toDeviceInfo(v: unknown): DeviceInfoView {
   const memUsed = optNum(memory, 'usedBytes');
   const hostname = optStr(o, 'hostname');
   const dataDisk = obj(pick(o, 'dataDisk'));
+  // The data disk comes with capacity and available only; the disk of the same probe with the same
+  // two figures is that file system, and gives its used bytes (df's "Used").
+  const dataCapacity = num(dataDisk, 'capacityBytes');
+  const dataAvailable = num(dataDisk, 'availableBytes');
+  const holdsJournal = (x: Json): boolean => Object.keys(dataDisk).length > 0 && optNum(x, 'availableBytes') === dataAvailable && num(x, 'capacityBytes', 'sizeBytes') === dataCapacity;
+  const journalDisk = listOf(pick(o, 'disks')).map(obj).find(holdsJournal);
+  const disks = listOf(pick(o, 'disks')).map((d) => {
+    const x = obj(d);
+    const available = optNum(x, 'availableBytes');
+    return {
+      name: str(x, 'filesystem', 'name'),
+      mount: str(x, 'mount'),
+      sizeBytes: num(x, 'capacityBytes', 'sizeBytes'),
+      usedBytes: num(x, 'usedBytes'),
+      ...(available === undefined ? {} : { availableBytes: available }),
+      ...(x === journalDisk ? { holdsJournal: true } : {}),
+    };
+  });
+  const data =
+    Object.keys(dataDisk).length === 0
+      ? undefined
+      : { totalBytes: dataCapacity, freeBytes: dataAvailable, ...(journalDisk === undefined ? {} : { usedBytes: num(journalDisk, 'usedBytes') }) };
   const missing = listOf(pick(o, 'missing')).map((m) => `${str(obj(m), 'probe')}: ${str(obj(m), 'reason')}`);
   return {
     ...(hostname === undefined ? {} : { hostname }),
@@ -154,10 +176,7 @@ export function toDeviceInfo(v: unknown): DeviceInfoView {
     ...(memTotal === undefined ? {} : { memoryTotal: memTotal }),
     ...(memUsed === undefined ? {} : { memoryUsed: memUsed }),
     temperatures,
-    disks: listOf(pick(o, 'disks')).map((d) => {
-      const x = obj(d);
-      return { name: str(x, 'filesystem', 'name'), mount: str(x, 'mount'), sizeBytes: num(x, 'capacityBytes', 'sizeBytes'), usedBytes: num(x, 'usedBytes') };
-    }),
+    disks,
     nics: listOf(pick(o, 'network', 'nics'))
       .filter((n) => pick(obj(n), 'internal') !== true)
       .map((n) => {
@@ -172,7 +191,7 @@ export function toDeviceInfo(v: unknown): DeviceInfoView {
           ...(speed === undefined || speed <= 0 ? {} : { speedMbps: speed }),
         };
       }),
-    ...(Object.keys(dataDisk).length > 0 ? { dataDisk: { totalBytes: num(dataDisk, 'capacityBytes'), freeBytes: num(dataDisk, 'availableBytes') } } : {}),
+    ...(data === undefined ? {} : { dataDisk: data }),
     missing,
   };
 }

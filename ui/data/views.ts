@@ -100,6 +100,9 @@ export interface DiskView {
   readonly mount: string;
   readonly sizeBytes: number;
   readonly usedBytes: number;
+  readonly availableBytes?: number;
+  /** Whether this is the file system of the data folder (the journal's disk). */
+  readonly holdsJournal?: boolean;
 }
 
 export interface NicView {
@@ -120,7 +123,7 @@ export interface DeviceInfoView {
   readonly disks: readonly DiskView[];
   readonly nics: readonly NicView[];
   /** The file system of the data folder (the journal's disk). */
-  readonly dataDisk?: { readonly totalBytes: number; readonly freeBytes: number };
+  readonly dataDisk?: { readonly totalBytes: number; readonly freeBytes: number; readonly usedBytes?: number };
   /** Probes that failed, "probe: reason". */
   readonly missing?: readonly string[];
 }

@@ -16,8 +16,9 @@ describe('Journal', () => {
     expect(f).toContain('Stored on disk:  1.21 GiB in 3 segment(s)');
     expect(f).toContain('Unique chunks:   4,100 (1.20 GiB)');
     expect(f).toContain('Dedup ratio:     1.25x');
-    expect(f).toMatch(/Disk \[#+\.+\]\s+14%/);
-    expect(f).toContain('12.0 TiB free of 14.0 TiB');
+    expect(f).toMatch(/Data disk \(journal\) \[#+\.+\]\s+14%/);
+    expect(f).toContain('2.00 TiB used, 12.0 TiB available of 14.0 TiB');
+    expect(f).toContain('Use% as df counts it: used / (used + available)');
     expect(f).toContain('Press v to verify the whole journal.');
   });
 

@@ -2,6 +2,7 @@
 // full verify with progress.
 import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
+import { DF_NOTE, dfShare, diskUsage, diskUsageText } from '../data/disk-usage.js';
 import { formatBytes, formatCount } from '../data/format.js';
 import { noJournalReason } from '../data/lifecycle-hints.js';
 import { valueOf, type ActionResult } from '../data/store.js';
@@ -25,7 +26,8 @@ export function JournalScreen({ snap, actions, active, width }: ScreenProps) {
     },
     { isActive: active },
   );
-  const disk = valueOf(snap.disk);
+  const space = valueOf(snap.disk);
+  const disk = space === undefined ? undefined : diskUsage({ sizeBytes: space.totalBytes, availableBytes: space.freeBytes, ...(space.usedBytes === undefined ? {} : { usedBytes: space.usedBytes }) });
   return (
     <Box flexDirection="column">
       <Text bold>Journal</Text>
@@ -49,13 +51,14 @@ export function JournalScreen({ snap, actions, active, width }: ScreenProps) {
       <Text> </Text>
       {disk ? (
         <>
-          <Gauge label="Disk" used={disk.totalBytes - disk.freeBytes} total={disk.totalBytes} width={Math.max(10, width - 24)} />
-          <Text>{`     ${formatBytes(disk.freeBytes)} free of ${formatBytes(disk.totalBytes)}`}</Text>
+          <Gauge label="Data disk (journal)" used={dfShare(disk).used} total={dfShare(disk).total} width={Math.max(10, width - 38)} />
+          <Text wrap="truncate-end">{`     ${diskUsageText(disk)}`}</Text>
+          <Text wrap="truncate-end">{`     ${DF_NOTE}`}</Text>
         </>
       ) : snap.disk.state === 'error' ? (
-        <ErrorText error={snap.disk.error} prefix="Disk" />
+        <ErrorText error={snap.disk.error} prefix="Data disk" />
       ) : (
-        <Text>Disk: not available on this daemon</Text>
+        <Text>Data disk: not available on this daemon</Text>
       )}
       <Text> </Text>
       {verify.running ? (

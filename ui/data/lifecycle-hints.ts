@@ -57,7 +57,7 @@ export function nextStep(s: DeviceStatus): string | undefined {
 /** Whether the daemon holds the job's keys, in words that fit the state. */
 export function keysText(s: DeviceStatus): string {
   if (s.state === 'ERASED') return 'none: erased, the job and its keys are gone; nothing can be unlocked';
-  if (s.unlocked) return 'held (the device is unlocked; a new unlock only re-checks manifest and code)';
+  if (s.unlocked) return 'held (unlocked; a new unlock only re-checks the manifest and the code)';
   if (s.state === 'LOCKED') return 'none: locked for shipping; manifest and code unlock it at the facility';
   if (s.state === 'PROVISIONED') return 'none yet: unlock with the manifest and the code to start on site';
   return 'none (none after a restart): unlock with the manifest and the code';

@@ -64,7 +64,7 @@ describe('Unlock', () => {
     const inState = (over: Parameters<typeof status>[0]) => busySnapshot({ status: { state: 'ok', value: status({ sealFingerprint: SEAL, ...over }), at: NOW } });
     const checked = await renderUi(<UnlockScreen {...base} snap={inState({ state: 'AT_FACILITY', snowballJobState: 'WithAWS', unlocked: true })} actions={fakeActions()} />);
     expect(checked.frame()).toContain(`Seal ${SEAL}: check passed, the journal matches it`);
-    expect(checked.frame()).toContain('Keys: held (the device is unlocked; a new unlock only re-checks manifest and code)');
+    expect(checked.frame()).toContain('Keys: held (unlocked; a new unlock only re-checks the manifest and the code)');
     expect(checked.frame()).not.toContain('keys held: already unlocked');
     const pending = await renderUi(<UnlockScreen {...base} snap={inState({ state: 'LOCKED', snowballJobState: 'InTransitToAWS', unlocked: false })} actions={fakeActions()} />);
     expect(pending.frame()).toContain(`Seal ${SEAL}: not checked yet (unlocking here checks it)`);

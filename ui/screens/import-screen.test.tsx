@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { busySnapshot, fakeActions, importingSnapshot, NOW } from '../testing/fixtures.js';
+import { busySnapshot, fakeActions, importingSnapshot, NOW, status } from '../testing/fixtures.js';
 import { renderUi } from '../testing/render.js';
 import { ImportScreen } from './import-screen.js';
 
@@ -61,5 +61,18 @@ describe('Import and sync', () => {
     expect(v.frame()).toContain('Rate 25 files/s  ETA 36s');
     expect(v.frame()).toMatch(/Verifying \[#+\.+\]\s+25%\s+300\/1,200 entries verified/);
     expect(v.frame()).not.toMatch(/\]\s+100%\s+1,200\/1,200 entries\s+4\.00 GiB/);
+  });
+
+  it('ERASED: nothing left to import, no refusal that says "unlock with the manifest" (issue 26)', async () => {
+    const erased = busySnapshot({
+      status: { state: 'ok', value: status({ state: 'ERASED', snowballJobState: 'Complete', unlocked: false }), at: NOW },
+      report: { state: 'error', error: { code: 'DEVICE_LOCKED', message: 'the device holds no key: unlock it with the manifest and the unlock code' } },
+    });
+    const ui = await renderUi(<ImportScreen {...base} snap={erased} actions={fakeActions()} />);
+    expect(ui.frame()).toContain('Device ERASED: the journal is crypto-erased; there is nothing left to import or sync');
+    expect(ui.frame()).not.toContain('unlock it with the manifest');
+    expect(ui.frame()).not.toContain('import into the destinations');
+    await ui.type('i');
+    expect(ui.frame()).not.toContain('startImport done');
   });
 });

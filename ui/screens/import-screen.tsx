@@ -60,6 +60,7 @@ export function ImportScreen({ snap, actions, active, width }: ScreenProps) {
   const state = valueOf(snap.status)?.state;
   useInput(
     (input) => {
+      if (state === 'ERASED') return;
       const run = (p: Promise<ActionResult>): void => {
         setMessage(undefined);
         void p.then(setMessage);
@@ -70,6 +71,10 @@ export function ImportScreen({ snap, actions, active, width }: ScreenProps) {
     },
     { isActive: active },
   );
+  if (state === 'ERASED') {
+    // Nothing is left to import or sync; a route's refusal would only say "unlock", which cannot be.
+    return <Text wrap="wrap">Device ERASED: the journal is crypto-erased; there is nothing left to import or sync, and nothing can be unlocked.</Text>;
+  }
   return (
     <Box flexDirection="column">
       <Text>{`Device ${state ?? 'unknown'}: ${state === 'AT_FACILITY' || state === 'IMPORTING' || state?.startsWith('IMPORTED') ? 'import into the destinations' : state === 'ON_SITE' ? 'online sync while the network is up' : 'import runs at the facility, online sync on site'}`}</Text>

@@ -71,7 +71,7 @@ export function sealText(s: DeviceStatus): string {
     case 'ON_SITE':
       return 'Seal: none yet (written when the device is locked for shipping)';
     case 'LOCKED':
-      return `${seal}: not checked yet (unlocking here checks it)`;
+      return `${seal}: not checked yet; unlock checks it`;
     case 'AT_FACILITY':
     case 'IMPORTING':
     case 'IMPORTED':

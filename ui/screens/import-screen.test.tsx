@@ -21,7 +21,7 @@ describe('Import and sync', () => {
     const ui = await renderUi(<ImportScreen {...base} snap={importing} actions={fakeActions()} />);
     const f = ui.frame();
     expect(f).toContain('Completion report: Completed with errors');
-    expect(f).toContain('Journal entries 1,200 (files and folders)  succeeded 1,198  failed 2  bytes 4.00 GiB');
+    expect(f).toContain('Entries 1,200 (files and folders)  succeeded 1,198  failed 2  4.00 GiB');
     expect(f).toContain('Failures (2)');
     expect(f).toContain('projects/a.bin  [CHECKSUM_MISMATCH] Checksum failure: the journal chunk does not match its SHA-256');
     expect(f).toContain('[DESTINATION_NAME_INVALID] S3 keys must be UTF-8');

@@ -88,7 +88,7 @@ export function ImportScreen({ snap, actions, active, width }: ScreenProps) {
               <Text bold>Completion report</Text>
               {`: ${r.status}${r.finishedAt ? ` at ${r.finishedAt}` : ''}`}
             </Text>
-            <Text wrap="truncate-end">{`  Journal entries ${formatCount(r.filesTotal)} (files and folders)  succeeded ${formatCount(r.filesSucceeded)}  failed ${formatCount(r.filesFailed)}  bytes ${formatBytes(r.bytes)}`}</Text>
+            <Text wrap="truncate-end">{`  Entries ${formatCount(r.filesTotal)} (files and folders)  succeeded ${formatCount(r.filesSucceeded)}  failed ${formatCount(r.filesFailed)}  ${formatBytes(r.bytes)}`}</Text>
             {r.summaryLines.slice(0, 3).map((l, i) => (
               <Text key={`s${i}`} wrap="truncate-end">{`  ${l}`}</Text>
             ))}

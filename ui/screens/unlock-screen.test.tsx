@@ -67,7 +67,7 @@ describe('Unlock', () => {
     expect(checked.frame()).toContain('Keys: held (unlocked; a new unlock only re-checks the manifest and the code)');
     expect(checked.frame()).not.toContain('keys held: already unlocked');
     const pending = await renderUi(<UnlockScreen {...base} snap={inState({ state: 'LOCKED', snowballJobState: 'InTransitToAWS', unlocked: false })} actions={fakeActions()} />);
-    expect(pending.frame()).toContain(`Seal ${SEAL}: not checked yet (unlocking here checks it)`);
+    expect(pending.frame()).toContain(`Seal ${SEAL}: not checked yet; unlock checks it`);
     expect(pending.frame()).not.toContain('the journal matches it');
     const onSite = await renderUi(<UnlockScreen {...base} snap={inState({ sealFingerprint: undefined })} actions={fakeActions()} />);
     expect(onSite.frame()).toContain('Seal: none yet (written when the device is locked for shipping)');

@@ -90,8 +90,19 @@ An API error is shown where it happened, with its code; a route this daemon does
 "not available on this daemon". Quitting the UI leaves the daemon running.
 
 Keyboard only. Usable at 80x24. Colour is only a help: every state is also spelled out, and
-\`NO_COLOR=1\` turns colour off. Manifest files named \`*_manifest.bin\` in the working folder, its
+\`NO_COLOR=1\` turns colour off. \`CI\` and \`CONTINUOUS_INTEGRATION\` are ignored: ink, which draws
+the UI, would otherwise draw nothing until the UI exits, and \`floe ui\` always has a person at a
+terminal. Manifest files named \`*_manifest.bin\` in the working folder, its
 parent and on inserted media (\`/media\`, \`/mnt\`, \`/run/media\`) are offered on the Unlock screen.
+
+What the screens count. Ingest counts files (folders not counted); the journal counts entries, one
+per file, folder and link, so it shows more; an import counts journal entries. Disk use is \`df\`'s
+Use%, used / (used + available), the same on Device and Journal (ui/data/disk-usage.ts). While an
+execution verifies, its bar is labelled Verifying and counts files verified of files to verify, in
+files/s. "Last errors" on the dashboard lists the daemon's errors only (error and warning events,
+the execution's ErrorCode, its skipped and failed files); a refused input (a typo in a form, a wrong
+unlock code) is answered on the screen where it was typed. Each screen offers only what the
+lifecycle state allows: tasks on site with the keys, verify with the keys, import at the facility.
 
 ## Keys
 

@@ -1,5 +1,6 @@
-// `floe task create|list|start|delete`: DataSync-style tasks on the device, through the daemon.
+// `floe task create|list|describe|update|start|delete`: DataSync-style tasks on the device, through the daemon.
 import type { Command } from 'commander';
+import { FloeError } from '../errors.js';
 import { parseOptionAssignments } from '../tasks/options.js';
 import type { ExecutionDescription } from '../tasks/task-execution.js';
 import type { TaskDescription } from '../tasks/task-service.js';
@@ -50,6 +51,35 @@ export function registerTaskCommand(program: Command): void {
     print(flags, { Tasks }, (v) =>
       v.Tasks.length === 0 ? ['No tasks (floe task create --name N --source URI)'] : v.Tasks.map((t) => `${t.TaskId}  ${t.Status.padEnd(9)}  ${t.Name}  ${t.SourceLocationUri}`),
     );
+  });
+
+  clientCommand(task.command('describe').description('one task: source, journal folder, filters, schedule, options, status').argument('<task>', 'task id or name')).action(
+    async (taskRef: string, flags: ClientFlags) => {
+      const client = await clientOf(flags);
+      print(flags, await client.get<TaskDescription>(`/v1/tasks/${encodeURIComponent(taskRef)}`), taskLines);
+    },
+  );
+
+  clientCommand(
+    task
+      .command('update')
+      .description("change a task's name, filters, options (merged) or schedule; the next execution uses them")
+      .argument('<task>', 'task id or name')
+      .option('--name <name>', 'a new unique name')
+      .option('--include <pattern>', "include filter pattern (repeatable; joined with '|'; '' removes the filter)", collect, [])
+      .option('--exclude <pattern>', "exclude filter pattern (repeatable; joined with '|'; '' removes the filter)", collect, [])
+      .option('--option <Key=Value>', 'set a DataSync option, the others unchanged (repeatable)', collect, [])
+      .option('--schedule <expression>', "cron(...) or rate(...), UTC; '' removes the schedule"),
+  ).action(async (taskRef: string, flags: ClientFlags & { name?: string; include: string[]; exclude: string[]; option: string[]; schedule?: string }) => {
+    const body: Record<string, unknown> = {};
+    if (flags.name !== undefined) body.Name = flags.name;
+    if (flags.include.length > 0) body.Includes = flags.include.filter((p) => p !== '').join('|');
+    if (flags.exclude.length > 0) body.Excludes = flags.exclude.filter((p) => p !== '').join('|');
+    if (flags.option.length > 0) body.Options = parseOptionAssignments(flags.option);
+    if (flags.schedule !== undefined) body.Schedule = flags.schedule;
+    if (Object.keys(body).length === 0) throw new FloeError('INVALID_ARGUMENT', 'floe task update: nothing to change: give --name, --include, --exclude, --option or --schedule', { details: { usage: 'nothing-to-change' } });
+    const client = await clientOf(flags);
+    print(flags, await client.patch<TaskDescription>(`/v1/tasks/${encodeURIComponent(taskRef)}`, body), taskLines);
   });
 
   clientCommand(

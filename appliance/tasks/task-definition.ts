@@ -76,29 +76,88 @@ function optionalString(field: string, value: unknown): string | undefined {
   return value;
 }
 
-/** Validates a CreateTask request into a definition (with a new id and creation time). */
-export function parseTaskInput(input: CreateTaskInput, now: Date = new Date()): TaskDefinition {
-  if (typeof input !== 'object' || input === null) throw invalid('body', 'a task is an object with Name, SourceLocationUri, Includes, Excludes, Options, Schedule');
-  const name = input.Name;
+function checkName(name: unknown): string {
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
     throw invalid('Name', `Name must be 1-256 characters of letters, digits, spaces and + = . _ : @ / -; got ${JSON.stringify(name)}`);
   }
+  return name;
+}
+
+function checkSchedule(value: unknown): string | undefined {
+  const schedule = optionalString('Schedule', value);
+  if (schedule !== undefined) parseSchedule(schedule);
+  return schedule;
+}
+
+/** Includes and Excludes checked together (SIMPLE_PATTERN rules), as the execution will use them. */
+function checkFilters(includes: string | undefined, excludes: string | undefined): void {
+  createFilter({ includes, excludes }); // validation only
+}
+
+/** The optional members of a task, present only when set. */
+function present(members: { Includes: string | undefined; Excludes: string | undefined; Schedule: string | undefined }): Pick<TaskDefinition, 'Includes' | 'Excludes' | 'Schedule'> {
+  return Object.fromEntries(Object.entries(members).filter(([, v]) => v !== undefined));
+}
+
+/** Validates a CreateTask request into a definition (with a new id and creation time). */
+export function parseTaskInput(input: CreateTaskInput, now: Date = new Date()): TaskDefinition {
+  if (typeof input !== 'object' || input === null) throw invalid('body', 'a task is an object with Name, SourceLocationUri, Includes, Excludes, Options, Schedule');
+  const name = checkName(input.Name);
   const includes = optionalString('Includes', input.Includes);
   const excludes = optionalString('Excludes', input.Excludes);
-  createFilter({ includes, excludes }); // validation only
+  checkFilters(includes, excludes);
   const destination = optionalString('DestinationPath', input.DestinationPath) ?? '';
   const paths = new JournalPaths(destination);
-  const schedule = optionalString('Schedule', input.Schedule);
-  if (schedule !== undefined) parseSchedule(schedule);
+  const schedule = checkSchedule(input.Schedule);
   return {
     TaskId: newTaskId(),
     Name: name,
     SourceLocationUri: checkSourceUri(input.SourceLocationUri),
     DestinationPath: paths.prefix.toString('utf8'),
-    ...(includes === undefined ? {} : { Includes: includes }),
-    ...(excludes === undefined ? {} : { Excludes: excludes }),
     Options: parseOptions(input.Options ?? {}),
-    ...(schedule === undefined ? {} : { Schedule: schedule }),
+    ...present({ Includes: includes, Excludes: excludes, Schedule: schedule }),
     CreationTime: now.toISOString(),
+  };
+}
+
+/** UpdateTask: what may change on a task. An absent member stays; '' clears Includes, Excludes, Schedule. */
+export interface UpdateTaskInput {
+  readonly Name?: unknown;
+  readonly Includes?: unknown;
+  readonly Excludes?: unknown;
+  /** Merged onto the task's options (DataSync's UpdateTask Options). */
+  readonly Options?: unknown;
+  readonly Schedule?: unknown;
+}
+
+const UPDATABLE = ['Name', 'Includes', 'Excludes', 'Options', 'Schedule'] as const;
+
+/**
+ * Validates an UpdateTask request against a task, with create's checks and messages, into the
+ * updated definition (same id, source, journal folder and creation time).
+ */
+export function applyTaskUpdate(task: TaskDefinition, input: UpdateTaskInput): TaskDefinition {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid('body', `an update is an object with any of ${UPDATABLE.join(', ')}`);
+  for (const key of Object.keys(input)) {
+    if (!(UPDATABLE as readonly string[]).includes(key)) {
+      const fixed = key === 'SourceLocationUri' || key === 'DestinationPath' || key === 'TaskId' || key === 'CreationTime';
+      throw invalid(key, fixed ? `${key} cannot be changed: create a new task for another source or journal folder` : `Unknown member ${JSON.stringify(key)}; an update takes ${UPDATABLE.join(', ')}`);
+    }
+  }
+  if (UPDATABLE.every((k) => input[k] === undefined)) throw invalid('body', `nothing to update: give at least one of ${UPDATABLE.join(', ')}`);
+  const name = input.Name === undefined ? task.Name : checkName(input.Name);
+  const includes = input.Includes === undefined ? task.Includes : optionalString('Includes', input.Includes);
+  const excludes = input.Excludes === undefined ? task.Excludes : optionalString('Excludes', input.Excludes);
+  checkFilters(includes, excludes);
+  const schedule = input.Schedule === undefined ? task.Schedule : checkSchedule(input.Schedule);
+  const options = input.Options === undefined ? task.Options : parseOptions(input.Options, task.Options);
+  return {
+    TaskId: task.TaskId,
+    Name: name,
+    SourceLocationUri: task.SourceLocationUri,
+    DestinationPath: task.DestinationPath,
+    Options: options,
+    ...present({ Includes: includes, Excludes: excludes, Schedule: schedule }),
+    CreationTime: task.CreationTime,
   };
 }

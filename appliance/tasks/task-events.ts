@@ -1,6 +1,7 @@
 // Tasks and executions as journal events (encrypted with everything else in the journal):
-// `task.created` {task}, `task.deleted` {TaskId}, `task.execution.started` {TaskExecutionId,
-// TaskId, StartTime}, `task.execution.finished` {execution: the DescribeTaskExecution answer}.
+// `task.created` {task}, `task.updated` {task: the whole new definition}, `task.deleted` {TaskId},
+// `task.execution.started` {TaskExecutionId, TaskId, StartTime}, `task.execution.finished`
+// {execution: the DescribeTaskExecution answer}.
 // Read back in journal order whenever the device's journal changes (an unlock).
 import type { Journal } from '../journal/journal.js';
 import { parseOptions } from './options.js';
@@ -18,7 +19,7 @@ export async function loadFromJournal(journal: Journal): Promise<Loaded> {
   const finished = new Map<ExecutionId, ExecutionDescription>();
   const started = new Map<ExecutionId, { TaskId: TaskId; StartTime: string }>();
   for await (const { event } of journal.events()) {
-    if (event.kind === 'task.created') {
+    if (event.kind === 'task.created' || event.kind === 'task.updated') {
       const task = event.task as TaskDefinition;
       tasks.set(task.TaskId, task);
     } else if (event.kind === 'task.deleted') {

@@ -1,15 +1,18 @@
 // Tasks and executions on the device (ARCHITECTURE.md, "Tasks and executions"), with DataSync's
-// semantics: CreateTask, ListTasks, DescribeTask, DeleteTask, StartTaskExecution (with OverrideOptions),
+// semantics: CreateTask, ListTasks, DescribeTask, UpdateTask, DeleteTask, StartTaskExecution (with OverrideOptions),
 // DescribeTaskExecution, UpdateTaskExecution (BytesPerSecond), CancelTaskExecution.
 //
 // - One execution runs at a time (the device is one agent); with TaskQueueing ENABLED the others
 //   wait in QUEUED, with DISABLED starting one while another is queued or running is refused.
 // - Ingest runs only ON_SITE, and only while the device holds its keys.
 // - Task definitions and finished executions are journal events (encrypted like everything in
-//   it): `task.created`, `task.execution.started`, `task.execution.finished`. They are read back
+//   it): `task.created`, `task.updated`, `task.deleted`, `task.execution.started`, `task.execution.finished`. They are read back
 //   from the journal whenever the device's journal changes (unlock after a restart or a lock), and
 //   forgotten while it holds no key. An execution that started but never finished (the daemon
 //   stopped) is described as ERROR.
+// - UpdateTask changes Name, Includes, Excludes, Options (merged) and Schedule, checked as create
+//   checks them; refused while one of the task's executions is queued or running (those run with
+//   the definition they started with). The next execution uses the new definition.
 // - Task reports stay in memory (TaskExecution) and are served by the API: they name customer
 //   paths and the device disk alone must reveal nothing. The problems (skipped and failed files,
 //   capped) are part of the persisted summary.
@@ -25,7 +28,7 @@ import { openSource, type OpenSourceOptions } from '../sources/open-source.js';
 import { createFilter } from './filters.js';
 import { parseOptionOverrides, parseOptions } from './options.js';
 import { nextRun, parseSchedule } from './schedule.js';
-import { newExecutionId, parseTaskInput, type CreateTaskInput, type ExecutionId, type TaskDefinition, type TaskId } from './task-definition.js';
+import { applyTaskUpdate, newExecutionId, parseTaskInput, type CreateTaskInput, type UpdateTaskInput, type ExecutionId, type TaskDefinition, type TaskId } from './task-definition.js';
 import { TaskExecution, type ExecutionDescription } from './task-execution.js';
 import { loadFromJournal, type Loaded } from './task-events.js';
 import type { TaskStatus } from './execution-status.js';
@@ -109,12 +112,27 @@ export class TaskService implements ExecutionControl {
     return this.#describeTask(await this.#task(idOrName));
   }
 
+  /** UpdateTask: refused while one of its executions is queued or running. */
+  async updateTask(idOrName: string, input: UpdateTaskInput): Promise<TaskDescription> {
+    const state = await this.#state();
+    const task = await this.#task(idOrName);
+    const updated = applyTaskUpdate(task, input);
+    if (this.#busy(task.TaskId)) throw new FloeError('CONFLICT', `task ${task.Name} (${task.TaskId}) has a queued or running execution: wait for it or cancel it, then update the task`);
+    for (const t of state.tasks.values()) {
+      if (t.TaskId !== task.TaskId && t.Name === updated.Name) throw new FloeError('CONFLICT', `a task named '${updated.Name}' already exists (${t.TaskId})`, { details: { field: 'Name' } });
+    }
+    await state.journal.appendEvent({ kind: 'task.updated', task: updated });
+    state.tasks.set(task.TaskId, updated);
+    this.#nextScheduled.delete(task.TaskId);
+    this.#events?.publish('task.updated', { TaskId: task.TaskId });
+    return this.#describeTask(updated);
+  }
+
   /** DeleteTask: refused while one of its executions is queued or running; its past executions stay described. */
   async deleteTask(idOrName: string): Promise<TaskDescription> {
     const state = await this.#state();
     const task = await this.#task(idOrName);
-    const busy = this.#current?.task.TaskId === task.TaskId || this.#queue.some((e) => e.task.TaskId === task.TaskId);
-    if (busy) throw new FloeError('CONFLICT', `task ${task.Name} (${task.TaskId}) has a queued or running execution: cancel it first`);
+    if (this.#busy(task.TaskId)) throw new FloeError('CONFLICT', `task ${task.Name} (${task.TaskId}) has a queued or running execution: cancel it first`);
     await state.journal.appendEvent({ kind: 'task.deleted', TaskId: task.TaskId });
     state.tasks.delete(task.TaskId);
     this.#nextScheduled.delete(task.TaskId);
@@ -216,6 +234,11 @@ export class TaskService implements ExecutionControl {
     await this.cancelAll();
   }
 
+  /** One of the task's executions is queued or running. */
+  #busy(taskId: TaskId): boolean {
+    return this.#current?.task.TaskId === taskId || this.#queue.some((e) => e.task.TaskId === taskId);
+  }
+
   #describeTask(task: TaskDefinition): TaskDescription {
     const running = this.#current?.task.TaskId === task.TaskId ? this.#current : undefined;
     const queued = this.#queue.find((e) => e.task.TaskId === task.TaskId);
@@ -277,7 +300,7 @@ export class TaskService implements ExecutionControl {
         // A bug, not a file or source problem (#run settles those): never leave it running.
         const e = asFloeError(err);
         if (!execution.machine.isFinal) execution.machine.fail('INTERNAL', e.message);
-        this.#events?.publish('error', { TaskExecutionId: execution.id, code: e.code });
+        this.#events?.publish('error', { code: e.code, message: e.message, taskExecutionId: execution.id });
       })
       .finally(() => {
         clearInterval(interval);
@@ -415,8 +438,7 @@ export class TaskService implements ExecutionControl {
       this.#nextScheduled.set(task.TaskId, due);
       if (now < due) continue;
       this.#nextScheduled.set(task.TaskId, nextRun(parseSchedule(task.Schedule), new Date(now)).getTime());
-      const already = this.#current?.task.TaskId === task.TaskId || this.#queue.some((e) => e.task.TaskId === task.TaskId);
-      if (already) continue;
+      if (this.#busy(task.TaskId)) continue;
       try {
         const started = await this.startExecution(task.TaskId);
         this.#events?.publish('task.scheduled-start', { TaskId: task.TaskId, TaskExecutionId: started.TaskExecutionId });

@@ -58,6 +58,7 @@ describe('OpenAPI', () => {
       'POST /v1/tasks': 'createTask',
       'GET /v1/tasks': 'listTasks',
       'GET /v1/tasks/{id}': 'describeTask',
+      'PATCH /v1/tasks/{id}': 'updateTask',
       'DELETE /v1/tasks/{id}': 'deleteTask',
       'POST /v1/tasks/{id}/executions': 'startTaskExecution',
       'GET /v1/executions/{id}': 'describeTaskExecution',

@@ -5,7 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { FloeError } from '../../errors.js';
 import type { ApiContext } from '../api-context.js';
 import { errorResponses } from '../schemas/common-schemas.js';
-import { CreateTaskBody, ExecutionListSchema, ExecutionSchema, StartExecutionBody, TaskListSchema, TaskSchema, UpdateExecutionBody } from '../schemas/task-schemas.js';
+import { CreateTaskBody, ExecutionListSchema, ExecutionSchema, StartExecutionBody, TaskListSchema, TaskSchema, UpdateExecutionBody, UpdateTaskBody } from '../schemas/task-schemas.js';
 
 const ReportText = { description: 'the task report', content: { 'application/x-ndjson': { schema: Type.String({ description: 'one JSON object per line' }) } } };
 
@@ -30,6 +30,20 @@ export function taskRoutes(ctx: ApiContext): FastifyPluginAsync {
       '/v1/tasks/:id',
       { schema: { operationId: 'describeTask', tags: ['tasks'], summary: 'DescribeTask (by id or name)', response: { 200: TaskSchema, ...errorResponses([404, 423]) } } },
       async (request) => tasks.describeTask(request.params.id),
+    );
+
+    app.patch<{ Params: IdParams; Body: Static<typeof UpdateTaskBody> }>(
+      '/v1/tasks/:id',
+      {
+        schema: {
+          operationId: 'updateTask',
+          tags: ['tasks'],
+          summary: 'UpdateTask: Name, Includes, Excludes, Options (merged), Schedule; refused while it has a queued or running execution',
+          body: UpdateTaskBody,
+          response: { 200: TaskSchema, ...errorResponses([404, 409, 423], { body: true }) },
+        },
+      },
+      async (request) => tasks.updateTask(request.params.id, request.body),
     );
 
     app.delete<{ Params: IdParams }>(

@@ -1,5 +1,5 @@
 // Task and execution routes' bodies and responses, with DataSync's member names (CreateTask,
-// DescribeTask, StartTaskExecution, DescribeTaskExecution, UpdateTaskExecution).
+// DescribeTask, UpdateTask, StartTaskExecution, DescribeTaskExecution, UpdateTaskExecution).
 import { Type } from '@sinclair/typebox';
 import { Out } from './common-schemas.js';
 
@@ -16,6 +16,17 @@ export const CreateTaskBody = Type.Object(
     Schedule: Type.Optional(Type.String({ description: 'ScheduleExpression, UTC: cron(...), rate(...), or five-field cron' })),
   },
   { title: 'CreateTaskBody', additionalProperties: false },
+);
+
+export const UpdateTaskBody = Type.Object(
+  {
+    Name: Type.Optional(CreateTaskBody.properties.Name),
+    Includes: Type.Optional(Type.String({ description: "SIMPLE_PATTERN value, '|'-separated; '' removes the include filter" })),
+    Excludes: Type.Optional(Type.String({ description: "SIMPLE_PATTERN value, '|'-separated; '' removes the exclude filter" })),
+    Options: Type.Optional(OpenObject("DataSync Options merged onto the task's; absent ones stay as they are")),
+    Schedule: Type.Optional(Type.String({ description: "ScheduleExpression, UTC; '' removes the schedule" })),
+  },
+  { title: 'UpdateTaskBody', additionalProperties: false, description: 'UpdateTask: at least one member; the source and journal folder of a task do not change' },
 );
 
 export const StartExecutionBody = Type.Object(
@@ -73,7 +84,7 @@ export const ExecutionSchema = Out(
     FilesListed: OpenObject('AtSource, AtDestinationForDelete'),
     FilesFailed: OpenObject('Prepare, Transfer, Verify, Delete'),
     Result: OpenObject('PrepareDuration, PrepareStatus, TransferDuration, TransferStatus, VerifyDuration, VerifyStatus, TotalDuration (ms), ErrorCode, ErrorDetail'),
-    FileProblems: Type.Array(OpenObject('path, phase, outcome (skipped | failed), code, message')),
+    FileProblems: Type.Array(OpenObject('path, phase, outcome (skipped | failed | noted), code, message')),
     FileProblemCount: Type.Integer(),
   },
   { title: 'TaskExecution' },

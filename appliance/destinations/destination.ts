@@ -15,6 +15,8 @@ export interface DestinationCapabilities {
   readonly hardLinks: boolean;
   /** Largest object key/path in bytes. */
   readonly maxKeyBytes: number;
+  /** Nanoseconds of a time the destination keeps (a file system's, probed); absent: exact, as S3 metadata. */
+  readonly timePrecisionNs?: number;
 }
 
 export interface DestinationObject {

@@ -8,14 +8,18 @@ import type { Destination, DestinationObject, OpenContent, ResumeState } from '.
 import { META_GROUP, META_MTIME, META_OWNER, META_PERMISSIONS, parseTimeNs, posixMetadata } from '../destinations/posix-metadata.js';
 import type { ErrorCode } from '../errors.js';
 import { displayPath, type FileEntry } from '../journal/file-entry.js';
+import { sameTime } from '../destinations/time-precision.js';
 
 export interface Mismatch {
   readonly code: Extract<ErrorCode, 'VERIFY_CHECKSUM_FAILURE' | 'VERIFY_METADATA_FAILURE' | 'VERIFY_FILES_REMOVED'>;
   readonly message: string;
 }
 
-/** The first metadata difference, or undefined. Times compare to the microsecond (file systems keep no more). */
-export function metadataMismatch(entry: FileEntry, object: DestinationObject): Mismatch | undefined {
+/**
+ * The first metadata difference, or undefined. The mtime compares at the precision the destination
+ * keeps (`timePrecisionNs`: probed on a file system, exact in S3 metadata).
+ */
+export function metadataMismatch(entry: FileEntry, object: DestinationObject, timePrecisionNs = 1): Mismatch | undefined {
   const path = displayPath(entry.path);
   if ((entry.type === 'file' || entry.type === 'symlink') && object.size !== entry.size) {
     return { code: 'VERIFY_CHECKSUM_FAILURE', message: `${path}: the destination holds ${object.size} bytes, the journal ${entry.size}` };
@@ -27,7 +31,7 @@ export function metadataMismatch(entry: FileEntry, object: DestinationObject): M
     if (have[key] !== want[key]) return { code: 'VERIFY_METADATA_FAILURE', message: `${path}: ${key} is ${have[key] ?? 'missing'}, expected ${want[key]}` };
   }
   const mtime = parseTimeNs(have[META_MTIME]);
-  if (entry.type !== 'symlink' && (mtime === undefined || mtime / 1000n !== entry.mtimeNs / 1000n)) {
+  if (entry.type !== 'symlink' && (mtime === undefined || !sameTime(mtime, entry.mtimeNs, BigInt(timePrecisionNs)))) {
     return { code: 'VERIFY_METADATA_FAILURE', message: `${path}: ${META_MTIME} is ${have[META_MTIME] ?? 'missing'}, expected ${want[META_MTIME]}` };
   }
   return undefined;
@@ -55,7 +59,7 @@ export async function contentMismatch(destination: Destination, key: string, ent
 export async function verifyObject(destination: Destination, key: string, entry: FileEntry, signal?: AbortSignal): Promise<Mismatch | undefined> {
   const object = await destination.stat(key, { signal });
   if (object === null) return { code: 'VERIFY_FILES_REMOVED', message: `${displayPath(entry.path)}: ${key} is not in the destination` };
-  return metadataMismatch(entry, object) ?? (await contentMismatch(destination, key, entry, signal));
+  return metadataMismatch(entry, object, destination.capabilities.timePrecisionNs) ?? (await contentMismatch(destination, key, entry, signal));
 }
 
 /**
@@ -73,7 +77,7 @@ export async function heldAlready(
   signal?: AbortSignal,
 ): Promise<DestinationObject | undefined> {
   const object = await destination.stat(key, { signal });
-  if (object === null || metadataMismatch(entry, object) !== undefined) return undefined;
+  if (object === null || metadataMismatch(entry, object, destination.capabilities.timePrecisionNs) !== undefined) return undefined;
   if (entry.type !== 'file') return (await contentMismatch(destination, key, entry, signal)) === undefined ? object : undefined;
   const etag = object.etag?.replace(/"/gu, '');
   if (etag === undefined || etag === '') return (await contentMismatch(destination, key, entry, signal)) === undefined ? object : undefined;

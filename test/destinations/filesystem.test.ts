@@ -4,6 +4,7 @@ import { lstat, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFilesystemDestination } from '../../appliance/destinations/filesystem/filesystem-destination.js';
+import { stopUtimensat } from '../../appliance/destinations/filesystem/utimensat.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contentOf, entryFor, randomData } from './conformance-helpers.js';
 import { describeDestination } from './describe-destination.js';
@@ -27,7 +28,7 @@ describeDestination('filesystem (efs://)', {
     resumeOffset: (_size, failedAfter) => failedAfter,
     acceptsNonUtf8Names: true,
     keepsOwnership: process.getuid?.() === 0,
-    timePrecision: { ns: 1000n, reason: "Node's utimes keeps microseconds (TOOLCHAIN.md, File metadata pitfalls)" },
+    timePrecision: { ns: 1n },
     known: {},
   },
   async start() {
@@ -84,5 +85,61 @@ describe('filesystem destination: hard links', () => {
     await destination.put(third, contentOf(data), { linkTo: 'second' });
     expect((await lstat(join(root, 'third'))).ino).not.toBe((await lstat(join(root, 'second'))).ino);
     expect((await lstat(join(root, 'third'))).mode & 0o7777).toBe(0o600);
+  });
+});
+
+describe('filesystem destination: times to the nanosecond', () => {
+  let base: string | undefined;
+  afterEach(async () => {
+    stopUtimensat();
+    if (base) await rm(base, { recursive: true, force: true });
+  });
+  const setup = async () => {
+    base = await mkdtemp(join(tmpdir(), 'floe-fs-times-'));
+    return { root: base, destination: await openFilesystemDestination(`efs://${base}`) };
+  };
+  // The times issue 25 names: sub-microsecond, 2^32 s (past NFSv3's range), 2200, before 1970.
+  const cases = [
+    { mtimeNs: 1_700_000_000_123_456_789n, atimeNs: 1_600_000_000_000_000_001n },
+    { mtimeNs: 4_294_967_296_000_000_000n, atimeNs: 4_294_967_296_999_999_999n },
+    { mtimeNs: 7_258_118_400_987_654_321n, atimeNs: 7_258_118_400_000_000_007n },
+    { mtimeNs: -86_400_000_000_001n, atimeNs: -1n },
+  ];
+
+  it('probes the precision once: ext4, XFS and tmpfs keep nanoseconds, and no probe file stays', async () => {
+    const { root, destination } = await setup();
+    expect(destination.capabilities.timePrecisionNs).toBe(1);
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it('sets atime and mtime of files, folders and symlinks to the nanosecond (stat with bigint), also past 2106 and before 1970', async () => {
+    const { root, destination } = await setup();
+    // A non-UTF-8 name (byte 0xff) reaches utimensat as exact bytes.
+    const fileOf = (i: number) => Buffer.concat([Buffer.from(`d${i}/f-`), Buffer.from([0xff])]);
+    for (const [i, times] of cases.entries()) {
+      await destination.put(entryFor(`d${i}`, 'directory', Buffer.alloc(0), times), contentOf(Buffer.alloc(0)));
+      await destination.put(entryFor(fileOf(i), 'file', Buffer.from('data'), times), contentOf(Buffer.from('data')));
+      await destination.put(entryFor(`d${i}/link`, 'symlink', Buffer.from('f-'), times), contentOf(Buffer.from('f-')));
+      // A folder's own times are set after its content, as the import does.
+      await destination.put(entryFor(`d${i}`, 'directory', Buffer.alloc(0), times), contentOf(Buffer.alloc(0)));
+    }
+    for (const [i, times] of cases.entries()) {
+      for (const path of [Buffer.from(`d${i}`), Buffer.from(`d${i}/link`), fileOf(i)]) {
+        const st = await lstat(Buffer.concat([Buffer.from(`${root}/`), path]), { bigint: true });
+        expect({ path: path.toString('latin1'), mtimeNs: st.mtimeNs, atimeNs: st.atimeNs }).toEqual({ path: path.toString('latin1'), ...times });
+      }
+    }
+  });
+
+  it('a read back leaves the atime as it was', async () => {
+    const { root, destination } = await setup();
+    const data = randomData(300_000);
+    const times = { mtimeNs: 1_700_000_000_123_456_789n, atimeNs: 1_500_000_000_000_000_123n }; // atime before mtime: relatime would update it
+    await destination.put(entryFor('read-me.bin', 'file', data, times), contentOf(data));
+    const chunks: Buffer[] = [];
+    for await (const c of destination.read('read-me.bin')) chunks.push(c);
+    expect(Buffer.concat(chunks).equals(data)).toBe(true);
+    const st = await lstat(join(root, 'read-me.bin'), { bigint: true });
+    expect({ mtimeNs: st.mtimeNs, atimeNs: st.atimeNs }).toEqual(times);
   });
 });

@@ -1,10 +1,11 @@
 // A mounted file system as a destination: EFS (NFS), FSx (Lustre, ONTAP, OpenZFS) or any local
 // path. Names are exact bytes (keys carry invalid UTF-8 as escaped surrogates, path-key.ts);
 // files are written atomically through part files (part-file.ts); mode, owner (when running as
-// root), times and symlink targets are kept; times to the microsecond (fs-times.ts); the names of a
+// root), times and symlink targets are kept; times to the nanosecond where the file system keeps
+// them (fs-times.ts, probed once when opened), and a read back leaves the atime as it was; the names of a
 // hard-linked file stay links of one file (hard-link.ts).
-import type { Stats } from 'node:fs';
-import { chmod, chown, lchown, lstat, mkdir, open, readdir, readlink, rename, rm, rmdir, stat, symlink, unlink } from 'node:fs/promises';
+import { constants as fsConstants, type BigIntStats, type Stats } from 'node:fs';
+import { chmod, chown, lchown, lstat, mkdir, open, type FileHandle, readdir, readlink, rename, rm, rmdir, stat, symlink, unlink } from 'node:fs/promises';
 import { FloeError } from '../../errors.js';
 import { displayPath, type FileEntry } from '../../journal/file-entry.js';
 import type { Destination, DestinationCapabilities, DestinationObject, OpenContent, PutOptions, PutResult } from '../destination.js';
@@ -14,8 +15,9 @@ import { errnoCode, mapFsError } from './fs-errors.js';
 import { parseFilesystemUri, type FilesystemScheme } from './fs-location.js';
 import { fsyncDirectory } from '../../fs-durable.js';
 import { linkThroughPart } from './hard-link.js';
-import { isPartName, partNameFor, writeFileThroughPart } from './part-file.js';
-import { setTimes } from './fs-times.js';
+import { isPartName, PART_PREFIX, partNameFor, writeFileThroughPart } from './part-file.js';
+import { probeTimePrecision, setTimes } from './fs-times.js';
+import { randomBytes } from '../../crypto/random.js';
 
 type Signal = { signal?: AbortSignal };
 
@@ -32,13 +34,21 @@ export class FilesystemDestination implements Destination {
   readonly capabilities: DestinationCapabilities;
   readonly #chown: boolean;
 
-  private constructor(uri: string, scheme: FilesystemScheme, root: Buffer) {
+  private constructor(uri: string, scheme: FilesystemScheme, root: Buffer, timePrecisionNs: bigint) {
     this.uri = uri;
     this.scheme = scheme;
     this.root = root;
     // Only root may give files away; others keep their own uid and gid (reported by `stat`).
     this.#chown = process.getuid?.() === 0;
-    this.capabilities = { checksums: [], posixMetadata: true, symlinks: true, multipart: false, hardLinks: true, maxKeyBytes: PATH_MAX - root.length - 1 };
+    this.capabilities = {
+      checksums: [],
+      posixMetadata: true,
+      symlinks: true,
+      multipart: false,
+      hardLinks: true,
+      maxKeyBytes: PATH_MAX - root.length - 1,
+      timePrecisionNs: Number(timePrecisionNs),
+    };
   }
 
   /** The root must exist and be a folder: a missing mount fails here, not at the first put. */
@@ -52,7 +62,8 @@ export class FilesystemDestination implements Destination {
       throw errnoCode(err) === 'ENOENT' ? new FloeError('DESTINATION_UNREACHABLE', `${uri}: ${displayPath(root)} does not exist (not mounted?)`, { cause: err }) : mapped;
     }
     if (!st.isDirectory()) throw new FloeError('DESTINATION_UNREACHABLE', `${uri}: ${displayPath(root)} is not a folder`);
-    return new FilesystemDestination(uri, scheme, root);
+    const probe = Buffer.concat([root, root.length === 1 ? Buffer.alloc(0) : SLASH, Buffer.from(`${PART_PREFIX}time-probe-${randomBytes(6).toString('hex')}`)]);
+    return new FilesystemDestination(uri, scheme, root, await probeTimePrecision(probe));
   }
 
   keyFor(entry: Pick<FileEntry, 'path' | 'type'>): string {
@@ -115,7 +126,7 @@ export class FilesystemDestination implements Destination {
 
     switch (entry.type) {
       case 'file': {
-        const where = { part: this.#join(partRelative), target, directory, partKey: bytesToKey(partRelative), chown: this.#chown };
+        const where = { part: this.#join(partRelative), target, directory, partKey: bytesToKey(partRelative), chown: this.#chown, timePrecisionNs: BigInt(this.capabilities.timePrecisionNs ?? 1) };
         if (options.linkTo !== undefined && options.linkTo !== key && (await linkThroughPart(where, this.#pathOf(options.linkTo), entry, signal))) {
           return { key, bytes: entry.size };
         }
@@ -160,21 +171,25 @@ export class FilesystemDestination implements Destination {
     }
   }
 
+  /** Reads an object back; the file's atime is left as it was (O_NOATIME, else set back). */
   async *read(key: string, options: Signal = {}): AsyncIterable<Buffer> {
     const path = this.#pathOf(key);
     let st;
     try {
-      st = await lstat(path);
+      st = await lstat(path, { bigint: true });
     } catch (err) {
       throw errnoCode(err) === 'ENOENT' ? new FloeError('NOT_FOUND', `${this.uri}: ${key} does not exist`, { cause: err }) : mapFsError(err, 'lstat', key);
     }
     if (st.isDirectory()) return;
     if (st.isSymbolicLink()) {
-      // Like the S3 layout: a symlink reads as its target's exact bytes.
-      yield await readlink(path, { encoding: 'buffer' });
+      // Like the S3 layout: a symlink reads as its target's exact bytes. readlink(2) moves the
+      // link's atime: set it back.
+      const target = await readlink(path, { encoding: 'buffer' });
+      await this.#keepAtime(path, key, st, options.signal);
+      yield target;
       return;
     }
-    const handle = await open(path, 'r').catch((err: unknown) => {
+    const handle = await openNoAtime(path).catch((err: unknown) => {
       throw mapFsError(err, 'open', key, options.signal);
     });
     try {
@@ -182,9 +197,11 @@ export class FilesystemDestination implements Destination {
         if (options.signal?.aborted) throw new FloeError('CANCELLED', `read ${key}: cancelled`);
         const buffer = Buffer.allocUnsafe(READ_BLOCK);
         const { bytesRead } = await handle.read(buffer, 0, READ_BLOCK, null);
-        if (bytesRead === 0) return;
+        if (bytesRead === 0) break;
         yield buffer.subarray(0, bytesRead);
       }
+      // Without O_NOATIME (not the file's owner) the read may have moved the atime.
+      await this.#keepAtime(path, key, st, options.signal);
     } finally {
       await handle.close();
     }
@@ -242,9 +259,13 @@ export class FilesystemDestination implements Destination {
   async close(): Promise<void> {}
 
   async #children(relativeDir: Buffer): Promise<{ relative: Buffer; st: Stats }[]> {
+    const dir = this.#join(relativeDir);
     let names: Buffer[];
     try {
-      names = await readdir(this.#join(relativeDir), { encoding: 'buffer' });
+      const before = await lstat(dir, { bigint: true });
+      names = await readdir(dir, { encoding: 'buffer' });
+      // readdir(2) moves the folder's atime: set it back, so a listing leaves the times as put.
+      await this.#keepAtime(dir, bytesToKey(relativeDir), before, undefined);
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return [];
       throw mapFsError(err, 'readdir', bytesToKey(relativeDir));
@@ -262,6 +283,16 @@ export class FilesystemDestination implements Destination {
     return out;
   }
 
+  /** Sets the atime back to what `before` saw, when reading moved it. */
+  async #keepAtime(path: Buffer, key: string, before: BigIntStats, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      const after = await lstat(path, { bigint: true });
+      if (after.atimeNs !== before.atimeNs) await setTimes(path, before.atimeNs, after.mtimeNs);
+    } catch (err) {
+      throw mapFsError(err, 'utimensat', key, signal);
+    }
+  }
+
   #join(relative: Buffer): Buffer {
     if (relative.length === 0) return this.root;
     return this.root.length === 1 ? Buffer.concat([this.root, relative]) : Buffer.concat([this.root, SLASH, relative]);
@@ -275,6 +306,16 @@ export class FilesystemDestination implements Destination {
       throw new FloeError('DESTINATION_NAME_INVALID', `not a key of this destination: "${key}"`);
     }
     return this.#join(relative);
+  }
+}
+
+/** Opens for reading without updating the atime where the kernel allows it (the owner, or CAP_FOWNER). */
+async function openNoAtime(path: Buffer): Promise<FileHandle> {
+  try {
+    return await open(path, fsConstants.O_RDONLY | fsConstants.O_NOATIME);
+  } catch (err) {
+    if (errnoCode(err) !== 'EPERM') throw err;
+    return open(path, 'r');
   }
 }
 

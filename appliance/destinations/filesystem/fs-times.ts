@@ -1,18 +1,22 @@
-// Sets atime and mtime on a path without following symlinks.
+// Sets atime and mtime on a path without following symlinks, to the nanosecond, and finds what a
+// file system keeps.
 //
-// Limits (TOOLCHAIN.md, "File metadata pitfalls"): Node's utimes family passes a double of
-// seconds to libuv, which keeps whole microseconds, and Node replaces a time before 1970 with
-// "now" without an error. So:
+// utimensat.ts makes the system call with the exact values (a perl helper; Node's utimes family
+// keeps whole microseconds and sets a time before 1970 to "now"). Without that helper (no perl):
 //   - times from 1970 on are kept to the microsecond (the nanoseconds below are dropped; the
 //     value is nudged half a microsecond so floating point cannot lose one more);
 //   - times before 1970 are set through GNU touch(1) ("-d @SECONDS.NANOS"), which calls
 //     utimensat with the full value; when the path is not valid UTF-8 (it cannot be passed as
 //     an argument) they are clamped to the epoch instead.
-// `stat` always reports what the file system holds, so verification sees the real value.
+// `stat` always reports what the file system holds, and `probeTimePrecision` measures once per
+// destination how many nanoseconds it keeps, so verification compares at that precision.
 import { execFile } from 'node:child_process';
 import { lutimes } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { lstat, rm, writeFile } from 'node:fs/promises';
 import { bytesToKey, isUtf8Key } from '../path-key.js';
+import { truncateTime } from '../time-precision.js';
+import { HelperUnavailable, utimensat } from './utimensat.js';
 
 const run = promisify(execFile);
 
@@ -30,6 +34,17 @@ function touchDate(ns: bigint): string {
 }
 
 export async function setTimes(path: Buffer, atimeNs: bigint, mtimeNs: bigint): Promise<void> {
+  try {
+    await utimensat(path, atimeNs, mtimeNs);
+    return;
+  } catch (err) {
+    if (!(err instanceof HelperUnavailable)) throw err;
+  }
+  await setTimesWithoutHelper(path, atimeNs, mtimeNs);
+}
+
+/** Microseconds through libuv; before 1970 through touch(1). */
+export async function setTimesWithoutHelper(path: Buffer, atimeNs: bigint, mtimeNs: bigint): Promise<void> {
   if (atimeNs >= 0n && mtimeNs >= 0n) {
     await lutimes(path, secondsForLibuv(atimeNs), secondsForLibuv(mtimeNs));
     return;
@@ -42,4 +57,29 @@ export async function setTimes(path: Buffer, atimeNs: bigint, mtimeNs: bigint): 
   // "--" ends options, so a path starting with '-' is still a path.
   await run('touch', ['-h', '-c', '-a', '-d', touchDate(atimeNs), '--', text]);
   await run('touch', ['-h', '-c', '-m', '-d', touchDate(mtimeNs), '--', text]);
+}
+
+/** Units a file system may keep times in, finest first (ext4, XFS: 1 ns; NTFS: 100 ns; FAT: 2 s). */
+const UNITS = [1n, 10n, 100n, 1_000n, 10_000n, 100_000n, 1_000_000n, 10_000_000n, 100_000_000n, 1_000_000_000n, 2_000_000_000n];
+/** Probe times with every digit set, in the range every file system keeps (2001 and 2004). */
+const PROBE_MTIME = 1_000_000_000_123_456_789n;
+const PROBE_ATIME = 1_100_000_000_987_654_321n;
+
+/**
+ * How many nanoseconds the file system at `folder` keeps, measured by setting both times of a
+ * probe file (a part-file name, so an interrupted probe is cleaned up) and reading them back: the
+ * finest unit both survived. Where nothing matches (a file system that rounds, or a probe that
+ * failed), 1 ns: verification then asks for the exact value, and never calls a differing file verified.
+ */
+export async function probeTimePrecision(probe: Buffer): Promise<bigint> {
+  try {
+    await writeFile(probe, '', { flag: 'wx', mode: 0o600 });
+    await setTimes(probe, PROBE_ATIME, PROBE_MTIME);
+    const st = await lstat(probe, { bigint: true });
+    return UNITS.find((u) => st.mtimeNs === truncateTime(PROBE_MTIME, u) && st.atimeNs === truncateTime(PROBE_ATIME, u)) ?? 1n;
+  } catch {
+    return 1n;
+  } finally {
+    await rm(probe, { force: true }).catch(() => undefined);
+  }
 }

@@ -2,7 +2,8 @@
 // delivered, so the destination keeps one file with several names, as the source had:
 //   lstat the delivered name -> link(2) it as the part file -> rename over the target -> fsync the folder.
 // Only when the delivered name still holds the same file: a regular file of the entry's size,
-// permissions, owner (when floe may set it) and mtime (to the microsecond, what the destination keeps). Otherwise, and where
+// permissions, owner (when floe may set it) and mtime (at the precision the destination keeps).
+// Otherwise, and where
 // link(2) is refused (another file system, one that has no hard links, too many links), the
 // caller writes the content as for any file: a link is a shortcut, never a different result.
 import { link, lstat, rename, rm } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { fsyncDirectory } from '../../fs-durable.js';
 import type { FileEntry } from '../../journal/file-entry.js';
 import { errnoCode, mapFsError } from './fs-errors.js';
 import type { PartTarget } from './part-file.js';
+import { sameTime } from '../time-precision.js';
 
 /** link(2) errors after which the content is written instead. */
 const NO_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOENT']);
@@ -27,7 +29,7 @@ export async function linkThroughPart(where: PartTarget, source: Buffer, entry: 
     st.isFile() &&
     st.size === BigInt(entry.size) &&
     Number(st.mode & 0o7777n) === (entry.mode & 0o7777) &&
-    st.mtimeNs / 1000n === entry.mtimeNs / 1000n &&
+    sameTime(st.mtimeNs, entry.mtimeNs, where.timePrecisionNs) &&
     (!where.chown || (st.uid === BigInt(entry.uid) && st.gid === BigInt(entry.gid)));
   if (!same) return false;
   // Already a name of that file (a put repeated after a crash): rename(2) of two names of one

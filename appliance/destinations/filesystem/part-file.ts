@@ -37,6 +37,8 @@ export interface PartTarget {
   /** The part's key relative to the root, as the resume state carries it. */
   readonly partKey: string;
   readonly chown: boolean;
+  /** What the destination keeps of a time (ns). */
+  readonly timePrecisionNs: bigint;
 }
 
 export async function writeFileThroughPart(where: PartTarget, entry: FileEntry, content: OpenContent, put: PutOptions): Promise<void> {

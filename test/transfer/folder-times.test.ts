@@ -1,0 +1,112 @@
+// Issue 25: a folder destination keeps the times the source had, to the nanosecond. A local tree
+// whose files, folders and symlinks carry sub-microsecond mtimes and atimes, times at 2^32 s and in
+// 2200 and before 1970 (set by GNU touch, which calls utimensat with the full value) is ingested by a
+// real task (file:// source), shipped, and imported into an efs:// folder with
+// POINT_IN_TIME_CONSISTENT; an independent walk (lstat with bigint) finds every time equal, atimes
+// included after the verification read everything back. A 1 ns change to an mtime on the target is
+// then reported by a second POINT_IN_TIME_CONSISTENT verification.
+import { execFile } from 'node:child_process';
+import { lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stopUtimensat } from '../../appliance/destinations/filesystem/utimensat.js';
+import { Device } from '../../appliance/lifecycle/device.js';
+import { TaskService } from '../../appliance/tasks/task-service.js';
+import { ImportService } from '../../appliance/transfer/import-service.js';
+import { provisionDevice, shipToFacility, type ProvisionedDevice } from './transfer-fixtures.js';
+
+const run = promisify(execFile);
+
+/** "@S.NNNNNNNNN" for touch -d, also before 1970. */
+function touchDate(ns: bigint): string {
+  const negative = ns < 0n;
+  const abs = negative ? -ns : ns;
+  return `@${negative ? '-' : ''}${abs / 1_000_000_000n}.${(abs % 1_000_000_000n).toString().padStart(9, '0')}`;
+}
+
+async function touch(path: string, atimeNs: bigint, mtimeNs: bigint): Promise<void> {
+  await run('touch', ['-h', '-a', '-d', touchDate(atimeNs), '--', path]);
+  await run('touch', ['-h', '-m', '-d', touchDate(mtimeNs), '--', path]);
+}
+
+interface Times {
+  readonly atimeNs: bigint;
+  readonly mtimeNs: bigint;
+}
+
+const TIMES: Record<string, Times> = {
+  subMicro: { mtimeNs: 1_700_000_000_123_456_789n, atimeNs: 1_690_000_000_000_000_001n },
+  at2pow32: { mtimeNs: 4_294_967_296_000_000_001n, atimeNs: 4_294_967_296_999_999_999n },
+  in2200: { mtimeNs: 7_258_118_400_987_654_321n, atimeNs: 7_258_118_400_000_000_007n },
+  pre1970: { mtimeNs: -86_400_000_000_001n, atimeNs: -999_999_999n },
+};
+
+describe('folder destination times (issue 25)', () => {
+  let p: ProvisionedDevice | undefined;
+  let device: Device | undefined;
+  let scratch: string | undefined;
+  afterAll(async () => {
+    await device?.close();
+    await p?.cleanup();
+    if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
+    stopUtimensat();
+  });
+
+  it('imports sub-µs, 2^32 s, 2200 and pre-1970 times of files, folders and symlinks into a folder, equal to the nanosecond; a 1 ns mtime change is reported', async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'floe-folder-times-'));
+    const destination = join(scratch, 'efs');
+    await mkdir(destination);
+    p = await provisionDevice([{ uri: `efs://${destination}` }]);
+    const source = join(p.root, 'source');
+    const expected = new Map<string, Times>();
+    for (const [name, times] of Object.entries(TIMES)) {
+      await mkdir(join(source, name), { recursive: true });
+      await writeFile(join(source, name, 'file.txt'), `${name}\n`);
+      await symlink('file.txt', join(source, name, 'link'));
+      for (const rel of [`${name}/file.txt`, `${name}/link`, name]) {
+        await touch(join(source, rel), times.atimeNs, times.mtimeNs);
+        expected.set(rel, times);
+      }
+    }
+    for (const [rel, times] of expected) {
+      const st = await lstat(join(source, rel), { bigint: true });
+      expect({ rel, atimeNs: st.atimeNs, mtimeNs: st.mtimeNs }, 'the source holds the times').toEqual({ rel, ...times });
+    }
+
+    const onSite = await Device.load(p.dataDir);
+    await onSite.unlock(p.manifest, p.code);
+    const tasks = new TaskService({ device: onSite, scheduleCheckMs: 0 });
+    onSite.setExecutionControl(tasks);
+    await tasks.createTask({ Name: 'times', SourceLocationUri: `file://${source}`, DestinationPath: 'share' });
+    const ingested = await tasks.waitExecution((await tasks.startExecution('times')).TaskExecutionId);
+    expect(ingested.Status).toBe('SUCCESS');
+    // The times past the ingest are kept and noted (SOURCE_TIME_OUT_OF_RANGE), not changed.
+    expect(ingested.FileProblems.filter((f) => f.outcome === 'noted').map((f) => String(f.path)).sort()).toEqual(
+      ['at2pow32', 'at2pow32/file.txt', 'at2pow32/link', 'in2200', 'in2200/file.txt', 'in2200/link'].map((r) => expect.stringContaining(r)),
+    );
+    await tasks.close();
+    device = await shipToFacility(onSite, p);
+
+    const imported = await new ImportService(device).run({ options: { VerifyMode: 'POINT_IN_TIME_CONSISTENT' } });
+    expect(imported.state).toBe('COMPLETED');
+    expect(imported.destinations[0]!.counters).toMatchObject({ FilesTransferred: expected.size + 1, FilesFailed: { Transfer: 0, Verify: 0 } });
+
+    for (const [rel, times] of expected) {
+      const st = await lstat(join(destination, 'share', rel), { bigint: true });
+      expect({ rel, atimeNs: st.atimeNs, mtimeNs: st.mtimeNs }).toEqual({ rel, ...times });
+      expect((await readFile(join(source, rel)).catch(() => null))?.toString() ?? null).toBe((await readFile(join(destination, 'share', rel)).catch(() => null))?.toString() ?? null);
+    }
+
+    // One nanosecond later on the target: POINT_IN_TIME_CONSISTENT says so.
+    const changed = join(destination, 'share', 'subMicro', 'file.txt');
+    await touch(changed, TIMES.subMicro!.atimeNs, TIMES.subMicro!.mtimeNs + 1n);
+    const check = await new ImportService(device).run({ options: { VerifyMode: 'POINT_IN_TIME_CONSISTENT' } });
+    expect(check.state).toBe('COMPLETED_WITH_ERRORS');
+    expect(check.destinations[0]!.counters).toMatchObject({ FilesTransferred: 0, FilesFailed: { Verify: 1 } });
+    const failures = (await new ImportService(device).report())['failure-log.csv'];
+    expect(failures.trimEnd().split('\r\n')).toHaveLength(2);
+    expect(failures).toContain(`,verify,VERIFY_METADATA_FAILURE,"share/subMicro/file.txt: file-mtime is ${TIMES.subMicro!.mtimeNs + 1n}ns, expected ${TIMES.subMicro!.mtimeNs}ns"`);
+  }, 120_000);
+});

@@ -4,7 +4,8 @@ import { lstat, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFilesystemDestination } from '../../appliance/destinations/filesystem/filesystem-destination.js';
-import { stopUtimensat } from '../../appliance/destinations/filesystem/utimensat.js';
+import { makedev, stopSyscallHelper } from '../../appliance/destinations/filesystem/syscall-helper.js';
+import { verifyObject } from '../../appliance/transfer/object-check.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contentOf, entryFor, randomData } from './conformance-helpers.js';
 import { describeDestination } from './describe-destination.js';
@@ -91,7 +92,7 @@ describe('filesystem destination: hard links', () => {
 describe('filesystem destination: times to the nanosecond', () => {
   let base: string | undefined;
   afterEach(async () => {
-    stopUtimensat();
+    stopSyscallHelper();
     if (base) await rm(base, { recursive: true, force: true });
   });
   const setup = async () => {
@@ -141,5 +142,50 @@ describe('filesystem destination: times to the nanosecond', () => {
     expect(Buffer.concat(chunks).equals(data)).toBe(true);
     const st = await lstat(join(root, 'read-me.bin'), { bigint: true });
     expect({ mtimeNs: st.mtimeNs, atimeNs: st.atimeNs }).toEqual(times);
+  });
+});
+
+describe('filesystem destination: special files (PreserveDevices=PRESERVE in the journal)', () => {
+  let base: string | undefined;
+  afterEach(async () => {
+    if (base) await rm(base, { recursive: true, force: true });
+  });
+
+  it('makes a FIFO a FIFO with its mode and times, stats it like the journal entry, and verifies it without opening it', async () => {
+    base = await mkdtemp(join(tmpdir(), 'floe-fs-fifo-'));
+    const destination = await openFilesystemDestination(`efs://${base}`);
+    const times = { mtimeNs: 1_700_000_000_123_456_789n, atimeNs: 1_600_000_000_000_000_001n };
+    const entry = entryFor('pipes/fifo', 'fifo', Buffer.alloc(0), { ...times, mode: 0o640 });
+    await destination.put(entry, contentOf(Buffer.alloc(0)));
+    const st = await lstat(join(base, 'pipes/fifo'), { bigint: true });
+    expect(st.isFIFO()).toBe(true);
+    expect(Number(st.mode & 0o7777n)).toBe(0o640);
+    expect({ mtimeNs: st.mtimeNs, atimeNs: st.atimeNs }).toEqual(times);
+    expect(await verifyObject(destination, 'pipes/fifo', entry)).toBeUndefined();
+    // Put again (a resumed import): still one FIFO, no part file.
+    await destination.put(entry, contentOf(Buffer.alloc(0)));
+    expect(await partFiles(Buffer.from(base))).toBe(0);
+    expect((await readdir(join(base, 'pipes'))).sort()).toEqual(['fifo']);
+  });
+
+  it('refuses a device node without CAP_MKNOD with DESTINATION_ACCESS_DENIED and leaves nothing', async () => {
+    base = await mkdtemp(join(tmpdir(), 'floe-fs-dev-'));
+    const destination = await openFilesystemDestination(`efs://${base}`);
+    const entry = entryFor('dev/null-copy', 'char', Buffer.alloc(0), { rdevMajor: 1, rdevMinor: 3, mode: 0o666 });
+    if (process.getuid?.() === 0) {
+      // Root (CI) may make it, unless the container drops CAP_MKNOD.
+      const made = await destination.put(entry, contentOf(Buffer.alloc(0))).then(
+        () => true,
+        (err: { code?: string }) => err.code,
+      );
+      if (made === true) {
+        const st = await lstat(join(base, 'dev/null-copy'), { bigint: true });
+        expect(st.isCharacterDevice()).toBe(true);
+        expect(st.rdev).toBe(makedev(1, 3));
+      } else expect(made).toBe('DESTINATION_ACCESS_DENIED');
+    } else {
+      await expect(destination.put(entry, contentOf(Buffer.alloc(0)))).rejects.toMatchObject({ code: 'DESTINATION_ACCESS_DENIED', message: expect.stringContaining('mknod dev/null-copy: EPERM') });
+    }
+    expect(await partFiles(Buffer.from(base))).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 // Issue 25: a folder destination keeps the times the source had, to the nanosecond. A local tree
 // whose files, folders and symlinks carry sub-microsecond mtimes and atimes, times at 2^32 s and in
-// 2200 and before 1970 (set by GNU touch, which calls utimensat with the full value) is ingested by a
+// 2200 and before 1970, and a FIFO in each folder (PreserveDevices=PRESERVE) (set by GNU touch, which calls utimensat with the full value) is ingested by a
 // real task (file:// source), shipped, and imported into an efs:// folder with
 // POINT_IN_TIME_CONSISTENT; an independent walk (lstat with bigint) finds every time equal, atimes
 // included after the verification read everything back. A 1 ns change to an mtime on the target is
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { stopUtimensat } from '../../appliance/destinations/filesystem/utimensat.js';
+import { stopSyscallHelper } from '../../appliance/destinations/filesystem/syscall-helper.js';
 import { Device } from '../../appliance/lifecycle/device.js';
 import { TaskService } from '../../appliance/tasks/task-service.js';
 import { ImportService } from '../../appliance/transfer/import-service.js';
@@ -51,7 +51,7 @@ describe('folder destination times (issue 25)', () => {
     await device?.close();
     await p?.cleanup();
     if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
-    stopUtimensat();
+    stopSyscallHelper();
   });
 
   it('imports sub-µs, 2^32 s, 2200 and pre-1970 times of files, folders and symlinks into a folder, equal to the nanosecond; a 1 ns mtime change is reported', async () => {
@@ -65,7 +65,8 @@ describe('folder destination times (issue 25)', () => {
       await mkdir(join(source, name), { recursive: true });
       await writeFile(join(source, name, 'file.txt'), `${name}\n`);
       await symlink('file.txt', join(source, name, 'link'));
-      for (const rel of [`${name}/file.txt`, `${name}/link`, name]) {
+      await run('mkfifo', ['-m', '0640', join(source, name, 'pipe')]);
+      for (const rel of [`${name}/file.txt`, `${name}/link`, `${name}/pipe`, name]) {
         await touch(join(source, rel), times.atimeNs, times.mtimeNs);
         expected.set(rel, times);
       }
@@ -79,12 +80,12 @@ describe('folder destination times (issue 25)', () => {
     await onSite.unlock(p.manifest, p.code);
     const tasks = new TaskService({ device: onSite, scheduleCheckMs: 0 });
     onSite.setExecutionControl(tasks);
-    await tasks.createTask({ Name: 'times', SourceLocationUri: `file://${source}`, DestinationPath: 'share' });
+    await tasks.createTask({ Name: 'times', SourceLocationUri: `file://${source}`, DestinationPath: 'share', Options: { PreserveDevices: 'PRESERVE' } });
     const ingested = await tasks.waitExecution((await tasks.startExecution('times')).TaskExecutionId);
     expect(ingested.Status).toBe('SUCCESS');
     // The times past the ingest are kept and noted (SOURCE_TIME_OUT_OF_RANGE), not changed.
     expect(ingested.FileProblems.filter((f) => f.outcome === 'noted').map((f) => String(f.path)).sort()).toEqual(
-      ['at2pow32', 'at2pow32/file.txt', 'at2pow32/link', 'in2200', 'in2200/file.txt', 'in2200/link'].map((r) => expect.stringContaining(r)),
+      ['at2pow32', 'at2pow32/file.txt', 'at2pow32/link', 'at2pow32/pipe', 'in2200', 'in2200/file.txt', 'in2200/link', 'in2200/pipe'].map((r) => expect.stringContaining(r)),
     );
     await tasks.close();
     device = await shipToFacility(onSite, p);
@@ -96,6 +97,11 @@ describe('folder destination times (issue 25)', () => {
     for (const [rel, times] of expected) {
       const st = await lstat(join(destination, 'share', rel), { bigint: true });
       expect({ rel, atimeNs: st.atimeNs, mtimeNs: st.mtimeNs }).toEqual({ rel, ...times });
+      if (rel.endsWith('/pipe')) {
+        expect(st.isFIFO(), `${rel} is a FIFO`).toBe(true);
+        expect(Number(st.mode & 0o7777n)).toBe(0o640);
+        continue;
+      }
       expect((await readFile(join(source, rel)).catch(() => null))?.toString() ?? null).toBe((await readFile(join(destination, 'share', rel)).catch(() => null))?.toString() ?? null);
     }
 

@@ -17,6 +17,7 @@ import { fsyncDirectory } from '../../fs-durable.js';
 import { linkThroughPart } from './hard-link.js';
 import { isPartName, PART_PREFIX, partNameFor, writeFileThroughPart } from './part-file.js';
 import { probeTimePrecision, setTimes } from './fs-times.js';
+import { HelperUnavailable, makedev, mknodat } from './syscall-helper.js';
 import { randomBytes } from '../../crypto/random.js';
 
 type Signal = { signal?: AbortSignal };
@@ -165,9 +166,27 @@ export class FilesystemDestination implements Destination {
           throw mapFsError(err, 'mkdir', key, signal);
         }
         return { key, bytes: 0 };
-      default:
-        // Devices, fifos and sockets need mknod(2), which Node does not offer.
-        throw new FloeError('INVALID_ARGUMENT', `${this.scheme} destination cannot create a ${entry.type} ("${displayPath(entry.path)}")`);
+      default: {
+        // FIFOs, sockets and device files (in the journal only when ingest ran with
+        // PreserveDevices=PRESERVE): mknodat(2) through the system-call helper, as a part file.
+        const part = this.#join(partRelative);
+        try {
+          await rm(part, { force: true });
+          await mknodat(part, entry.type, 0o600, makedev(entry.rdevMajor, entry.rdevMinor));
+          if (this.#chown) await lchown(part, entry.uid, entry.gid);
+          await chmod(part, entry.mode & 0o7777);
+          await setTimes(part, entry.atimeNs, entry.mtimeNs);
+          await rename(part, target);
+          await fsyncDirectory(directory);
+        } catch (err) {
+          await rm(part, { force: true }).catch(() => undefined);
+          if (err instanceof HelperUnavailable) {
+            throw new FloeError('DESTINATION_IO', `${this.scheme} destination cannot create the ${entry.type} "${displayPath(entry.path)}": mknod needs perl, which this system lacks (${err.message})`);
+          }
+          throw mapFsError(err, 'mknod', key, signal);
+        }
+        return { key, bytes: 0 };
+      }
     }
   }
 
@@ -181,6 +200,8 @@ export class FilesystemDestination implements Destination {
       throw errnoCode(err) === 'ENOENT' ? new FloeError('NOT_FOUND', `${this.uri}: ${key} does not exist`, { cause: err }) : mapFsError(err, 'lstat', key);
     }
     if (st.isDirectory()) return;
+    // A FIFO, socket or device has no content to read back (opening a FIFO would wait for a writer).
+    if (!st.isFile() && !st.isSymbolicLink()) return;
     if (st.isSymbolicLink()) {
       // Like the S3 layout: a symlink reads as its target's exact bytes. readlink(2) moves the
       // link's atime: set it back.

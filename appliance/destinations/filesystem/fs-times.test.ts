@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sameTime, truncateTime } from '../time-precision.js';
 import { probeTimePrecision, setTimes, setTimesWithoutHelper } from './fs-times.js';
-import { stopUtimensat, timespec, utimensat } from './utimensat.js';
+import { stopSyscallHelper, timespec, utimensat } from './syscall-helper.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'floe-fs-times-unit-'));
 afterAll(async () => {
-  stopUtimensat();
+  stopSyscallHelper();
   await rm(dir, { recursive: true, force: true });
 });
 

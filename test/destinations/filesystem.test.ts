@@ -1,6 +1,6 @@
 // The conformance suite on the filesystem destination, in a temp folder (what an EFS or FSx mount
 // looks like to floe).
-import { lstat, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFilesystemDestination } from '../../appliance/destinations/filesystem/filesystem-destination.js';
@@ -187,5 +187,57 @@ describe('filesystem destination: special files (PreserveDevices=PRESERVE in the
       await expect(destination.put(entry, contentOf(Buffer.alloc(0)))).rejects.toMatchObject({ code: 'DESTINATION_ACCESS_DENIED', message: expect.stringContaining('mknod dev/null-copy: EPERM') });
     }
     expect(await partFiles(Buffer.from(base))).toBe(0);
+  });
+});
+
+describe('filesystem destination: holes', () => {
+  let base: string | undefined;
+  afterEach(async () => {
+    if (base) await rm(base, { recursive: true, force: true });
+  });
+
+  it('writes a file with a 1 GiB hole sparse: zeros read back, allocation about the data', async () => {
+    base = await mkdtemp(join(tmpdir(), 'floe-fs-sparse-'));
+    const destination = await openFilesystemDestination(`efs://${base}`);
+    const MIB = 1 << 20;
+    const head = randomData(MIB + 123); // not block-aligned: the hole starts inside a block
+    const tail = randomData(MIB);
+    const zero = Buffer.alloc(MIB);
+    const hole = 1024 * MIB;
+    const size = head.length + hole + tail.length;
+    const content = async function* (offset: number): AsyncIterable<Buffer> {
+      expect(offset).toBe(0);
+      yield head;
+      for (let i = 0; i < hole / MIB; i++) yield zero;
+      yield tail;
+    };
+    const entry = entryFor('sparse.img', 'file', Buffer.alloc(0), { size });
+    await destination.put(entry, content);
+    const st = await lstat(join(base, 'sparse.img'));
+    expect(st.size).toBe(size);
+    // The data is 2 MiB and a bit; the file system allocates it in blocks (plus metadata).
+    expect(st.blocks * 512).toBeLessThanOrEqual(2 * (head.length + tail.length) + 256 * 1024);
+    const handle = await open(join(base, 'sparse.img'), 'r');
+    try {
+      const read = async (at: number, length: number) => {
+        const b = Buffer.alloc(length);
+        await handle.read(b, 0, length, at);
+        return b;
+      };
+      expect((await read(0, head.length)).equals(head)).toBe(true);
+      expect((await read(head.length, MIB)).equals(zero)).toBe(true);
+      expect((await read(head.length + hole - MIB, MIB)).equals(zero)).toBe(true);
+      expect((await read(head.length + hole, tail.length)).equals(tail)).toBe(true);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('a file ending in zeros keeps its length', async () => {
+    base = await mkdtemp(join(tmpdir(), 'floe-fs-sparse-tail-'));
+    const destination = await openFilesystemDestination(`efs://${base}`);
+    const data = Buffer.concat([Buffer.from('head'), Buffer.alloc(512 * 1024)]);
+    await destination.put(entryFor('tail-zeros', 'file', data), contentOf(data));
+    expect((await readFile(join(base, 'tail-zeros'))).equals(data)).toBe(true);
   });
 });

@@ -4,9 +4,10 @@
 // real task (file:// source), shipped, and imported into an efs:// folder with
 // POINT_IN_TIME_CONSISTENT; an independent walk (lstat with bigint) finds every time equal, atimes
 // included after the verification read everything back. A 1 ns change to an mtime on the target is
-// then reported by a second POINT_IN_TIME_CONSISTENT verification.
+// then reported by a second POINT_IN_TIME_CONSISTENT verification. A file with a 1 GiB hole is
+// delivered sparse: allocated within 2x of the source's allocation.
 import { execFile } from 'node:child_process';
-import { lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, open, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -71,6 +72,15 @@ describe('folder destination times (issue 25)', () => {
         expected.set(rel, times);
       }
     }
+    // A sparse file: 1 MiB of data, a 1 GiB hole, 1 MiB of data.
+    const sparse = join(source, 'sparse.img');
+    const data = Buffer.alloc(1 << 20, 0x5a);
+    const fd = await open(sparse, 'w');
+    await fd.write(data, 0, data.length, 0);
+    await fd.write(data, 0, data.length, (1 << 20) + (1 << 30));
+    await fd.close();
+    const sourceAllocated = (await lstat(sparse)).blocks * 512;
+    expect(sourceAllocated).toBeLessThan(8 << 20);
     for (const [rel, times] of expected) {
       const st = await lstat(join(source, rel), { bigint: true });
       expect({ rel, atimeNs: st.atimeNs, mtimeNs: st.mtimeNs }, 'the source holds the times').toEqual({ rel, ...times });
@@ -92,7 +102,7 @@ describe('folder destination times (issue 25)', () => {
 
     const imported = await new ImportService(device).run({ options: { VerifyMode: 'POINT_IN_TIME_CONSISTENT' } });
     expect(imported.state).toBe('COMPLETED');
-    expect(imported.destinations[0]!.counters).toMatchObject({ FilesTransferred: expected.size + 1, FilesFailed: { Transfer: 0, Verify: 0 } });
+    expect(imported.destinations[0]!.counters).toMatchObject({ FilesTransferred: expected.size + 2, FilesFailed: { Transfer: 0, Verify: 0 } });
 
     for (const [rel, times] of expected) {
       const st = await lstat(join(destination, 'share', rel), { bigint: true });
@@ -104,6 +114,10 @@ describe('folder destination times (issue 25)', () => {
       }
       expect((await readFile(join(source, rel)).catch(() => null))?.toString() ?? null).toBe((await readFile(join(destination, 'share', rel)).catch(() => null))?.toString() ?? null);
     }
+
+    const delivered = await lstat(join(destination, 'share', 'sparse.img'));
+    expect(delivered.size).toBe((2 << 20) + (1 << 30));
+    expect(delivered.blocks * 512, 'allocated within 2x of the source').toBeLessThanOrEqual(2 * sourceAllocated);
 
     // One nanosecond later on the target: POINT_IN_TIME_CONSISTENT says so.
     const changed = join(destination, 'share', 'subMicro', 'file.txt');

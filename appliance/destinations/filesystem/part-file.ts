@@ -6,6 +6,10 @@
 // Resume state: {kind: 'fs-part', part: <part key>, offset}, reported whenever the bytes up to
 // `offset` are fsynced. A resumed put continues from the part file's length, cut back to the
 // recorded offset when longer (bytes past it were never confirmed durable).
+// Holes stay holes: zeros are not written (looked for in 64 KiB blocks aligned in the file; every
+// write lands at or past the part file's end, so what is left out reads as zeros), and the file is
+// extended to its length by ftruncate, so a sparse source stays sparse on the folder (the bytes
+// read back are the same zeros).
 import { fsyncDirectory } from '../../fs-durable.js';
 import { open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { sha256Hex } from '../../crypto/hash.js';
@@ -18,6 +22,9 @@ import { setTimes } from './fs-times.js';
 export const PART_PREFIX = '.floe-part-';
 /** Bytes between fsync checkpoints (each one reports a new resume offset). */
 const CHECKPOINT_BYTES = 16 * 1024 * 1024;
+/** Holes are made in blocks of this size, aligned to it in the file. */
+const HOLE_BLOCK = 64 * 1024;
+const ZEROS = Buffer.alloc(HOLE_BLOCK);
 
 export function partNameFor(entry: Pick<FileEntry, 'path' | 'size' | 'sha256' | 'type'>): string {
   const size = Buffer.alloc(8);
@@ -54,15 +61,17 @@ export async function writeFileThroughPart(where: PartTarget, entry: FileEntry, 
   }
   const report = async () => put.onResumeState?.({ kind: 'fs-part', part: where.partKey, offset });
   let synced = offset;
+  let tailHole = false; // the last bytes were left out (a hole): the file is shorter than `offset`
   try {
     await report();
     try {
       for await (const chunk of content(offset, signal)) {
         if (offset + chunk.length > entry.size) throw new FloeError('INVALID_ARGUMENT', `content is longer than the entry's size ${entry.size}`);
-        await writeAll(handle, chunk, offset);
+        if (chunk.length > 0) tailHole = await writeSparse(handle, chunk, offset);
         offset += chunk.length;
         put.onProgress?.(chunk.length);
         if (offset - synced >= CHECKPOINT_BYTES) {
+          if (tailHole) await extendTo(handle, offset);
           await handle.sync();
           synced = offset;
           await report();
@@ -70,7 +79,9 @@ export async function writeFileThroughPart(where: PartTarget, entry: FileEntry, 
       }
     } catch (err) {
       // Keep what was written: make it durable and say how far it goes, so a retry resumes.
-      await handle.sync().then(
+      await extendTo(handle, offset)
+        .then(() => handle.sync())
+        .then(
         () => report(),
         () => undefined,
       );
@@ -79,6 +90,7 @@ export async function writeFileThroughPart(where: PartTarget, entry: FileEntry, 
     }
     if (offset !== entry.size) throw new FloeError('INVALID_ARGUMENT', `content ended at byte ${offset}, but the entry's size is ${entry.size}`);
     try {
+      if (tailHole) await extendTo(handle, offset);
       // chown before chmod: chown clears setuid and setgid bits.
       if (where.chown) await handle.chown(entry.uid, entry.gid);
       await handle.chmod(entry.mode & 0o7777);
@@ -109,6 +121,30 @@ async function resumableOffset(where: PartTarget, resume: ResumeState | undefine
   } catch {
     return 0; // cleaned up or never written: start over
   }
+}
+
+/** Writes `data` at `position`, leaving out the aligned blocks that are all zeros (holes); true when its end was left out. */
+async function writeSparse(handle: FileHandle, data: Buffer, position: number): Promise<boolean> {
+  let start = 0; // start of the run of bytes to write
+  let at = 0;
+  while (at < data.length) {
+    const end = Math.min(data.length, at + HOLE_BLOCK - ((position + at) % HOLE_BLOCK));
+    // Every write lands at or past the end of the part file, so bytes left out read as zeros.
+    if (data.subarray(at, end).equals(ZEROS.subarray(0, end - at))) {
+      if (at > start) await writeAll(handle, data.subarray(start, at), position + start);
+      start = end;
+    }
+    at = end;
+  }
+  if (data.length === start) return true;
+  await writeAll(handle, data.subarray(start), position + start);
+  return false;
+}
+
+/** Extends the file to `size` when its last blocks were holes (ftruncate keeps them holes). */
+async function extendTo(handle: FileHandle, size: number): Promise<void> {
+  const st = await handle.stat();
+  if (st.size < size) await handle.truncate(size);
 }
 
 async function writeAll(handle: FileHandle, data: Buffer, position: number): Promise<void> {

@@ -1,6 +1,6 @@
 // The Destination interface (ARCHITECTURE.md, "Destinations"). A destination takes a journal
 // FileEntry (the description) and a reader of its plaintext; it never sees the journal itself.
-import type { FileEntry } from '../journal/file-entry.js';
+import type { FileEntry, Xattr } from '../journal/file-entry.js';
 
 /** Hash types a destination can report without reading an object back. */
 export type ChecksumType = 'sha256' | 'md5';
@@ -26,6 +26,8 @@ export interface DestinationObject {
   readonly isDirectory: boolean;
   readonly etag?: string;
   readonly metadata?: Readonly<Record<string, string>>;
+  /** The object's extended attributes, where the destination keeps them (folders); absent elsewhere. */
+  readonly xattrs?: readonly Xattr[];
 }
 
 /**

@@ -24,6 +24,12 @@ export interface ChunkRef {
   readonly size: number;
 }
 
+/** An extended attribute (a `user.` name from a local source), name and value as exact bytes. */
+export interface Xattr {
+  readonly name: Buffer;
+  readonly value: Buffer;
+}
+
 export interface FileMetadata {
   readonly type: FileType;
   /** Permission bits including setuid, setgid and sticky (mode & 0o7777). */
@@ -44,6 +50,8 @@ export interface FileMetadata {
   readonly rdevMinor: number;
   /** Symlink target, exact bytes. */
   readonly target?: Buffer;
+  /** Extended attributes, sorted by name; absent when there are none. */
+  readonly xattrs?: readonly Xattr[];
 }
 
 export interface FileEntry extends FileMetadata {

@@ -9,6 +9,7 @@ import { META_GROUP, META_MTIME, META_OWNER, META_PERMISSIONS, parseTimeNs, posi
 import type { ErrorCode } from '../errors.js';
 import { displayPath, type FileEntry } from '../journal/file-entry.js';
 import { sameTime } from '../destinations/time-precision.js';
+import { sameXattrs, xattrNames } from '../os/xattrs.js';
 
 export interface Mismatch {
   readonly code: Extract<ErrorCode, 'VERIFY_CHECKSUM_FAILURE' | 'VERIFY_METADATA_FAILURE' | 'VERIFY_FILES_REMOVED'>;
@@ -29,6 +30,12 @@ export function metadataMismatch(entry: FileEntry, object: DestinationObject, ti
   const keys = entry.type === 'symlink' ? [META_OWNER, META_GROUP] : [META_PERMISSIONS, META_OWNER, META_GROUP];
   for (const key of keys) {
     if (have[key] !== want[key]) return { code: 'VERIFY_METADATA_FAILURE', message: `${path}: ${key} is ${have[key] ?? 'missing'}, expected ${want[key]}` };
+  }
+  if (object.xattrs !== undefined && !sameXattrs(object.xattrs, entry.xattrs ?? [])) {
+    const held = xattrNames(object.xattrs);
+    const want = xattrNames(entry.xattrs ?? []);
+    const message = held === want ? `the value of an extended attribute differs (${held})` : `extended attributes are ${held}, expected ${want}`;
+    return { code: 'VERIFY_METADATA_FAILURE', message: `${path}: ${message}` };
   }
   const mtime = parseTimeNs(have[META_MTIME]);
   if (entry.type !== 'symlink' && (mtime === undefined || !sameTime(mtime, entry.mtimeNs, BigInt(timePrecisionNs)))) {

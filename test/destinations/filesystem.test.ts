@@ -4,7 +4,7 @@ import { lstat, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFilesystemDestination } from '../../appliance/destinations/filesystem/filesystem-destination.js';
-import { makedev, stopSyscallHelper } from '../../appliance/destinations/filesystem/syscall-helper.js';
+import { makedev, stopSyscallHelper } from '../../appliance/os/syscall-helper.js';
 import { verifyObject } from '../../appliance/transfer/object-check.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contentOf, entryFor, randomData } from './conformance-helpers.js';

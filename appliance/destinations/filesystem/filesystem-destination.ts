@@ -2,12 +2,13 @@
 // path. Names are exact bytes (keys carry invalid UTF-8 as escaped surrogates, path-key.ts);
 // files are written atomically through part files (part-file.ts); mode, owner (when running as
 // root), times and symlink targets are kept; times to the nanosecond where the file system keeps
-// them (fs-times.ts, probed once when opened), and a read back leaves the atime as it was; the names of a
+// them (fs-times.ts, probed once when opened), and a read back leaves the atime as it was; user.
+// extended attributes on files and folders (os/xattrs.ts); the names of a
 // hard-linked file stay links of one file (hard-link.ts).
 import { constants as fsConstants, type BigIntStats, type Stats } from 'node:fs';
 import { chmod, chown, lchown, lstat, mkdir, open, type FileHandle, readdir, readlink, rename, rm, rmdir, stat, symlink, unlink } from 'node:fs/promises';
 import { FloeError } from '../../errors.js';
-import { displayPath, type FileEntry } from '../../journal/file-entry.js';
+import { displayPath, type FileEntry, type Xattr } from '../../journal/file-entry.js';
 import type { Destination, DestinationCapabilities, DestinationObject, OpenContent, PutOptions, PutResult } from '../destination.js';
 import { bytesToKey, keyToBytes, relativeKey, stripDirectorySlash } from '../path-key.js';
 import { formatMode, formatTimeNs, META_ATIME, META_GROUP, META_MTIME, META_OWNER, META_PERMISSIONS } from '../posix-metadata.js';
@@ -17,7 +18,8 @@ import { fsyncDirectory } from '../../fs-durable.js';
 import { linkThroughPart } from './hard-link.js';
 import { isPartName, PART_PREFIX, partNameFor, writeFileThroughPart } from './part-file.js';
 import { probeTimePrecision, setTimes } from './fs-times.js';
-import { HelperUnavailable, makedev, mknodat } from './syscall-helper.js';
+import { HelperUnavailable, makedev, mknodat } from '../../os/syscall-helper.js';
+import { readUserXattrs, writeXattrs } from '../../os/xattrs.js';
 import { randomBytes } from '../../crypto/random.js';
 
 type Signal = { signal?: AbortSignal };
@@ -95,7 +97,14 @@ export class FilesystemDestination implements Destination {
     }
     // As on S3, "a" and "a/" are different names: a folder answers only to its '/' key.
     if (st.isDirectory() !== key.endsWith('/')) return null;
+    let xattrs: Xattr[] = [];
+    try {
+      if (st.isFile() || st.isDirectory()) xattrs = await readUserXattrs(path);
+    } catch (err) {
+      throw mapFsError(err, 'llistxattr', key);
+    }
     return {
+      xattrs,
       key,
       size: st.isDirectory() ? 0 : Number(st.size),
       isDirectory: st.isDirectory(),
@@ -160,6 +169,7 @@ export class FilesystemDestination implements Destination {
           if (!st.isDirectory()) throw new FloeError('DESTINATION_IO', `${key}: exists and is not a folder`);
           if (this.#chown) await chown(target, entry.uid, entry.gid);
           await chmod(target, entry.mode & 0o7777);
+          if (entry.xattrs !== undefined) await writeXattrs(target, entry.xattrs);
           await setTimes(target, entry.atimeNs, entry.mtimeNs);
           await fsyncDirectory(directory);
         } catch (err) {

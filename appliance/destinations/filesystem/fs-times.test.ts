@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sameTime, truncateTime } from '../time-precision.js';
 import { probeTimePrecision, setTimes, setTimesWithoutHelper } from './fs-times.js';
-import { stopSyscallHelper, timespec, utimensat } from './syscall-helper.js';
+import { stopSyscallHelper, timespec, utimensat } from '../../os/syscall-helper.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'floe-fs-times-unit-'));
 afterAll(async () => {

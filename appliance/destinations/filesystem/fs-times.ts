@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { lstat, rm, writeFile } from 'node:fs/promises';
 import { bytesToKey, isUtf8Key } from '../path-key.js';
 import { truncateTime } from '../time-precision.js';
-import { HelperUnavailable, utimensat } from './syscall-helper.js';
+import { HelperUnavailable, utimensat } from '../../os/syscall-helper.js';
 
 const run = promisify(execFile);
 

@@ -1,6 +1,6 @@
 // Regular files are written to a part file beside the target, made durable, then renamed over
 // it, so a reader of the target sees the old file or the whole new one, never a mix:
-//   write .floe-part-<hash> -> fchown, fchmod, fsync -> set times -> rename -> fsync the folder.
+//   write .floe-part-<hash> -> fchown, fchmod, xattrs, fsync -> set times -> rename -> fsync the folder.
 // The part file's name depends on the entry's path, size and content hash, so an interrupted put
 // of the same entry finds its part again; a changed file gets a fresh part.
 // Resume state: {kind: 'fs-part', part: <part key>, offset}, reported whenever the bytes up to
@@ -18,6 +18,7 @@ import type { FileEntry } from '../../journal/file-entry.js';
 import type { OpenContent, PutOptions, ResumeState } from '../destination.js';
 import { mapFsError } from './fs-errors.js';
 import { setTimes } from './fs-times.js';
+import { writeXattrs } from '../../os/xattrs.js';
 
 export const PART_PREFIX = '.floe-part-';
 /** Bytes between fsync checkpoints (each one reports a new resume offset). */
@@ -94,9 +95,10 @@ export async function writeFileThroughPart(where: PartTarget, entry: FileEntry, 
       // chown before chmod: chown clears setuid and setgid bits.
       if (where.chown) await handle.chown(entry.uid, entry.gid);
       await handle.chmod(entry.mode & 0o7777);
+      if (entry.xattrs !== undefined) await writeXattrs(where.part, entry.xattrs);
       await handle.sync();
     } catch (err) {
-      throw mapFsError(err, 'chown/chmod/fsync', shown, signal);
+      throw mapFsError(err, 'chown/chmod/setxattr/fsync', shown, signal);
     }
   } finally {
     await handle.close().catch(() => undefined);

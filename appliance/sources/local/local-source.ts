@@ -1,11 +1,12 @@
 // A Source over node:fs: a mounted share or a local disk (ARCHITECTURE.md, "Sources").
 // Names stay exact bytes (Buffer paths, `encoding: 'buffer'`), and times keep their nanoseconds
-// (lstat with `bigint: true`).
+// (lstat with `bigint: true`). Files and folders carry their user. extended attributes (os/xattrs.ts).
 import type { BigIntStats } from 'node:fs';
 import { lstat, open, readdir, readlink } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { FloeError } from '../../errors.js';
 import { displayPath, type FileMetadata, type FileType } from '../../journal/file-entry.js';
+import { mayHaveXattrs, readUserXattrs } from '../../os/xattrs.js';
 import { joinPath, type ReadOptions, type Source, type SourceEntry } from '../source.js';
 
 const READ_SIZE = 1 << 20;
@@ -118,9 +119,15 @@ export class LocalSource implements Source {
     });
     const meta = metadataFromStats(st);
     const slash = path.lastIndexOf(0x2f);
+    const xattrs = mayHaveXattrs(meta.type)
+      ? await readUserXattrs(full).catch((err: unknown) => {
+          throw fsError(err, 'read the extended attributes of', displayPath(full));
+        })
+      : [];
     return {
       ...meta,
       ...(meta.type === 'symlink' ? { target: await this.readlink(path) } : {}),
+      ...(xattrs.length === 0 ? {} : { xattrs }),
       name: Buffer.from(slash < 0 ? path : path.subarray(slash + 1)),
       path: Buffer.from(path),
     };

@@ -1,38 +1,61 @@
 // System calls Node does not offer, without native code: utimensat(2) with whole nanoseconds
 // (Node's utimes family hands libuv a double of seconds and libuv keeps whole microseconds:
-// TOOLCHAIN.md, "File metadata pitfalls") and mknodat(2) (FIFOs, sockets, device files). One
-// long-lived perl (perl-base is Essential on Debian: every device has it) makes the calls.
-// Requests are pipelined on its stdin, one line each (an operation letter, the path as hex so any
-// byte is allowed, then numbers), and answered in order with 0 or the errno. Where perl or the
-// system call numbers are missing the calls reject with HelperUnavailable: fs-times.ts then keeps
-// microseconds, and special files cannot be made.
+// TOOLCHAIN.md, "File metadata pitfalls"), mknodat(2) (FIFOs, sockets, device files) and the
+// extended-attribute calls llistxattr, lgetxattr and lsetxattr. One long-lived perl (perl-base is
+// Essential on Debian: every device has it) makes the calls. Requests are pipelined on its stdin,
+// one line each (an operation letter, the path as hex so any byte is allowed, then numbers or hex),
+// and answered in order, one line each: the errno (0 for success), then any data as hex. Where
+// perl or the system call numbers are missing the calls reject with HelperUnavailable: fs-times.ts
+// then keeps microseconds, special files cannot be made and no xattr is read or written.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 
-/** SYS_utimensat and SYS_mknodat by Node's process.arch. */
-const SYSCALLS: Readonly<Partial<Record<string, { utimensat: number; mknodat: number }>>> = { x64: { utimensat: 280, mknodat: 259 }, arm64: { utimensat: 88, mknodat: 33 } };
+interface Numbers {
+  readonly utimensat: number;
+  readonly mknodat: number;
+  readonly lsetxattr: number;
+  readonly lgetxattr: number;
+  readonly llistxattr: number;
+}
+
+/** System call numbers by Node's process.arch (Linux x86_64 and aarch64 tables). */
+const SYSCALLS: Readonly<Partial<Record<string, Numbers>>> = {
+  x64: { utimensat: 280, mknodat: 259, lsetxattr: 189, lgetxattr: 192, llistxattr: 195 },
+  arm64: { utimensat: 88, mknodat: 33, lsetxattr: 6, lgetxattr: 9, llistxattr: 12 },
+};
 const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100;
+/** XATTR_SIZE_MAX and XATTR_LIST_MAX. */
+const XATTR_MAX = 65536;
 const NS = 1_000_000_000n;
 
 const SCRIPT = `
 use strict; use warnings;
-my ($utimensat, $mknodat, $cwd, $nofollow) = map { $_ + 0 } @ARGV;
+my ($utimensat, $mknodat, $lsetxattr, $lgetxattr, $llistxattr, $cwd, $nofollow, $max) = map { $_ + 0 } @ARGV;
 $| = 1;
 while (my $line = <STDIN>) {
   chomp $line;
-  my ($op, $hex, @n) = split / /, $line;
+  my ($op, $hex, @n) = split / /, $line, -1;
   my $path = pack('H*', $hex);
-  my $r;
+  my ($r, $out) = (-1, '');
   if ($op eq 't') {
     my $ts = pack('q4', @n);
     $r = syscall($utimensat, $cwd, $path, $ts, $nofollow);
   } elsif ($op eq 'n') {
     $r = syscall($mknodat, $cwd, $path, $n[0] + 0, $n[1] + 0);
+  } elsif ($op eq 'l' || $op eq 'g') {
+    my $buf = "\\0" x $max;
+    if ($op eq 'l') { $r = syscall($llistxattr, $path, $buf, $max); }
+    else { my $name = pack('H*', $n[0]); $r = syscall($lgetxattr, $path, $name, $buf, $max); }
+    $out = unpack('H*', substr($buf, 0, $r)) if $r >= 0;
+  } elsif ($op eq 's') {
+    my $name = pack('H*', $n[0]);
+    my $value = pack('H*', $n[1]);
+    $r = syscall($lsetxattr, $path, $name, $value, length($value), 0);
   } else {
-    $r = -1; $! = 22;
+    $! = 22;
   }
-  print $r == 0 ? "0\\n" : (0 + $!) . "\\n";
+  print $r == -1 ? (0 + $!) . "\\n" : "0 $out\\n";
 }
 `;
 
@@ -42,7 +65,7 @@ export class HelperUnavailable extends Error {}
 interface Pending {
   readonly path: Buffer;
   readonly syscall: string;
-  resolve(): void;
+  resolve(data: Buffer): void;
   reject(err: Error): void;
 }
 
@@ -65,8 +88,8 @@ class SyscallProcess {
   #buffered = '';
   #dead: Error | undefined;
 
-  constructor(numbers: { utimensat: number; mknodat: number }) {
-    const args = [numbers.utimensat, numbers.mknodat, AT_FDCWD, AT_SYMLINK_NOFOLLOW].map(String);
+  constructor(numbers: Numbers) {
+    const args = [numbers.utimensat, numbers.mknodat, numbers.lsetxattr, numbers.lgetxattr, numbers.llistxattr, AT_FDCWD, AT_SYMLINK_NOFOLLOW, XATTR_MAX].map(String);
     this.#child = spawn('perl', ['-e', SCRIPT, ...args], { stdio: ['pipe', 'pipe', 'ignore'] });
     this.#child.on('error', (err) => this.#die(new HelperUnavailable(`perl for system calls: ${err.message}`)));
     this.#child.on('exit', (code, signal) => this.#die(new HelperUnavailable(`perl for system calls exited (${signal ?? code})`)));
@@ -80,13 +103,13 @@ class SyscallProcess {
     return this.#dead !== undefined;
   }
 
-  /** One call: 't' utimensat (atime sec, nsec, mtime sec, nsec) or 'n' mknodat (mode, dev). */
-  call(op: 't' | 'n', syscall: string, path: Buffer, numbers: readonly bigint[]): Promise<void> {
+  /** One call (see SCRIPT); resolves with the data it answers (xattr list or value), else empty. */
+  call(op: Op, syscall: string, path: Buffer, args: readonly (bigint | string)[]): Promise<Buffer> {
     if (this.#dead !== undefined) return Promise.reject(this.#dead);
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<Buffer>((resolve, reject) => {
       if (this.#pending.length === 0) this.#busy();
       this.#pending.push({ path, syscall, resolve, reject });
-      this.#child.stdin!.write(`${op} ${path.toString('hex')} ${numbers.join(' ')}\n`);
+      this.#child.stdin!.write(`${[op, path.toString('hex'), ...args].join(' ')}\n`);
     });
   }
 
@@ -99,11 +122,13 @@ class SyscallProcess {
     this.#buffered += text;
     let nl;
     while ((nl = this.#buffered.indexOf('\n')) >= 0) {
-      const errno = Number(this.#buffered.slice(0, nl));
+      const line = this.#buffered.slice(0, nl);
       this.#buffered = this.#buffered.slice(nl + 1);
+      const space = line.indexOf(' ');
+      const errno = Number(space < 0 ? line : line.slice(0, space));
       const next = this.#pending.shift();
       if (next === undefined) continue;
-      if (errno === 0) next.resolve();
+      if (errno === 0) next.resolve(Buffer.from(space < 0 ? '' : line.slice(space + 1), 'hex'));
       else next.reject(errnoError(errno, next.syscall, next.path));
     }
     if (this.#pending.length === 0) this.#idle();
@@ -137,14 +162,16 @@ function errnoError(errno: number, syscall: string, path: Buffer): NodeJS.ErrnoE
   return err;
 }
 
+type Op = 't' | 'n' | 'l' | 'g' | 's';
+
 let helper: SyscallProcess | undefined;
 let unavailable = SYSCALLS[process.arch] === undefined;
 
-async function call(op: 't' | 'n', syscall: string, path: Buffer, numbers: readonly bigint[]): Promise<void> {
+async function call(op: Op, syscall: string, path: Buffer, args: readonly (bigint | string)[]): Promise<Buffer> {
   if (unavailable) throw new HelperUnavailable(`no system call numbers for ${process.arch}`);
   if (helper === undefined || helper.dead) helper = new SyscallProcess(SYSCALLS[process.arch]!);
   try {
-    await helper.call(op, syscall, path, numbers);
+    return await helper.call(op, syscall, path, args);
   } catch (err) {
     // perl is missing (spawn ENOENT): never try again in this process. A helper that died is
     // started again by the next call.
@@ -154,8 +181,29 @@ async function call(op: 't' | 'n', syscall: string, path: Buffer, numbers: reado
 }
 
 /** Sets both times of a path (not following a symlink) to the nanosecond. */
-export function utimensat(path: Buffer, atimeNs: bigint, mtimeNs: bigint): Promise<void> {
-  return call('t', 'utimensat', path, [...timespec(atimeNs), ...timespec(mtimeNs)]);
+export async function utimensat(path: Buffer, atimeNs: bigint, mtimeNs: bigint): Promise<void> {
+  await call('t', 'utimensat', path, [...timespec(atimeNs), ...timespec(mtimeNs)]);
+}
+
+/** The names of a path's extended attributes (not following a symlink), as the kernel lists them. */
+export async function llistxattr(path: Buffer): Promise<Buffer[]> {
+  const list = await call('l', 'llistxattr', path, []);
+  const names: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i < list.length; i++) {
+    if (list[i] !== 0) continue;
+    if (i > start) names.push(list.subarray(start, i));
+    start = i + 1;
+  }
+  return names;
+}
+
+export function lgetxattr(path: Buffer, name: Buffer): Promise<Buffer> {
+  return call('g', 'lgetxattr', path, [name.toString('hex')]);
+}
+
+export async function lsetxattr(path: Buffer, name: Buffer, value: Buffer): Promise<void> {
+  await call('s', 'lsetxattr', path, [name.toString('hex'), value.toString('hex')]);
 }
 
 const S_IFMT = { fifo: 0o010000, char: 0o020000, block: 0o060000, socket: 0o140000 } as const;
@@ -168,8 +216,8 @@ export function makedev(major: number, minor: number): bigint {
 }
 
 /** Makes a FIFO, socket or device node (devices need CAP_MKNOD: EPERM otherwise). */
-export function mknodat(path: Buffer, type: keyof typeof S_IFMT, permissions: number, dev = 0n): Promise<void> {
-  return call('n', 'mknodat', path, [BigInt(S_IFMT[type] | (permissions & 0o7777)), dev]);
+export async function mknodat(path: Buffer, type: keyof typeof S_IFMT, permissions: number, dev = 0n): Promise<void> {
+  await call('n', 'mknodat', path, [BigInt(S_IFMT[type] | (permissions & 0o7777)), dev]);
 }
 
 /** Stops the helper (tests; the daemon lets it end with the process). */

@@ -1,4 +1,5 @@
-// Issue 25: a folder destination keeps the times the source had, to the nanosecond. A local tree
+// Issue 25: a folder destination keeps what the source had: times to the nanosecond, user.
+// extended attributes with binary values (set and read by setfattr/getfattr), FIFOs, holes. A local tree
 // whose files, folders and symlinks carry sub-microsecond mtimes and atimes, times at 2^32 s and in
 // 2200 and before 1970, and a FIFO in each folder (PreserveDevices=PRESERVE) (set by GNU touch, which calls utimensat with the full value) is ingested by a
 // real task (file:// source), shipped, and imported into an efs:// folder with
@@ -12,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { stopSyscallHelper } from '../../appliance/destinations/filesystem/syscall-helper.js';
+import { stopSyscallHelper } from '../../appliance/os/syscall-helper.js';
 import { Device } from '../../appliance/lifecycle/device.js';
 import { TaskService } from '../../appliance/tasks/task-service.js';
 import { ImportService } from '../../appliance/transfer/import-service.js';
@@ -55,7 +56,7 @@ describe('folder destination times (issue 25)', () => {
     stopSyscallHelper();
   });
 
-  it('imports sub-µs, 2^32 s, 2200 and pre-1970 times of files, folders and symlinks into a folder, equal to the nanosecond; a 1 ns mtime change is reported', async () => {
+  it('imports sub-µs, 2^32 s, 2200 and pre-1970 times of files, folders and symlinks to the nanosecond, xattrs, FIFOs and a 1 GiB hole into a folder; a 1 ns mtime change and a changed xattr are reported', async () => {
     scratch = await mkdtemp(join(tmpdir(), 'floe-folder-times-'));
     const destination = join(scratch, 'efs');
     await mkdir(destination);
@@ -72,6 +73,12 @@ describe('folder destination times (issue 25)', () => {
         expected.set(rel, times);
       }
     }
+    // user. extended attributes on a file and a folder: a binary value, an empty one, a text one.
+    await run('setfattr', ['-n', 'user.bin', '-v', '0x00ff0a2000', join(source, 'subMicro', 'file.txt')]);
+    await run('setfattr', ['-n', 'user.empty', join(source, 'subMicro', 'file.txt')]);
+    await run('setfattr', ['-n', 'user.folder', '-v', '"a folder"', join(source, 'subMicro')]);
+    for (const rel of ['subMicro/file.txt', 'subMicro']) await touch(join(source, rel), expected.get(rel)!.atimeNs, expected.get(rel)!.mtimeNs);
+
     // A sparse file: 1 MiB of data, a 1 GiB hole, 1 MiB of data.
     const sparse = join(source, 'sparse.img');
     const data = Buffer.alloc(1 << 20, 0x5a);
@@ -115,6 +122,11 @@ describe('folder destination times (issue 25)', () => {
       expect((await readFile(join(source, rel)).catch(() => null))?.toString() ?? null).toBe((await readFile(join(destination, 'share', rel)).catch(() => null))?.toString() ?? null);
     }
 
+    const xattrsOf = async (path: string) => (await run('getfattr', ['-d', '-m', '-', '-e', 'hex', '--absolute-names', path])).stdout.split('\n').slice(1).filter((l) => l !== '').sort();
+    expect(await xattrsOf(join(destination, 'share', 'subMicro', 'file.txt'))).toEqual(['user.bin=0x00ff0a2000', 'user.empty=0x']);
+    expect(await xattrsOf(join(destination, 'share', 'subMicro'))).toEqual([`user.folder=0x${Buffer.from('a folder').toString('hex')}`]);
+    expect(await xattrsOf(join(destination, 'share', 'at2pow32', 'file.txt'))).toEqual([]);
+
     const delivered = await lstat(join(destination, 'share', 'sparse.img'));
     expect(delivered.size).toBe((2 << 20) + (1 << 30));
     expect(delivered.blocks * 512, 'allocated within 2x of the source').toBeLessThanOrEqual(2 * sourceAllocated);
@@ -122,11 +134,14 @@ describe('folder destination times (issue 25)', () => {
     // One nanosecond later on the target: POINT_IN_TIME_CONSISTENT says so.
     const changed = join(destination, 'share', 'subMicro', 'file.txt');
     await touch(changed, TIMES.subMicro!.atimeNs, TIMES.subMicro!.mtimeNs + 1n);
+    // And an extended attribute changed on another file.
+    await run('setfattr', ['-n', 'user.folder', '-v', 'changed', join(destination, 'share', 'subMicro')]);
     const check = await new ImportService(device).run({ options: { VerifyMode: 'POINT_IN_TIME_CONSISTENT' } });
     expect(check.state).toBe('COMPLETED_WITH_ERRORS');
-    expect(check.destinations[0]!.counters).toMatchObject({ FilesTransferred: 0, FilesFailed: { Verify: 1 } });
+    expect(check.destinations[0]!.counters).toMatchObject({ FilesTransferred: 0, FilesFailed: { Verify: 2 } });
     const failures = (await new ImportService(device).report())['failure-log.csv'];
-    expect(failures.trimEnd().split('\r\n')).toHaveLength(2);
+    expect(failures.trimEnd().split('\r\n')).toHaveLength(3);
+    expect(failures).toContain(',verify,VERIFY_METADATA_FAILURE,share/subMicro: the value of an extended attribute differs (user.folder)');
     expect(failures).toContain(`,verify,VERIFY_METADATA_FAILURE,"share/subMicro/file.txt: file-mtime is ${TIMES.subMicro!.mtimeNs + 1n}ns, expected ${TIMES.subMicro!.mtimeNs}ns"`);
   }, 120_000);
 });

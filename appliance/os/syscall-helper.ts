@@ -1,7 +1,7 @@
 // System calls Node does not offer, without native code: utimensat(2) with whole nanoseconds
 // (Node's utimes family hands libuv a double of seconds and libuv keeps whole microseconds:
 // TOOLCHAIN.md, "File metadata pitfalls"), mknodat(2) (FIFOs, sockets, device files) and the
-// extended-attribute calls llistxattr, lgetxattr and lsetxattr. One long-lived perl (perl-base is
+// extended-attribute calls llistxattr, lgetxattr, lsetxattr and lremovexattr. One long-lived perl (perl-base is
 // Essential on Debian: every device has it) makes the calls. Requests are pipelined on its stdin,
 // one line each (an operation letter, the path as hex so any byte is allowed, then numbers or hex),
 // and answered in order, one line each: the errno (0 for success), then any data as hex. Where
@@ -16,12 +16,13 @@ interface Numbers {
   readonly lsetxattr: number;
   readonly lgetxattr: number;
   readonly llistxattr: number;
+  readonly lremovexattr: number;
 }
 
 /** System call numbers by Node's process.arch (Linux x86_64 and aarch64 tables). */
 const SYSCALLS: Readonly<Partial<Record<string, Numbers>>> = {
-  x64: { utimensat: 280, mknodat: 259, lsetxattr: 189, lgetxattr: 192, llistxattr: 195 },
-  arm64: { utimensat: 88, mknodat: 33, lsetxattr: 6, lgetxattr: 9, llistxattr: 12 },
+  x64: { utimensat: 280, mknodat: 259, lsetxattr: 189, lgetxattr: 192, llistxattr: 195, lremovexattr: 198 },
+  arm64: { utimensat: 88, mknodat: 33, lsetxattr: 6, lgetxattr: 9, llistxattr: 12, lremovexattr: 15 },
 };
 const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100;
@@ -31,7 +32,7 @@ const NS = 1_000_000_000n;
 
 const SCRIPT = `
 use strict; use warnings;
-my ($utimensat, $mknodat, $lsetxattr, $lgetxattr, $llistxattr, $cwd, $nofollow, $max) = map { $_ + 0 } @ARGV;
+my ($utimensat, $mknodat, $lsetxattr, $lgetxattr, $llistxattr, $lremovexattr, $cwd, $nofollow, $max) = map { $_ + 0 } @ARGV;
 $| = 1;
 while (my $line = <STDIN>) {
   chomp $line;
@@ -48,6 +49,9 @@ while (my $line = <STDIN>) {
     if ($op eq 'l') { $r = syscall($llistxattr, $path, $buf, $max); }
     else { my $name = pack('H*', $n[0]); $r = syscall($lgetxattr, $path, $name, $buf, $max); }
     $out = unpack('H*', substr($buf, 0, $r)) if $r >= 0;
+  } elsif ($op eq 'r') {
+    my $name = pack('H*', $n[0]);
+    $r = syscall($lremovexattr, $path, $name);
   } elsif ($op eq 's') {
     my $name = pack('H*', $n[0]);
     my $value = pack('H*', $n[1]);
@@ -89,11 +93,13 @@ class SyscallProcess {
   #dead: Error | undefined;
 
   constructor(numbers: Numbers) {
-    const args = [numbers.utimensat, numbers.mknodat, numbers.lsetxattr, numbers.lgetxattr, numbers.llistxattr, AT_FDCWD, AT_SYMLINK_NOFOLLOW, XATTR_MAX].map(String);
-    this.#child = spawn('perl', ['-e', SCRIPT, ...args], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const args = [numbers.utimensat, numbers.mknodat, numbers.lsetxattr, numbers.lgetxattr, numbers.llistxattr, numbers.lremovexattr, AT_FDCWD, AT_SYMLINK_NOFOLLOW, XATTR_MAX].map(String);
+    // A clean environment: no PERL5OPT or PERL5LIB reaches the helper.
+    this.#child = spawn('perl', ['-e', SCRIPT, ...args], { stdio: ['pipe', 'pipe', 'ignore'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     this.#child.on('error', (err) => this.#die(new HelperUnavailable(`perl for system calls: ${err.message}`)));
-    this.#child.on('exit', (code, signal) => this.#die(new HelperUnavailable(`perl for system calls exited (${signal ?? code})`)));
-    this.#child.stdin!.on('error', () => undefined); // an exit is reported by 'exit'
+    // 'close', not 'exit': answers still in the pipe are read first.
+    this.#child.on('close', (code, signal) => this.#die(new HelperUnavailable(`perl for system calls exited (${signal ?? code})`)));
+    this.#child.stdin!.on('error', () => undefined); // an exit is reported by 'close'
     this.#child.stdout!.setEncoding('latin1');
     this.#child.stdout!.on('data', (text: string) => this.#answer(text));
     this.#idle();
@@ -162,7 +168,7 @@ function errnoError(errno: number, syscall: string, path: Buffer): NodeJS.ErrnoE
   return err;
 }
 
-type Op = 't' | 'n' | 'l' | 'g' | 's';
+type Op = 't' | 'n' | 'l' | 'g' | 's' | 'r';
 
 let helper: SyscallProcess | undefined;
 let unavailable = SYSCALLS[process.arch] === undefined;
@@ -180,9 +186,22 @@ async function call(op: Op, syscall: string, path: Buffer, args: readonly (bigin
   }
 }
 
-/** Sets both times of a path (not following a symlink) to the nanosecond. */
-export async function utimensat(path: Buffer, atimeNs: bigint, mtimeNs: bigint): Promise<void> {
-  await call('t', 'utimensat', path, [...timespec(atimeNs), ...timespec(mtimeNs)]);
+/** utimensat's "leave this time as it is". */
+const UTIME_OMIT = (1n << 30n) - 2n;
+
+/** Sets both times of a path (not following a symlink) to the nanosecond; `'omit'` leaves one as it is. */
+export async function utimensat(path: Buffer, atimeNs: bigint | 'omit', mtimeNs: bigint | 'omit'): Promise<void> {
+  const spec = (ns: bigint | 'omit') => (ns === 'omit' ? [0n, UTIME_OMIT] : timespec(ns));
+  await call('t', 'utimensat', path, [...spec(atimeNs), ...spec(mtimeNs)]);
+}
+
+/** Whether the helper cannot run in this process at all (no perl, unknown architecture). */
+export function helperMissing(): boolean {
+  return unavailable;
+}
+
+export async function lremovexattr(path: Buffer, name: Buffer): Promise<void> {
+  await call('r', 'lremovexattr', path, [name.toString('hex')]);
 }
 
 /** The names of a path's extended attributes (not following a symlink), as the kernel lists them. */
@@ -216,7 +235,10 @@ export function makedev(major: number, minor: number): bigint {
 }
 
 /** Makes a FIFO, socket or device node (devices need CAP_MKNOD: EPERM otherwise). */
-export async function mknodat(path: Buffer, type: keyof typeof S_IFMT, permissions: number, dev = 0n): Promise<void> {
+export async function mknodat(path: Buffer, type: keyof typeof S_IFMT, permissions: number, major = 0, minor = 0): Promise<void> {
+  // The system call takes a 32-bit dev (12 bits of major, 20 of minor); glibc refuses more with EINVAL.
+  if (major >= 1 << 12 || minor >= 1 << 20) throw errnoError(22, 'mknodat', path);
+  const dev = makedev(major, minor);
   await call('n', 'mknodat', path, [BigInt(S_IFMT[type] | (permissions & 0o7777)), dev]);
 }
 

@@ -4,7 +4,7 @@ import { lstat, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFilesystemDestination } from '../../appliance/destinations/filesystem/filesystem-destination.js';
-import { makedev, stopSyscallHelper } from '../../appliance/os/syscall-helper.js';
+import { llistxattr, makedev, stopSyscallHelper } from '../../appliance/os/syscall-helper.js';
 import { verifyObject } from '../../appliance/transfer/object-check.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contentOf, entryFor, randomData } from './conformance-helpers.js';
@@ -239,5 +239,39 @@ describe('filesystem destination: holes', () => {
     const data = Buffer.concat([Buffer.from('head'), Buffer.alloc(512 * 1024)]);
     await destination.put(entryFor('tail-zeros', 'file', data), contentOf(data));
     expect((await readFile(join(base, 'tail-zeros'))).equals(data)).toBe(true);
+  });
+});
+
+describe('filesystem destination: extended attributes', () => {
+  let base: string | undefined;
+  afterEach(async () => {
+    if (base) await rm(base, { recursive: true, force: true });
+  });
+  const x = (name: string, value: string | number[]) => ({ name: Buffer.from(name), value: Buffer.from(value as string) });
+
+  it('sets user. attributes on files and folders, removes stale ones from a folder put again, never writes other namespaces', async () => {
+    base = await mkdtemp(join(tmpdir(), 'floe-fs-xattr-'));
+    const destination = await openFilesystemDestination(`efs://${base}`);
+    const dir = entryFor('d', 'directory', Buffer.alloc(0), { xattrs: [x('user.a', [0, 255]), x('user.b', 'two')] });
+    await destination.put(dir, contentOf(Buffer.alloc(0)));
+    const file = entryFor('d/f', 'file', Buffer.from('data'), { mode: 0o444, xattrs: [x('trusted.not-carried', 'x'), x('user.c', '')] });
+    await destination.put(file, contentOf(Buffer.from('data')));
+    expect((await destination.stat('d/'))?.xattrs).toEqual([x('user.a', [0, 255]), x('user.b', 'two')]);
+    expect((await destination.stat('d/f'))?.xattrs).toEqual([x('user.c', '')]);
+    expect(await llistxattr(Buffer.from(join(base, 'd/f')))).toEqual([Buffer.from('user.c')]);
+    // The folder put again with one attribute: the other goes.
+    await destination.put({ ...dir, xattrs: [x('user.b', 'changed')] }, contentOf(Buffer.alloc(0)));
+    expect((await destination.stat('d/'))?.xattrs).toEqual([x('user.b', 'changed')]);
+    await destination.put({ ...dir, xattrs: undefined }, contentOf(Buffer.alloc(0)));
+    expect((await destination.stat('d/'))?.xattrs).toEqual([]);
+    expect(await partFiles(Buffer.from(base))).toBe(0);
+  });
+
+  it('refuses a device number mknod cannot take (major 4096) with EINVAL, leaving nothing', async () => {
+    base = await mkdtemp(join(tmpdir(), 'floe-fs-rdev-'));
+    const destination = await openFilesystemDestination(`efs://${base}`);
+    const entry = entryFor('big-major', 'char', Buffer.alloc(0), { rdevMajor: 4096, rdevMinor: 1 });
+    await expect(destination.put(entry, contentOf(Buffer.alloc(0)))).rejects.toMatchObject({ code: 'DESTINATION_IO', message: expect.stringContaining('EINVAL') });
+    expect(await readdir(base)).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@
 // extended attributes on files and folders (os/xattrs.ts); the names of a
 // hard-linked file stay links of one file (hard-link.ts).
 import { constants as fsConstants, type BigIntStats, type Stats } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { chmod, chown, lchown, lstat, mkdir, open, type FileHandle, readdir, readlink, rename, rm, rmdir, stat, symlink, unlink } from 'node:fs/promises';
 import { FloeError } from '../../errors.js';
 import { displayPath, type FileEntry, type Xattr } from '../../journal/file-entry.js';
@@ -18,8 +19,8 @@ import { fsyncDirectory } from '../../fs-durable.js';
 import { linkThroughPart } from './hard-link.js';
 import { isPartName, PART_PREFIX, partNameFor, writeFileThroughPart } from './part-file.js';
 import { probeTimePrecision, setTimes } from './fs-times.js';
-import { HelperUnavailable, makedev, mknodat } from '../../os/syscall-helper.js';
-import { readUserXattrs, writeXattrs } from '../../os/xattrs.js';
+import { HelperUnavailable, helperMissing, mknodat, utimensat } from '../../os/syscall-helper.js';
+import { keepsXattrs, readUserXattrs, replaceXattrs } from '../../os/xattrs.js';
 import { randomBytes } from '../../crypto/random.js';
 
 type Signal = { signal?: AbortSignal };
@@ -36,8 +37,11 @@ export class FilesystemDestination implements Destination {
   readonly root: Buffer;
   readonly capabilities: DestinationCapabilities;
   readonly #chown: boolean;
+  /** The file system keeps user. extended attributes (probed when opened; EFS keeps none). */
+  readonly #xattrs: boolean;
 
-  private constructor(uri: string, scheme: FilesystemScheme, root: Buffer, timePrecisionNs: bigint) {
+  private constructor(uri: string, scheme: FilesystemScheme, root: Buffer, timePrecisionNs: bigint, xattrs: boolean) {
+    this.#xattrs = xattrs;
     this.uri = uri;
     this.scheme = scheme;
     this.root = root;
@@ -65,8 +69,14 @@ export class FilesystemDestination implements Destination {
       throw errnoCode(err) === 'ENOENT' ? new FloeError('DESTINATION_UNREACHABLE', `${uri}: ${displayPath(root)} does not exist (not mounted?)`, { cause: err }) : mapped;
     }
     if (!st.isDirectory()) throw new FloeError('DESTINATION_UNREACHABLE', `${uri}: ${displayPath(root)} is not a folder`);
-    const probe = Buffer.concat([root, root.length === 1 ? Buffer.alloc(0) : SLASH, Buffer.from(`${PART_PREFIX}time-probe-${randomBytes(6).toString('hex')}`)]);
-    return new FilesystemDestination(uri, scheme, root, await probeTimePrecision(probe));
+    const probe = (what: string) => Buffer.concat([root, root.length === 1 ? Buffer.alloc(0) : SLASH, Buffer.from(`${PART_PREFIX}${what}-probe-${randomBytes(6).toString('hex')}`)]);
+    const xattrProbe = probe('xattr');
+    const xattrs = await keepsXattrs(
+      xattrProbe,
+      () => writeFile(xattrProbe, '', { flag: 'wx', mode: 0o600 }),
+      () => rm(xattrProbe, { force: true }),
+    );
+    return new FilesystemDestination(uri, scheme, root, await probeTimePrecision(probe('time')), xattrs);
   }
 
   keyFor(entry: Pick<FileEntry, 'path' | 'type'>): string {
@@ -99,12 +109,13 @@ export class FilesystemDestination implements Destination {
     if (st.isDirectory() !== key.endsWith('/')) return null;
     let xattrs: Xattr[] = [];
     try {
-      if (st.isFile() || st.isDirectory()) xattrs = await readUserXattrs(path);
+      if (this.#xattrs && (st.isFile() || st.isDirectory())) xattrs = await readUserXattrs(path);
     } catch (err) {
       throw mapFsError(err, 'llistxattr', key);
     }
     return {
-      xattrs,
+      // Where the file system keeps none, there is nothing to compare.
+      ...(this.#xattrs ? { xattrs } : {}),
       key,
       size: st.isDirectory() ? 0 : Number(st.size),
       isDirectory: st.isDirectory(),
@@ -136,7 +147,7 @@ export class FilesystemDestination implements Destination {
 
     switch (entry.type) {
       case 'file': {
-        const where = { part: this.#join(partRelative), target, directory, partKey: bytesToKey(partRelative), chown: this.#chown, timePrecisionNs: BigInt(this.capabilities.timePrecisionNs ?? 1) };
+        const where = { part: this.#join(partRelative), target, directory, partKey: bytesToKey(partRelative), chown: this.#chown, timePrecisionNs: BigInt(this.capabilities.timePrecisionNs ?? 1), xattrs: this.#xattrs };
         if (options.linkTo !== undefined && options.linkTo !== key && (await linkThroughPart(where, this.#pathOf(options.linkTo), entry, signal))) {
           return { key, bytes: entry.size };
         }
@@ -168,8 +179,12 @@ export class FilesystemDestination implements Destination {
           const st = await lstat(target);
           if (!st.isDirectory()) throw new FloeError('DESTINATION_IO', `${key}: exists and is not a folder`);
           if (this.#chown) await chown(target, entry.uid, entry.gid);
+          if (this.#xattrs) {
+            // Setting a user. attribute needs write permission: the owner's first, the mode after.
+            if (!this.#chown) await chmod(target, (entry.mode & 0o7777) | 0o700);
+            await replaceXattrs(target, entry.xattrs ?? []);
+          }
           await chmod(target, entry.mode & 0o7777);
-          if (entry.xattrs !== undefined) await writeXattrs(target, entry.xattrs);
           await setTimes(target, entry.atimeNs, entry.mtimeNs);
           await fsyncDirectory(directory);
         } catch (err) {
@@ -182,7 +197,7 @@ export class FilesystemDestination implements Destination {
         const part = this.#join(partRelative);
         try {
           await rm(part, { force: true });
-          await mknodat(part, entry.type, 0o600, makedev(entry.rdevMajor, entry.rdevMinor));
+          await mknodat(part, entry.type, 0o600, entry.rdevMajor, entry.rdevMinor);
           if (this.#chown) await lchown(part, entry.uid, entry.gid);
           await chmod(part, entry.mode & 0o7777);
           await setTimes(part, entry.atimeNs, entry.mtimeNs);
@@ -318,8 +333,14 @@ export class FilesystemDestination implements Destination {
   async #keepAtime(path: Buffer, key: string, before: BigIntStats, signal: AbortSignal | undefined): Promise<void> {
     try {
       const after = await lstat(path, { bigint: true });
-      if (after.atimeNs !== before.atimeNs) await setTimes(path, before.atimeNs, after.mtimeNs);
+      if (after.atimeNs === before.atimeNs) return;
+      // The mtime is left alone (UTIME_OMIT): a put may be changing it meanwhile.
+      if (helperMissing()) await setTimes(path, before.atimeNs, after.mtimeNs);
+      else await utimensat(path, before.atimeNs, 'omit');
     } catch (err) {
+      // Only the owner (or CAP_FOWNER) may set times, as only they may read with O_NOATIME: for
+      // anyone else this is best effort, and the read itself succeeded.
+      if (['EPERM', 'EACCES', 'EROFS'].includes(errnoCode(err) ?? '')) return;
       throw mapFsError(err, 'utimensat', key, signal);
     }
   }

@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { lstat, rm, writeFile } from 'node:fs/promises';
 import { bytesToKey, isUtf8Key } from '../path-key.js';
 import { truncateTime } from '../time-precision.js';
-import { HelperUnavailable, utimensat } from '../../os/syscall-helper.js';
+import { HelperUnavailable, helperMissing, utimensat } from '../../os/syscall-helper.js';
 
 const run = promisify(execFile);
 
@@ -66,20 +66,36 @@ const PROBE_MTIME = 1_000_000_000_123_456_789n;
 const PROBE_ATIME = 1_100_000_000_987_654_321n;
 
 /**
- * How many nanoseconds the file system at `folder` keeps, measured by setting both times of a
- * probe file (a part-file name, so an interrupted probe is cleaned up) and reading them back: the
- * finest unit both survived. Where nothing matches (a file system that rounds, or a probe that
- * failed), 1 ns: verification then asks for the exact value, and never calls a differing file verified.
+ * How many nanoseconds of an mtime the file system at `probe`'s folder keeps, measured by setting
+ * the times of a probe file (a part-file name, so an interrupted probe is cleaned up) the way puts
+ * set them and reading them back: the finest unit the mtime survived (verification compares
+ * mtimes only; FAT keeps atimes to the day). Where nothing matches (a file system that rounds, or
+ * a probe that failed), 1 ns: verification then asks for the exact value and never calls a
+ * differing file verified.
  */
 export async function probeTimePrecision(probe: Buffer): Promise<bigint> {
   try {
     await writeFile(probe, '', { flag: 'wx', mode: 0o600 });
-    await setTimes(probe, PROBE_ATIME, PROBE_MTIME);
+    await setTimesAsPutsDo(probe, PROBE_ATIME, PROBE_MTIME);
     const st = await lstat(probe, { bigint: true });
-    return UNITS.find((u) => st.mtimeNs === truncateTime(PROBE_MTIME, u) && st.atimeNs === truncateTime(PROBE_ATIME, u)) ?? 1n;
+    return UNITS.find((u) => st.mtimeNs === truncateTime(PROBE_MTIME, u)) ?? 1n;
   } catch {
     return 1n;
   } finally {
     await rm(probe, { force: true }).catch(() => undefined);
+  }
+}
+
+/** setTimes, except that a helper that died is started again rather than fallen back from: the probe must measure what puts will do. */
+async function setTimesAsPutsDo(path: Buffer, atimeNs: bigint, mtimeNs: bigint): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await utimensat(path, atimeNs, mtimeNs);
+      return;
+    } catch (err) {
+      if (!(err instanceof HelperUnavailable)) throw err;
+      if (helperMissing()) return setTimesWithoutHelper(path, atimeNs, mtimeNs);
+      if (attempt > 0) throw err;
+    }
   }
 }

@@ -18,7 +18,7 @@ import type { FileEntry } from '../../journal/file-entry.js';
 import type { OpenContent, PutOptions, ResumeState } from '../destination.js';
 import { mapFsError } from './fs-errors.js';
 import { setTimes } from './fs-times.js';
-import { writeXattrs } from '../../os/xattrs.js';
+import { replaceXattrs } from '../../os/xattrs.js';
 
 export const PART_PREFIX = '.floe-part-';
 /** Bytes between fsync checkpoints (each one reports a new resume offset). */
@@ -47,6 +47,8 @@ export interface PartTarget {
   readonly chown: boolean;
   /** What the destination keeps of a time (ns). */
   readonly timePrecisionNs: bigint;
+  /** The file system keeps user. extended attributes. */
+  readonly xattrs: boolean;
 }
 
 export async function writeFileThroughPart(where: PartTarget, entry: FileEntry, content: OpenContent, put: PutOptions): Promise<void> {
@@ -94,8 +96,9 @@ export async function writeFileThroughPart(where: PartTarget, entry: FileEntry, 
       if (tailHole) await extendTo(handle, offset);
       // chown before chmod: chown clears setuid and setgid bits.
       if (where.chown) await handle.chown(entry.uid, entry.gid);
+      // Before the mode: setting a user. attribute needs write permission (the part is 0600).
+      if (where.xattrs && entry.xattrs !== undefined) await replaceXattrs(where.part, entry.xattrs, false);
       await handle.chmod(entry.mode & 0o7777);
-      if (entry.xattrs !== undefined) await writeXattrs(where.part, entry.xattrs);
       await handle.sync();
     } catch (err) {
       throw mapFsError(err, 'chown/chmod/setxattr/fsync', shown, signal);

@@ -128,6 +128,15 @@ describe('floe serve as a process', () => {
     expect(value('floe_journal_dedup_ratio', {})).toBe(stats.dedupRatio);
   });
 
+  it('HEAD /v1/events answers the stream\'s headers and ends, with or without Last-Event-ID', async () => {
+    for (const headers of [{}, { 'last-event-id': '3' }, { 'last-event-id': 'NaN' }]) {
+      const res = await rawRequest(daemon.url, { method: 'HEAD', url: '/v1/events', headers: { authorization: `Bearer ${token}`, ...headers } });
+      expect(res.status).toBe(200);
+      expect(res.contentType).toBe('text/event-stream; charset=utf-8');
+      expect(res.body).toBe('');
+    }
+  });
+
   it('1,000 random requests over HTTP (event streams included): no 5xx, the daemon stays up, state unchanged', async () => {
     const routes: RouteInfo[] = routesOf(JSON.parse((await rawRequest(daemon.url, { method: 'GET', url: '/openapi.json', headers: {} })).body));
     const state = async () => ({

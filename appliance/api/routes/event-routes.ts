@@ -62,6 +62,11 @@ export function eventRoutes(ctx: ApiContext, options: EventRouteOptions = {}): F
           connection: 'keep-alive',
           'x-accel-buffering': 'no',
         });
+        // HEAD (fastify answers it for every GET): the headers of a stream, and no stream.
+        if (request.method === 'HEAD') {
+          raw.end();
+          return;
+        }
         let ended = false;
         const end = (): void => {
           if (ended) return;

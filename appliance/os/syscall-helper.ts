@@ -1,7 +1,8 @@
 // System calls Node does not offer, without native code: utimensat(2) with whole nanoseconds
 // (Node's utimes family hands libuv a double of seconds and libuv keeps whole microseconds:
 // TOOLCHAIN.md, "File metadata pitfalls"), mknodat(2) (FIFOs, sockets, device files) and the
-// extended-attribute calls llistxattr, lgetxattr, lsetxattr and lremovexattr. One long-lived perl (perl-base is
+// extended-attribute calls llistxattr, lgetxattr, lsetxattr and lremovexattr, and the data
+// extents of a sparse file (lseek SEEK_DATA / SEEK_HOLE). One long-lived perl (perl-base is
 // Essential on Debian: every device has it) makes the calls. Requests are pipelined on its stdin,
 // one line each (an operation letter, the path as hex so any byte is allowed, then numbers or hex),
 // and answered in order, one line each: the errno (0 for success), then any data as hex. Where
@@ -49,6 +50,25 @@ while (my $line = <STDIN>) {
     if ($op eq 'l') { $r = syscall($llistxattr, $path, $buf, $max); }
     else { my $name = pack('H*', $n[0]); $r = syscall($lgetxattr, $path, $name, $buf, $max); }
     $out = unpack('H*', substr($buf, 0, $r)) if $r >= 0;
+  } elsif ($op eq 'h') {
+    # Data extents (SEEK_DATA 3, SEEK_HOLE 4) of a file up to its size, at most $n[1] of them:
+    # "start-end,..." as hex, or "*" when there are more (read it all).
+    my ($size, $most) = ($n[0] + 0, $n[1] + 0);
+    if (open(my $fh, '<:raw', $path)) {
+      my ($at, @ext) = (0);
+      $r = 0;
+      while ($at < $size) {
+        my $d = sysseek($fh, $at, 3);
+        if (!defined $d) { last if $! == 6; $r = -1; last; }   # ENXIO: no data after $at
+        my $h = sysseek($fh, $d, 4);
+        if (!defined $h) { $r = -1; last; }
+        push @ext, ($d + 0) . '-' . ($h + 0);
+        if (@ext > $most) { @ext = ('*'); last; }
+        $at = $h + 0;
+      }
+      close($fh);
+      $out = unpack('H*', join(',', @ext)) if $r == 0;
+    }
   } elsif ($op eq 'r') {
     my $name = pack('H*', $n[0]);
     $r = syscall($lremovexattr, $path, $name);
@@ -168,7 +188,7 @@ function errnoError(errno: number, syscall: string, path: Buffer): NodeJS.ErrnoE
   return err;
 }
 
-type Op = 't' | 'n' | 'l' | 'g' | 's' | 'r';
+type Op = 't' | 'n' | 'l' | 'g' | 's' | 'r' | 'h';
 
 let helper: SyscallProcess | undefined;
 let unavailable = SYSCALLS[process.arch] === undefined;
@@ -198,6 +218,20 @@ export async function utimensat(path: Buffer, atimeNs: bigint | 'omit', mtimeNs:
 /** Whether the helper cannot run in this process at all (no perl, unknown architecture). */
 export function helperMissing(): boolean {
   return unavailable;
+}
+
+/**
+ * The data extents [start, end) of a regular file up to `size` (SEEK_DATA / SEEK_HOLE), or
+ * undefined when it has more than `most` (read it whole). [] is a file that is one hole.
+ */
+export async function dataExtents(path: Buffer, size: number, most = 4096): Promise<Array<[number, number]> | undefined> {
+  const text = (await call('h', 'lseek', path, [BigInt(size), BigInt(most)])).toString('latin1');
+  if (text === '*') return undefined;
+  if (text === '') return [];
+  return text.split(',').map((e) => {
+    const [start, end] = e.split('-').map(Number) as [number, number];
+    return [start, Math.min(end, size)];
+  });
 }
 
 export async function lremovexattr(path: Buffer, name: Buffer): Promise<void> {

@@ -129,7 +129,8 @@ describe('floe serve as a process', () => {
   });
 
   it('HEAD /v1/events answers the stream\'s headers and ends, with or without Last-Event-ID', async () => {
-    for (const headers of [{}, { 'last-event-id': '3' }, { 'last-event-id': 'NaN' }]) {
+    const variants: Array<Record<string, string>> = [{}, { 'last-event-id': '3' }, { 'last-event-id': 'NaN' }];
+    for (const headers of variants) {
       const res = await rawRequest(daemon.url, { method: 'HEAD', url: '/v1/events', headers: { authorization: `Bearer ${token}`, ...headers } });
       expect(res.status).toBe(200);
       expect(res.contentType).toBe('text/event-stream; charset=utf-8');

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { dataExtents } from '../../appliance/os/syscall-helper.js';
 import { openLocalSource } from '../../appliance/sources/local/local-source.js';
 import { openSource } from '../../appliance/sources/open-source.js';
 import { describeSource } from './describe-source.js';
@@ -40,6 +41,33 @@ describe('local source', () => {
       const { execFileSync } = await import('node:child_process');
       const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { uid: process.getuid?.() === 0 ? 65534 : undefined, encoding: 'utf8', cwd: process.cwd() });
       if (process.getuid?.() === 0) expect(out).toMatch(/^SOURCE_ACCESS_DENIED open '.*secret'/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a sparse file around its holes: the same bytes as the file, from any offset; its extents are what SEEK_DATA says', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-local-sparse-'));
+    try {
+      const file = path.join(tmp, 'sparse.img');
+      const size = 24 * 1024 * 1024 + 777;
+      const fd = fs.openSync(file, 'w');
+      // Data islands at unaligned offsets, a hole at the start and one at the end.
+      const islands: Array<[number, number]> = [[3 * 1024 * 1024 + 5, 70_000], [9 * 1024 * 1024, 1024 * 1024 + 3], [20 * 1024 * 1024 - 1, 2]];
+      for (const [at, length] of islands) fs.writeSync(fd, Buffer.alloc(length, at % 251), 0, length, at);
+      fs.ftruncateSync(fd, size);
+      fs.closeSync(fd);
+      const extents = await dataExtents(Buffer.from(file), size);
+      expect(extents?.length).toBeGreaterThanOrEqual(2);
+      for (const [at, length] of islands) expect(extents!.some(([s, e]) => s <= at && at + length <= e), `island at ${at}`).toBe(true);
+      const source = await openLocalSource(pathToFileURL(tmp).href);
+      const entry = await source.stat(Buffer.from('sparse.img'));
+      const expected = fs.readFileSync(file);
+      for (const offset of [0, 3 * 1024 * 1024 + 6, 21 * 1024 * 1024]) {
+        const parts: Buffer[] = [];
+        for await (const piece of source.read(entry, offset)) parts.push(Buffer.from(piece));
+        expect(Buffer.concat(parts).equals(expected.subarray(offset)), `from ${offset}`).toBe(true);
+      }
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

@@ -1,16 +1,22 @@
 // A Source over node:fs: a mounted share or a local disk (ARCHITECTURE.md, "Sources").
 // Names stay exact bytes (Buffer paths, `encoding: 'buffer'`), and times keep their nanoseconds
-// (lstat with `bigint: true`). Files and folders carry their user. extended attributes (os/xattrs.ts).
+// (lstat with `bigint: true`). Files and folders carry their user. extended attributes (os/xattrs.ts);
+// the holes of a sparse file are not read (SEEK_DATA / SEEK_HOLE), they are zeros.
 import type { BigIntStats } from 'node:fs';
-import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import { lstat, open, readdir, readlink, type FileHandle } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { FloeError } from '../../errors.js';
 import { displayPath, type FileMetadata, type FileType } from '../../journal/file-entry.js';
+import { dataExtents } from '../../os/syscall-helper.js';
 import { mayHaveXattrs, readUserXattrs } from '../../os/xattrs.js';
 import { joinPath, type ReadOptions, type Source, type SourceEntry } from '../source.js';
 
 const READ_SIZE = 1 << 20;
 const MIN_READ_SIZE = 64 * 1024;
+/** Directory entries looked at together while listing. */
+const LIST_AHEAD = 32;
+/** Files whose allocation falls short of their size by this much are read around their holes. */
+const SPARSE_MIN = 1 << 20;
 const SLASH = Buffer.from('/');
 const DOT = Buffer.from('.');
 const DOTDOT = Buffer.from('..');
@@ -58,10 +64,16 @@ export class LocalSource implements Source {
     const names = await readdir(full, { encoding: 'buffer' }).catch((err: unknown) => {
       throw fsError(err, 'list', displayPath(full));
     });
-    for (const name of names) {
+    // Entries are looked at LIST_AHEAD at a time (lstat on libuv's pool, xattrs pipelined to the
+    // helper), and yielded in the directory's order.
+    const wanted = names.filter((name) => !name.equals(DOT) && !name.equals(DOTDOT));
+    for (let i = 0; i < wanted.length; i += LIST_AHEAD) {
       checkAbort(options, dirPath);
-      if (name.equals(DOT) || name.equals(DOTDOT)) continue;
-      yield await this.entry(joinPath(dirPath, name));
+      const batch = await Promise.allSettled(wanted.slice(i, i + LIST_AHEAD).map((name) => this.entry(joinPath(dirPath, name))));
+      for (const r of batch) {
+        if (r.status === 'rejected') throw r.reason; // as a one-at-a-time listing would, after the entries before it
+        yield r.value;
+      }
     }
   }
 
@@ -83,9 +95,19 @@ export class LocalSource implements Source {
     });
     try {
       let position = offset;
+      // A sparse file: its holes are not read, they are zeros (SEEK_DATA / SEEK_HOLE).
+      const holes = await holesOf(handle, full, entry.size);
       for (;;) {
+        const hole = holes?.find(([start, end]) => position >= start && position < end);
+        if (hole !== undefined) {
+          const size = Math.min(READ_SIZE, hole[1] - position);
+          position += size;
+          yield Buffer.alloc(size);
+          continue;
+        }
+        const nextHole = holes?.find(([start]) => start > position)?.[0] ?? Infinity;
         // Sized by what the listing said is left, so a small file does not cost a 1 MiB buffer.
-        const size = Math.min(READ_SIZE, Math.max(entry.size - position, MIN_READ_SIZE));
+        const size = Math.min(READ_SIZE, Math.max(entry.size - position, MIN_READ_SIZE), nextHole - position);
         const buffer = Buffer.allocUnsafe(size);
         const { bytesRead } = await handle.read(buffer, 0, size, position).catch((err: unknown) => {
           throw fsError(err, 'read', displayPath(full));
@@ -132,6 +154,23 @@ export class LocalSource implements Source {
       path: Buffer.from(path),
     };
   }
+}
+
+/** A file's holes [start, end) up to `size`, when it is sparse enough to matter; undefined otherwise. */
+async function holesOf(handle: FileHandle, path: Buffer, size: number): Promise<Array<[number, number]> | undefined> {
+  if (size < SPARSE_MIN) return undefined;
+  const st = await handle.stat();
+  if (st.blocks * 512 > size - SPARSE_MIN) return undefined; // allocated (nearly) all: read it all
+  const data = await dataExtents(path, size).catch(() => undefined);
+  if (data === undefined) return undefined;
+  const holes: Array<[number, number]> = [];
+  let at = 0;
+  for (const [start, end] of data) {
+    if (start > at) holes.push([at, start]);
+    at = Math.max(at, end);
+  }
+  if (at < size) holes.push([at, size]);
+  return holes;
 }
 
 /** lstat as FileMetadata; size is kept for regular files and symlinks only (FileMetadata.size). */

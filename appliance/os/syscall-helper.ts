@@ -110,6 +110,7 @@ class SyscallProcess {
   readonly #child: ChildProcess;
   readonly #pending: Pending[] = [];
   #buffered = '';
+  readonly #unsent: string[] = [];
   #dead: Error | undefined;
 
   constructor(numbers: Numbers) {
@@ -135,8 +136,16 @@ class SyscallProcess {
     return new Promise<Buffer>((resolve, reject) => {
       if (this.#pending.length === 0) this.#busy();
       this.#pending.push({ path, syscall, resolve, reject });
-      this.#child.stdin!.write(`${[op, path.toString('hex'), ...args].join(' ')}\n`);
+      // Requests made in the same tick go to perl in one write (one pipe write and one wake-up).
+      if (this.#unsent.length === 0) process.nextTick(() => this.#send());
+      this.#unsent.push(`${[op, path.toString('hex'), ...args].join(' ')}\n`);
     });
+  }
+
+  #send(): void {
+    const lines = this.#unsent.join('');
+    this.#unsent.length = 0;
+    if (this.#dead === undefined) this.#child.stdin!.write(lines);
   }
 
   close(): void {

@@ -34,7 +34,7 @@ const META_KEY = Buffer.from('mstate', 'latin1');
 // a lookup or the catalog's iteration touches counts in the daemon's RSS: with its defaults (1,000
 // open tables of 2 MiB) RSS grew with the index, about 315 bytes per file, 389 MiB at 1,000,000
 // files. 64 open tables of 1 MiB bound the mapped part to 64 MiB; a table beyond them is reopened
-// when needed (docs/benchmarks.md, "Journal catalog memory").
+// when needed (docs/benchmarks/journal.md, "Journal catalog memory").
 const TABLE_LIMITS = { maxOpenFiles: 64 + 10, maxFileSize: 1 << 20 };
 
 export class IndexStore {
@@ -88,7 +88,7 @@ export class IndexStore {
   // getChunk and getFile look up in place (getSync): LevelDB answers a miss from its bloom filters
   // and a hit from tables it keeps mapped, in about a microsecond, where an asynchronous get costs
   // a trip through libuv's thread pool, 7-45 us of CPU, most of it waking a pool thread that on two
-  // cores takes the event loop's core (docs/benchmarks.md, "Fewer thread-pool trips per file").
+  // cores takes the event loop's core (docs/benchmarks/ingest.md, "Fewer thread-pool trips per file").
   async getChunk(chunkId: Buffer): Promise<FrameLocation | undefined> {
     const raw = this.#db.getSync(this.chunkKey(chunkId));
     return raw === undefined ? undefined : decodeLocation(Buffer.from(raw));

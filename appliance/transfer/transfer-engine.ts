@@ -89,7 +89,7 @@ const MAX_RECORDS_IN_FLIGHT = 1024;
  * Small files got ready together ahead of their transfer: chunk locations in one index call, frames
  * read in runs. Up to two batches are ahead of the workers. Everything got ready lives until its
  * file is sent, through a young-generation GC or two: 256 files ahead left a third more for each
- * scavenge to copy than 64 (docs/benchmarks.md).
+ * scavenge to copy than 64 (docs/benchmarks/import.md).
  */
 const PREFETCH_BATCH = 64;
 /** The fingerprint of an object found in the destination listing but not in the journal. */

@@ -4,7 +4,7 @@
 # node_modules in reach, an empty HOME and a bare environment. Beside it, for context: the same
 # bundle on the development Node (node dist/app/floe.mjs), `floe --help` (which loads every
 # command), and the sources through tsx. Wall times on a shared machine vary; CPU times less so.
-# Results: docs/benchmarks.md, "Single binary: size and start time".
+# Results: docs/benchmarks/image.md, "Single binary: size and start time" (latest on docs/benchmarks.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)

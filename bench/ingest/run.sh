@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/ingest: floe's NFS client against nfs-cat on one large file, then the ingest engine on
 # LARGE and SMALL beside nfs-cat and restic, and the BytesPerSecond limit. Needs root (nfs-ganesha).
-# Results: docs/benchmarks.md, "Ingest from NFS".
+# Results: docs/benchmarks/ingest.md (latest on docs/benchmarks.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tsx=node_modules/.bin/tsx

@@ -60,6 +60,8 @@ export const ERROR_TABLE = {
   DESTINATION_THROTTLED: { http: 503, exit: 42, retryable: true },
   DESTINATION_IO: { http: 502, exit: 43, retryable: true },
   DESTINATION_NAME_INVALID: { http: 400, exit: 44, retryable: false },
+  // No space or quota left on a folder target: what was written stays; free space, run again.
+  DESTINATION_FULL: { http: 507, exit: 46, retryable: false },
   VERIFY_CHECKSUM_FAILURE: { http: 409, exit: 45, retryable: false },
   VERIFY_METADATA_FAILURE: { http: 409, exit: 45, retryable: false },
   VERIFY_FILES_ADDED: { http: 409, exit: 45, retryable: false },

@@ -5,6 +5,7 @@ import type { HardwareMonitor } from '../device/hardware-monitor.js';
 import type { Device } from '../lifecycle/device.js';
 import type { TaskService } from '../tasks/task-service.js';
 import type { ImportService } from '../transfer/import-service.js';
+import type { RestoreService } from '../transfer/restore-service.js';
 import type { SyncService } from '../transfer/sync-service.js';
 
 export interface ApiContext {
@@ -16,4 +17,5 @@ export interface ApiContext {
   readonly tasks: TaskService;
   readonly imports: ImportService;
   readonly sync: SyncService;
+  readonly restores: RestoreService;
 }

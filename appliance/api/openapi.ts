@@ -27,6 +27,7 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'journal', description: 'the encrypted journal' },
         { name: 'tasks', description: 'tasks and executions (DataSync operations)' },
         { name: 'import', description: 'import at the facility, online sync on site, the job completion report' },
+        { name: 'restore', description: 'recovery points, a folder at a point, a path\'s history, restore into a folder' },
         { name: 'device', description: 'hardware and disk health' },
         { name: 'events', description: 'Server-Sent Events' },
         { name: 'metrics', description: 'Prometheus text format' },

@@ -9,6 +9,7 @@ import { registerServeCommand } from './serve-command.js';
 import { registerTaskCommand } from './task-command.js';
 import { registerImportCommand } from './import-command.js';
 import { registerReportCommand } from './report-command.js';
+import { registerRestoreCommand } from './restore-command.js';
 import { registerSyncCommand } from './sync-command.js';
 import { registerUiCommand } from './ui-command.js';
 
@@ -22,6 +23,7 @@ export function registerCommands(program: Command): void {
   registerImportCommand(program);
   registerSyncCommand(program);
   registerReportCommand(program);
+  registerRestoreCommand(program);
   registerExecutionCommand(program);
   registerHardwareCommand(program);
   registerUiCommand(program);

@@ -90,7 +90,7 @@ export async function waitForRun(client: ApiClient, path: string, flags: WaitFla
 }
 
 /** A run that failed, was cancelled or completed with errors becomes the CLI's error and exit code. */
-export function failUnlessCompleted(s: RunStatus, what: string): void {
+export function failUnlessCompleted(s: RunStatus, what: string, reportHint = 'floe report --out DIR lists them'): void {
   if (s.state === 'COMPLETED') return;
   if (s.state === 'COMPLETED_WITH_ERRORS') {
     // One exit code for "ran to the end, some files failed" (7); the files' own codes are in the
@@ -99,7 +99,7 @@ export function failUnlessCompleted(s: RunStatus, what: string): void {
     const failed = s.report?.filesFailed;
     throw new FloeError(
       'COMPLETED_WITH_ERRORS',
-      `${what} ${s.executionId}: Completed with errors${failed === undefined ? '' : `, ${failed} file${failed === 1 ? '' : 's'} failed`}${codes.length > 0 ? ` (${codes.join(', ')})` : ''}; floe report --out DIR lists them`,
+      `${what} ${s.executionId}: Completed with errors${failed === undefined ? '' : `, ${failed} file${failed === 1 ? '' : 's'} failed`}${codes.length > 0 ? ` (${codes.join(', ')})` : ''}; ${reportHint}`,
       { details: { executionId: s.executionId, errorCodes: codes, ...(failed === undefined ? {} : { filesFailed: failed }) } },
     );
   }

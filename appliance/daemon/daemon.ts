@@ -11,6 +11,7 @@ import { HardwareMonitor } from '../device/hardware-monitor.js';
 import { Device } from '../lifecycle/device.js';
 import { TaskService } from '../tasks/task-service.js';
 import { ImportService } from '../transfer/import-service.js';
+import { RestoreService } from '../transfer/restore-service.js';
 import { SyncService } from '../transfer/sync-service.js';
 import { readToken, removeDaemonInfo, writeDaemonInfo, type DaemonInfo } from './daemon-info.js';
 import { createDaemonLogger, logEvents } from './daemon-logger.js';
@@ -55,7 +56,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const publish = (type: string, data: unknown) => void events.publish(type, data as Record<string, unknown>);
   const imports = new ImportService(device, { publish });
   const sync = new SyncService(device, { publish });
-  const context: ApiContext = { dataDir, device, events, token, hardware, tasks, imports, sync };
+  // Restore publishes restore.progress (about 1/s) and restore.status.
+  const restores = new RestoreService(device, { publish });
+  const context: ApiContext = { dataDir, device, events, token, hardware, tasks, imports, sync, restores };
   const https = loopback ? undefined : await tlsFiles(dataDir);
   const server = await buildServer(context, { loggerInstance: log.logger, ...(https ? { https } : {}) });
   // Stops the services, then drops the keys: the order a SIGTERM and a failed start share.
@@ -64,6 +67,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     await tasks.close();
     await sync.close();
     await imports.cancel();
+    await restores.cancel();
+    restores.close();
     await device.close();
     log.close();
   };

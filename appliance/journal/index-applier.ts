@@ -3,7 +3,7 @@
 // advances over a gap-free run of applied seqs, so a crash at any point leaves a replayable index.
 import { FloeError } from '../errors.js';
 import type { FileEntry } from './file-entry.js';
-import type { CatalogRecord, IndexMeta, IndexStore } from './index-store.js';
+import type { CatalogRecord, IndexMeta, IndexStore, PointRecord } from './index-store.js';
 import type { JournalEvent } from './records.js';
 import type { FrameLocation } from './segment-writer.js';
 
@@ -35,9 +35,13 @@ export class IndexApplier {
   #failure: { error: unknown } | undefined;
   #flushTimer: NodeJS.Timeout | undefined;
 
-  constructor(store: IndexStore, meta: IndexMeta) {
+  readonly #history: boolean;
+
+  /** `history: false` (verify's temporary index) keeps only the current catalog, no versions or points. */
+  constructor(store: IndexStore, meta: IndexMeta, options: { history?: boolean } = {}) {
     this.store = store;
     this.#meta = meta;
+    this.#history = options.history ?? true;
   }
 
   get meta(): IndexMeta {
@@ -65,6 +69,9 @@ export class IndexApplier {
   }
 
   async applyFile(entry: FileEntry, loc: FrameLocation): Promise<void> {
+    // Every version goes into the history, also one older than the catalog's (a replay): the key
+    // holds its seq, so writing it again changes nothing.
+    if (this.#history) this.#ops.push(this.store.historyOp(entry.path, loc, entry));
     const existing = await this.file(entry.path);
     if (existing !== undefined && existing.location.seq > loc.seq) return;
     this.#files.set(this.store.fileKey(entry.path).toString('hex'), { entry, location: loc });
@@ -74,7 +81,9 @@ export class IndexApplier {
     else this.#count({ logicalBytes: bytes - (existing.entry.type === 'file' ? existing.entry.size : 0) });
   }
 
-  async applyTombstone(path: Buffer, seq: bigint): Promise<void> {
+  async applyTombstone(path: Buffer, loc: FrameLocation): Promise<void> {
+    const seq = loc.seq;
+    if (this.#history) this.#ops.push(this.store.historyOp(path, loc, null));
     const existing = await this.file(path);
     if (existing === undefined || existing.location.seq > seq) return;
     this.#files.set(this.store.fileKey(path).toString('hex'), null);
@@ -82,8 +91,13 @@ export class IndexApplier {
     this.#count({ files: -1, logicalBytes: -(existing.entry.type === 'file' ? existing.entry.size : 0) });
   }
 
-  applyEvent(seq: bigint, event: JournalEvent): void {
+  /** `chain`: the chain value after the event's record, kept with a recovery point. */
+  applyEvent(seq: bigint, event: JournalEvent, chain?: Buffer): void {
     this.#ops.push(this.store.eventOp(seq, event));
+    if (this.#history && event.kind === 'task.execution.finished') {
+      const point = recoveryPoint(seq, event, chain, this.#meta);
+      if (point !== undefined) this.#ops.push(this.store.pointOp(point));
+    }
   }
 
   /** Marks `seq` as reflected in the index; the watermark advances over gap-free runs. */
@@ -177,6 +191,29 @@ export class IndexApplier {
       chunkBytes: m.chunkBytes + (delta.chunkBytes ?? 0),
     };
   }
+}
+
+/**
+ * The recovery point an ingest execution's end makes (§8). Its counts are the catalog's as the
+ * index has it when the event is applied: one execution runs at a time, and each of its files is
+ * applied before the execution ends.
+ */
+function recoveryPoint(seq: bigint, event: JournalEvent, chain: Buffer | undefined, meta: IndexMeta): PointRecord | undefined {
+  const d = event.execution as Record<string, unknown> | undefined;
+  if (d === undefined || typeof d.TaskExecutionId !== 'string') return undefined;
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  return {
+    id: d.TaskExecutionId,
+    seq,
+    chain: chain?.toString('hex') ?? '',
+    taskId: text(d.TaskId),
+    taskName: text(d.TaskName),
+    status: text(d.Status),
+    startTime: text(d.StartTime),
+    endTime: text(d.EndTime),
+    files: meta.files,
+    bytes: meta.logicalBytes,
+  };
 }
 
 function indexWriteError(err: unknown): FloeError {

@@ -26,9 +26,40 @@ export interface CatalogRecord {
   readonly location: FrameLocation;
 }
 
+/** One version of a path in the history (§8): a file entry, or a tombstone (entry null). */
+export interface HistoryRecord {
+  readonly entry: FileEntry | null;
+  readonly location: FrameLocation;
+}
+
+/** A recovery point (§8): an ingest execution that ended, where it ended in the journal. */
+export interface PointRecord {
+  /** The execution's id (TaskExecutionId). */
+  readonly id: string;
+  /** Seq of the execution's `task.execution.finished` event: the point covers every record up to it. */
+  readonly seq: bigint;
+  /** Chain value after that record (§11). */
+  readonly chain: string;
+  readonly taskId: string;
+  readonly taskName: string;
+  readonly status: string;
+  readonly startTime: string;
+  readonly endTime: string;
+  /** Catalog entries of every type (folders included) and regular-file bytes when the point was applied. */
+  readonly files: number;
+  readonly bytes: number;
+}
+
 type Op = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
 const META_KEY = Buffer.from('mstate', 'latin1');
+/**
+ * Version 2 adds the history (`h`) and the recovery points (`p`). An index of another version is
+ * rebuilt from the segments when the journal opens (readMeta answers undefined).
+ */
+export const INDEX_VERSION = 2;
+const HISTORY_ENTRY = 1;
+const HISTORY_TOMBSTONE = 0;
 
 // LevelDB (1.20, in classic-level) maps every table file it holds open into memory, and every page
 // a lookup or the catalog's iteration touches counts in the daemon's RSS: with its defaults (1,000
@@ -64,6 +95,7 @@ export class IndexStore {
     const raw = await this.#db.get(META_KEY);
     if (raw === undefined) return undefined;
     const json = JSON.parse(this.#keys.openValue(META_KEY, Buffer.from(raw)).toString('utf8')) as Record<string, string | number>;
+    if (json.version !== INDEX_VERSION) return undefined;
     return {
       watermark: BigInt(json.watermark!),
       chainHead: Buffer.from(String(json.chainHead), 'hex'),
@@ -77,7 +109,7 @@ export class IndexStore {
   }
 
   metaOp(meta: IndexMeta): Op {
-    const json = JSON.stringify({ ...meta, watermark: meta.watermark.toString(), chainHead: meta.chainHead.toString('hex') });
+    const json = JSON.stringify({ ...meta, version: INDEX_VERSION, watermark: meta.watermark.toString(), chainHead: meta.chainHead.toString('hex') });
     return { type: 'put', key: META_KEY, value: this.#keys.sealValue(META_KEY, Buffer.from(json, 'utf8')) };
   }
 
@@ -129,6 +161,77 @@ export class IndexStore {
     return { type: 'put', key, value: this.#keys.sealValue(key, Buffer.from(JSON.stringify(event), 'utf8')) };
   }
 
+  /** `h` || HMAC("h" || path) || u64 seq (big-endian): versions of one path sort together, oldest first. */
+  historyKey(path: Buffer, seq: bigint): Buffer {
+    const k = Buffer.allocUnsafe(1 + 32 + 8);
+    k.write('h', 0, 'latin1');
+    this.#keys.indexKey('h', path).copy(k, 1, 1);
+    k.writeBigUInt64BE(seq, 33);
+    return k;
+  }
+
+  /** A version of a path: its entry, or a tombstone when `entry` is null. */
+  historyOp(path: Buffer, loc: FrameLocation, entry: FileEntry | null): Op {
+    const key = this.historyKey(path, loc.seq);
+    const head = Buffer.from([entry === null ? HISTORY_TOMBSTONE : HISTORY_ENTRY]);
+    const value = entry === null ? Buffer.concat([head, encodeLocation(loc)]) : Buffer.concat([head, encodeLocation(loc), encodeFileEntry(entry).subarray(1)]);
+    return { type: 'put', key, value: this.#keys.sealValue(key, value) };
+  }
+
+  pointOp(point: PointRecord): Op {
+    const key = pointKey(point.seq);
+    return { type: 'put', key, value: this.#keys.sealValue(key, Buffer.from(JSON.stringify({ ...point, seq: point.seq.toString() }), 'utf8')) };
+  }
+
+  /** Every recovery point, oldest first. */
+  async *points(): AsyncGenerator<PointRecord> {
+    for await (const [key, value] of this.#db.iterator({ gte: Buffer.from('p'), lt: Buffer.from('q') })) {
+      const k = Buffer.from(key);
+      const json = JSON.parse(this.#keys.openValue(k, Buffer.from(value)).toString('utf8')) as PointRecord & { seq: string };
+      yield { ...json, seq: BigInt(json.seq) };
+    }
+  }
+
+  /**
+   * The catalog as it was after record `seq`: for each path, its newest version with a seq at most
+   * `seq`, unless that version is a tombstone. Decided from the keys, so only the versions kept are
+   * opened. In index order; memory stays flat.
+   */
+  async *catalogAt(seq: bigint): AsyncGenerator<CatalogRecord> {
+    let group: Buffer | undefined;
+    let kept: { key: Buffer; value: Buffer } | undefined;
+    const emit = (): CatalogRecord | undefined => {
+      if (kept === undefined) return undefined;
+      const version = this.#decodeHistory(kept.key, kept.value);
+      kept = undefined;
+      return version.entry === null ? undefined : { entry: version.entry, location: version.location };
+    };
+    for await (const [rawKey, value] of this.#db.iterator({ gte: Buffer.from('h'), lt: Buffer.from('i') })) {
+      const key = Buffer.from(rawKey);
+      if (group === undefined || key.compare(group, 0, 33, 0, 33) !== 0) {
+        const record = emit();
+        if (record !== undefined) yield record;
+        group = key;
+      }
+      if (key.readBigUInt64BE(33) <= seq) kept = { key, value: Buffer.from(value) };
+    }
+    const record = emit();
+    if (record !== undefined) yield record;
+  }
+
+  /** Every version of one path, oldest first. */
+  async *pathHistory(path: Buffer): AsyncGenerator<HistoryRecord> {
+    const first = this.historyKey(path, 0n);
+    const last = this.historyKey(path, 0xffffffffffffffffn);
+    for await (const [key, value] of this.#db.iterator({ gte: first, lte: last })) yield this.#decodeHistory(Buffer.from(key), Buffer.from(value));
+  }
+
+  #decodeHistory(key: Buffer, sealed: Buffer): HistoryRecord {
+    const plain = this.#keys.openValue(key, sealed);
+    const location = decodeLocation(plain.subarray(1, 25));
+    return { location, entry: plain[0] === HISTORY_ENTRY ? decodeFileEntry(plain.subarray(25)) : null };
+  }
+
   async write(ops: Op[]): Promise<void> {
     if (ops.length > 0) await this.#db.batch(ops);
   }
@@ -156,6 +259,13 @@ export class IndexStore {
 function eventKey(seq: bigint): Buffer {
   const k = Buffer.alloc(9);
   k.write('e', 0, 'latin1');
+  k.writeBigUInt64BE(seq, 1);
+  return k;
+}
+
+function pointKey(seq: bigint): Buffer {
+  const k = Buffer.alloc(9);
+  k.write('p', 0, 'latin1');
   k.writeBigUInt64BE(seq, 1);
   return k;
 }

@@ -37,11 +37,11 @@ export async function applyScannedRecord(applier: IndexApplier, r: ScannedRecord
       }
       case RecordType.tombstone: {
         const t = decodeTombstone(body);
-        await applier.applyTombstone(t.path, r.location.seq);
+        await applier.applyTombstone(t.path, r.location);
         break;
       }
       case RecordType.event:
-        applier.applyEvent(r.location.seq, decodeEvent(body));
+        applier.applyEvent(r.location.seq, decodeEvent(body), r.chain);
         break;
       case RecordType.seal: {
         const seal = decodeSealRecord(body);

@@ -14,7 +14,7 @@ import { FileFill, chunksFrom, contentMismatch } from './file-fill.js';
 import { FrameReader } from './frame-reader.js';
 import { fsyncDirectory } from '../fs-durable.js';
 import { IndexApplier } from './index-applier.js';
-import { IndexStore, type IndexMeta } from './index-store.js';
+import { IndexStore, type HistoryRecord, type IndexMeta, type PointRecord } from './index-store.js';
 import { applyScannedRecord } from './journal-replay.js';
 import { listSegments, scanJournal, type Problem } from './journal-scan.js';
 import { JournalKeys } from './journal-keys.js';
@@ -271,7 +271,7 @@ export class Journal {
     const { seq, written } = await this.#writer.append(encodeTombstone(path, timeNs));
     const loc = await written;
     await this.#writer.waitDurable(seq);
-    await this.#applier.applyTombstone(path, seq);
+    await this.#applier.applyTombstone(path, loc);
     this.#markApplied(loc);
     this.#applier.flushSoon();
     return existing !== undefined;
@@ -279,7 +279,7 @@ export class Journal {
 
   /** Appends a durable event record (lifecycle, execution marker, delivery). Returns its seq. */
   async appendEvent(event: JournalEvent): Promise<bigint> {
-    return this.appendRecord(encodeEvent(event), (seq) => this.#applier.applyEvent(seq, event));
+    return this.appendRecord(encodeEvent(event), (seq) => this.#applier.applyEvent(seq, event, this.#chainAfter.get(seq)));
   }
 
   /** Appends any record plaintext durably and marks it applied (used by the seal). */
@@ -322,6 +322,30 @@ export class Journal {
     this.#checkOpen();
     await this.#applier.flush();
     for await (const r of this.#applier.store.files()) yield { entry: r.entry, seq: r.location.seq };
+  }
+
+  /** The recovery points (§8): every ingest execution that ended, oldest first. */
+  async *points(): AsyncGenerator<PointRecord> {
+    this.#checkOpen();
+    await this.#applier.flush();
+    yield* this.#applier.store.points();
+  }
+
+  /**
+   * The catalog as it was at a point (after record `seq`), derived from the history: tombstones
+   * respected, each entry with the seq of its record, as catalog(). Memory stays flat.
+   */
+  async *catalogAt(seq: bigint): AsyncGenerator<{ entry: FileEntry; seq: bigint }> {
+    this.#checkOpen();
+    await this.#applier.flush();
+    for await (const r of this.#applier.store.catalogAt(seq)) yield { entry: r.entry, seq: r.location.seq };
+  }
+
+  /** Every version of `path` (entries and tombstones), oldest first. */
+  async *history(path: Buffer): AsyncGenerator<HistoryRecord> {
+    this.#checkOpen();
+    await this.#applier.flush();
+    yield* this.#applier.store.pathHistory(path);
   }
 
   async *events(): AsyncGenerator<{ seq: bigint; event: JournalEvent }> {

@@ -47,7 +47,7 @@ export async function verifyJournal(journal: Journal, options: VerifyOptions = {
   const chain0 = initialChain(journal.journalId);
   const temp = new IndexApplier(store, {
     watermark: 0n, chainHead: chain0, resumeSegment: 1, resumeOffset: SEGMENT_HEADER_LENGTH, files: 0, logicalBytes: 0, chunks: 0, chunkBytes: 0,
-  });
+  }, { history: false });
   let totalBytes = 0;
   for (const s of journal.segmentExtents) totalBytes += s.bytes;
   let prevChain = chain0;

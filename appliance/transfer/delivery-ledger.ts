@@ -8,7 +8,7 @@ import type { FileEntry } from '../journal/file-entry.js';
 import type { Journal } from '../journal/journal.js';
 import { encodeFileEntry } from '../journal/records.js';
 
-export type TransferKind = 'import' | 'sync';
+export type TransferKind = 'import' | 'sync' | 'restore';
 
 /** Identifies one version of one file: SHA-256 of its encoded entry (content, chunks and metadata). */
 export function entryFingerprint(entry: FileEntry): string {

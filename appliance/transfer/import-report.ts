@@ -123,10 +123,10 @@ export function humanSummary(summary: ImportSummary, failures: readonly FailureR
 }
 
 /** Writes the report files into `dir` (created if missing); refuses to overwrite an existing report. */
-export async function writeReportFiles(dir: string, files: ReportFiles): Promise<string[]> {
+export async function writeReportFiles(dir: string, files: object): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
-  for (const [name, text] of Object.entries(files)) {
+  for (const [name, text] of Object.entries(files) as Array<[string, string]>) {
     const path = join(dir, name);
     try {
       await writeFile(path, text, { flag: 'wx', mode: 0o600 });

@@ -17,6 +17,8 @@ import { latestImportSummary, renderReport, uploadReport, writeReportFiles, type
 import { TransferEngine, type TransferEngineOptions, type TransferResult } from './transfer-engine.js';
 
 export type EngineTuning = Partial<Pick<TransferEngineOptions, 'concurrency' | 'largeConcurrency' | 'largeFileBytes' | 'retry'>>;
+/** What runDestinations passes on to each engine: the tuning, and for a restore its catalog and checkTarget. */
+type EngineExtras = EngineTuning & Partial<Pick<TransferEngineOptions, 'catalog' | 'checkTarget'>>;
 
 export interface TransferServiceOptions {
   /** Added to every S3 destination: credentials, part size, parts in flight. */
@@ -144,9 +146,9 @@ export async function runDestinations(
   journal: Journal,
   ledger: DeliveryLedger,
   destinations: readonly OpenedDestination[],
-  transfer: 'import' | 'sync',
+  transfer: 'import' | 'sync' | 'restore',
   options: TaskOptions,
-  tuning: EngineTuning,
+  tuning: EngineExtras,
 ): Promise<TransferResult[]> {
   const results: TransferResult[] = [];
   run.throttle ??= new Throttle({ bytesPerSecond: options.BytesPerSecond });

@@ -41,6 +41,14 @@ export interface TransferEngineOptions {
   readonly signal?: AbortSignal;
   /** Called for each file that fails or succeeds, in the order results are known. */
   readonly onFileResult?: (result: FileOutcome) => void;
+  /** What to deliver: default the journal's current catalog; a restore gives a recovery point's (Journal.catalogAt), filtered. */
+  readonly catalog?: () => AsyncIterable<{ entry: FileEntry; seq: bigint }>;
+  /**
+   * Resume from the target, not the ledger (a restore: the customer's share may have changed since
+   * the last run): with TransferMode CHANGED every file is looked at on the target first, and one
+   * that already holds the entry (metadata and content) is skipped.
+   */
+  readonly checkTarget?: boolean;
 }
 
 export interface FileOutcome {
@@ -135,7 +143,7 @@ export class TransferEngine {
 
   async run(): Promise<TransferResult> {
     const { ledger, destination, executionId, transfer } = this.#o;
-    const suspect = ledger.interrupted(this.#id);
+    const suspect = this.#o.checkTarget === true ? this.#options.TransferMode === 'CHANGED' : ledger.interrupted(this.#id);
     await ledger.recordExecution({ executionId, destination: this.#id, transfer, event: 'start' });
     try {
       this.machine.transition('PREPARING');
@@ -201,7 +209,7 @@ export class TransferEngine {
     const largeBytes = this.#o.largeFileBytes ?? DEFAULT_LARGE_FILE_BYTES;
     const plan: Plan = { large: [], others: [], dirs: [] };
     const dirs: Array<{ index: number; depth: number }> = [];
-    for await (const { entry, seq } of journal.catalog()) {
+    for await (const { entry, seq } of this.#o.catalog?.() ?? journal.catalog()) {
       this.#checkCancelled();
       this.counters.FilesListed.AtSource++;
       let key: string;
@@ -218,7 +226,7 @@ export class TransferEngine {
       const index = this.#catalog.add(record, digest, seq);
       const item: Planned = { entry, key, fingerprint: digest.toString('hex'), index };
       this.counters.FilesPrepared++;
-      if (this.#options.TransferMode === 'CHANGED' && ledger.delivered(this.#id, key, item.fingerprint) !== undefined) {
+      if (this.#options.TransferMode === 'CHANGED' && this.#o.checkTarget !== true && ledger.delivered(this.#id, key, item.fingerprint) !== undefined) {
         this.counters.FilesSkipped++;
         this.#links?.seed(entry, key);
         continue;

@@ -33,7 +33,7 @@ const DESCRIPTIONS: Record<number, string> = {
   423: 'DEVICE_LOCKED: the device holds no key; unlock it first',
   429: 'RATE_LIMITED (too many calls) or UNLOCK_DELAYED (wrong codes)',
   503: 'UNAVAILABLE: the service is not ready',
-  507: 'JOURNAL_FULL',
+  507: 'JOURNAL_FULL, or DESTINATION_FULL when a restore target has no space left',
 };
 
 export interface ErrorResponseOptions {

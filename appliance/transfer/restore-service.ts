@@ -4,6 +4,7 @@
 // back, and a restore run again after a crash, a restart or a cancel resumes from the target: each
 // file is looked at there first and skipped when it already holds the entry.
 import type { Destination } from '../destinations/destination.js';
+import { FilesystemDestination } from '../destinations/filesystem/filesystem-destination.js';
 import { openDestination } from '../destinations/open-destination.js';
 import { ERROR_TABLE, FloeError, type ErrorCode } from '../errors.js';
 import type { FileEntry } from '../journal/file-entry.js';
@@ -58,6 +59,12 @@ export class RestoreService implements ExecutionControl {
     const filter = createFilter({ ...(request.includes === undefined ? {} : { includes: request.includes }), ...(request.excludes === undefined ? {} : { excludes: request.excludes }) });
     const point = await findPoint(journal, request.point ?? 'latest');
     const destination = await openDestination(target);
+    try {
+      if (destination instanceof FilesystemDestination) await destination.checkWritable();
+    } catch (err) {
+      await destination.close().catch(() => undefined);
+      throw err;
+    }
     const run = new TransferRun(newExecutionId('restore'), 'restore', this.#options);
     this.#run = { run, point, target };
     const selected = { files: 0, bytes: 0 };

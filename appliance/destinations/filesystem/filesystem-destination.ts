@@ -79,6 +79,18 @@ export class FilesystemDestination implements Destination {
     return new FilesystemDestination(uri, scheme, root, await probeTimePrecision(probe('time')), xattrs);
   }
 
+  /** Creates and removes a probe file: a folder that cannot be written fails here, before any file (a restore's first check). */
+  async checkWritable(): Promise<void> {
+    const probe = Buffer.concat([this.root, this.root.length === 1 ? Buffer.alloc(0) : SLASH, Buffer.from(`${PART_PREFIX}write-probe-${randomBytes(6).toString('hex')}`)]);
+    try {
+      await writeFile(probe, '', { flag: 'wx', mode: 0o600 });
+    } catch (err) {
+      const e = mapFsError(err, 'write into', displayPath(this.root));
+      throw new FloeError(e.code, `${this.uri}: ${displayPath(this.root)} cannot be written (${errnoCode(err) ?? e.message}): restore needs write access to the folder`, { cause: err, ...(e.details === undefined ? {} : { details: e.details }) });
+    }
+    await rm(probe, { force: true });
+  }
+
   keyFor(entry: Pick<FileEntry, 'path' | 'type'>): string {
     const key = relativeKey(entry);
     const shown = displayPath(entry.path);
@@ -289,15 +301,24 @@ export class FilesystemDestination implements Destination {
     const pending: Buffer[] = [Buffer.alloc(0)];
     while (pending.length > 0) {
       if (options.signal?.aborted) throw new FloeError('CANCELLED', `cleanup ${this.uri}: cancelled`);
-      for (const { relative, st } of await this.#children(pending.pop()!)) {
+      const relativeDir = pending.pop()!;
+      const parts: Buffer[] = [];
+      for (const { relative, st } of await this.#children(relativeDir)) {
         if (st.isDirectory()) pending.push(relative);
-        else if (isPartName(relative.subarray(relative.lastIndexOf(0x2f) + 1))) {
-          await unlink(this.#join(relative)).catch((err: unknown) => {
-            if (errnoCode(err) !== 'ENOENT') throw mapFsError(err, 'unlink', bytesToKey(relative));
-          });
-          removed++;
-        }
+        else if (isPartName(relative.subarray(relative.lastIndexOf(0x2f) + 1))) parts.push(relative);
       }
+      if (parts.length === 0) continue;
+      // Removing a name moves its folder's mtime, which a put already set to the journal's (folders
+      // go last): it is set back once the folder's part files are gone.
+      const dir = this.#join(relativeDir);
+      const before = await lstat(dir, { bigint: true }).catch(() => undefined);
+      for (const relative of parts) {
+        await unlink(this.#join(relative)).catch((err: unknown) => {
+          if (errnoCode(err) !== 'ENOENT') throw mapFsError(err, 'unlink', bytesToKey(relative));
+        });
+        removed++;
+      }
+      if (before !== undefined) await setTimes(dir, before.atimeNs, before.mtimeNs).catch(() => undefined);
     }
     return removed;
   }

@@ -19,6 +19,10 @@ describe('the app', () => {
     expect(ui.frame()).toContain('[5 Import]');
     await ui.type('6');
     expect(ui.frame()).toContain('Network interfaces');
+    await ui.type('8');
+    expect(ui.frame()).toContain('[8 Restore]');
+    expect(ui.frame()).toContain('Recovery points (3, oldest first; point 3 picked)');
+    expect(ui.frame()).toContain('Up/Down point  t target  r restore  c cancel  1-8 screens');
     await ui.type('?');
     expect(ui.frame()).toContain('Keys everywhere');
     await ui.type('q');
@@ -57,7 +61,7 @@ describe('the app', () => {
   it('fits 80x24 on every screen and uses no colour with NO_COLOR', () => {
     const snap = busySnapshot();
     const store = { subscribe: () => () => {}, getSnapshot: () => snap, ...fakeActions() };
-    for (const screen of ['dashboard', 'unlock', 'tasks', 'journal', 'import', 'device', 'label', 'help'] as const) {
+    for (const screen of ['dashboard', 'unlock', 'tasks', 'journal', 'import', 'device', 'label', 'restore', 'help'] as const) {
       const out = renderToString(<App store={store} theme={{ color: false }} initialScreen={screen} {...view} />, { columns: 80 });
       const lines = out.split('\n');
       expect(lines.length, screen).toBeLessThanOrEqual(23);

@@ -13,6 +13,7 @@ import { HelpScreen } from './screens/help-screen.js';
 import { ImportScreen } from './screens/import-screen.js';
 import { JournalScreen } from './screens/journal-screen.js';
 import { LabelScreen } from './screens/label-screen.js';
+import { RestoreScreen } from './screens/restore-screen.js';
 import type { ScreenProps } from './screens/screen-props.js';
 import { TasksScreen } from './screens/tasks-screen.js';
 import { UnlockScreen } from './screens/unlock-screen.js';
@@ -28,6 +29,7 @@ export const SCREENS = [
   { id: 'import', key: '5', title: 'Import', hints: 'i import  s start sync  x stop sync' },
   { id: 'device', key: '6', title: 'Device', hints: '' },
   { id: 'label', key: '7', title: 'Label', hints: 'L lock (when on site)' },
+  { id: 'restore', key: '8', title: 'Restore', hints: 'Up/Down point  t target  r restore  c cancel' },
   { id: 'help', key: '?', title: 'Help', hints: '' },
 ] as const;
 export type ScreenId = (typeof SCREENS)[number]['id'];
@@ -36,7 +38,7 @@ export type ScreenId = (typeof SCREENS)[number]['id'];
 function screenHints(id: ScreenId, status: DeviceStatus | undefined): string {
   const screen = SCREENS.find((s) => s.id === id)!;
   if (status === undefined) return screen.hints;
-  if (id === 'journal' && noJournalReason(status) !== undefined) return '';
+  if ((id === 'journal' || id === 'restore') && noJournalReason(status) !== undefined) return '';
   if (id === 'tasks' && noTasksReason(status) !== undefined) return 'Up/Down select';
   return screen.hints;
 }
@@ -51,16 +53,24 @@ export interface AppViewProps {
   readonly onQuit?: () => void;
 }
 
-function Tabs(props: { current: ScreenId }) {
+const tabText = (s: (typeof SCREENS)[number]): string => `${s.key} ${s.title === 'Dashboard' ? 'Dash' : s.title}`;
+
+/** The row of screens; one space between them when two do not fit in the width (80 columns). */
+function Tabs(props: { current: ScreenId; width: number }) {
   const color = useColor();
+  const roomy = SCREENS.reduce((n, s) => n + tabText(s).length + 2, 0) <= props.width;
   return (
     <Text wrap="truncate-end">
-      {SCREENS.map((s) => {
-        const text = `${s.key} ${s.title === 'Dashboard' ? 'Dash' : s.title}`;
+      {SCREENS.map((s, i) => {
+        const text = tabText(s);
+        const sep = roomy || i === 0 ? '' : ' ';
         return s.id === props.current ? (
-          <Text key={s.id} bold inverse={color('x') !== undefined}>{`[${text}]`}</Text>
+          <Text key={s.id}>
+            {sep}
+            <Text bold inverse={color('x') !== undefined}>{`[${text}]`}</Text>
+          </Text>
         ) : (
-          <Text key={s.id}>{` ${text} `}</Text>
+          <Text key={s.id}>{roomy ? ` ${text} ` : `${sep}${text}`}</Text>
         );
       })}
     </Text>
@@ -142,7 +152,7 @@ export function AppView(props: AppViewProps) {
   const hints = screenHints(current.id, valueOf(snap.status));
   return (
     <Box flexDirection="column" width={size.width}>
-      <Tabs current={screen} />
+      <Tabs current={screen} width={size.width} />
       <Box flexDirection="column" height={contentHeight} overflow="hidden">
         <ScreenErrorBoundary key={screen} name={current.title}>
         {screen === 'dashboard' ? <DashboardScreen {...screenProps} /> : null}
@@ -152,10 +162,11 @@ export function AppView(props: AppViewProps) {
         {screen === 'import' ? <ImportScreen {...screenProps} /> : null}
         {screen === 'device' ? <DeviceScreen {...screenProps} /> : null}
         {screen === 'label' ? <LabelScreen {...screenProps} /> : null}
+        {screen === 'restore' ? <RestoreScreen {...screenProps} /> : null}
         {screen === 'help' ? <HelpScreen /> : null}
         </ScreenErrorBoundary>
       </Box>
-      <Text wrap="truncate-end">{capturing ? `${hints}  Esc back` : `${hints}${hints ? '  ' : ''}1-7 screens  ? help  q quit`}</Text>
+      <Text wrap="truncate-end">{capturing ? `${hints}  Esc back` : `${hints}${hints ? '  ' : ''}1-8 screens  ? help  q quit`}</Text>
       <ConnectionLine snap={snap} />
     </Box>
   );

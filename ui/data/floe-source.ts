@@ -5,7 +5,10 @@ import type {
   DeviceStatus,
   ExecutionView,
   JournalStats,
+  RecoveryPointView,
   ReportView,
+  RestoreInput,
+  RestoreView,
   ShippingLabel,
   TaskInput,
   TaskView,
@@ -38,6 +41,12 @@ export interface FloeSource {
   startSync(): Promise<void>;
   stopSync(): Promise<void>;
   report(): Promise<ReportView>;
+  /** The recovery points, oldest first (DEVICE_LOCKED without the keys). */
+  recoveryPoints(): Promise<RecoveryPointView[]>;
+  /** The current or last restore (NOT_FOUND before the first). */
+  restoreStatus(): Promise<RestoreView>;
+  startRestore(input: RestoreInput): Promise<RestoreView>;
+  cancelRestore(): Promise<RestoreView>;
   /**
    * Follows the event stream from after `lastEventId` until it ends or `signal` aborts, calling
    * `onEvent` for each event; rejects when it cannot connect.

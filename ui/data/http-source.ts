@@ -4,7 +4,7 @@
 import { readFile, statfs } from 'node:fs/promises';
 import { ApiClient } from '../../appliance/cli/api-client.js';
 import type { DiskSpace, DiskSpaceSource, FloeSource } from './floe-source.js';
-import { listOf, toDeviceInfo, toExecution, toReport, toSync, toTask, toTransfer, toVerifyResult } from './normalize.js';
+import { listOf, toDeviceInfo, toExecution, toPoints, toReport, toRestore, toSync, toTask, toTransfer, toVerifyResult } from './normalize.js';
 import { SseParser } from './sse-parser.js';
 import { toUiError } from './ui-error.js';
 import type {
@@ -12,7 +12,10 @@ import type {
   DeviceStatus,
   ExecutionView,
   JournalStats,
+  RecoveryPointView,
   ReportView,
+  RestoreInput,
+  RestoreView,
   ShippingLabel,
   TaskInput,
   TaskView,
@@ -169,6 +172,22 @@ export class HttpFloeSource implements FloeSource, DiskSpaceSource {
     return toReport(await this.#call('GET', '/v1/report'));
   }
 
+  async recoveryPoints(): Promise<RecoveryPointView[]> {
+    return toPoints(await this.#call('GET', '/v1/journal/points'));
+  }
+
+  async restoreStatus(): Promise<RestoreView> {
+    return toRestore(await this.#call('GET', '/v1/restore'));
+  }
+
+  async startRestore(input: RestoreInput): Promise<RestoreView> {
+    return toRestore(await this.#call('POST', '/v1/restore', restoreBody(input)));
+  }
+
+  async cancelRestore(): Promise<RestoreView> {
+    return toRestore(await this.#call('POST', '/v1/restore/cancel', {}));
+  }
+
   async events(lastEventId: number | undefined, onEvent: (event: UiEvent) => void, signal: AbortSignal, onOpen?: () => void): Promise<void> {
     let api: ApiClient;
     try {
@@ -214,6 +233,16 @@ export class HttpFloeSource implements FloeSource, DiskSpaceSource {
       response.destroy();
     }
   }
+}
+
+/** POST /v1/restore's body (appliance/api/schemas/restore-schemas.ts, RestoreBody): empty filters left out. */
+export function restoreBody(input: RestoreInput): Record<string, string> {
+  const body: Record<string, string> = {};
+  if (input.point !== '') body.point = input.point;
+  body.target = input.target;
+  if (input.includes !== '') body.includes = input.includes;
+  if (input.excludes !== '') body.excludes = input.excludes;
+  return body;
 }
 
 function parseEvent(id: string | undefined, type: string, data: string): UiEvent | undefined {

@@ -1,6 +1,6 @@
 // The daemon's JSON (shapes of appliance/api/schemas) read into the UI's views.
 import { describe, expect, it } from 'vitest';
-import { toExecution, toReport, toSync, toTask, toTransfer } from './normalize.js';
+import { toExecution, toPoints, toReport, toRestore, toSync, toTask, toTransfer } from './normalize.js';
 
 const counters = { EstimatedFilesToTransfer: 10, EstimatedBytesToTransfer: 1000, FilesTransferred: 4, BytesWritten: 400, FilesSkipped: 1, FilesVerified: 0, FilesDeleted: 0, FilesPrepared: 10, FilesListed: { AtSource: 10, AtDestinationForDelete: 0 }, FilesFailed: { Prepare: 0, Transfer: 1, Verify: 1, Delete: 0 } };
 
@@ -33,6 +33,19 @@ describe('normalize', () => {
     expect(toTransfer({ ...run, state: 'FAILED', error: { code: 'DESTINATION_UNREACHABLE', message: 'no route' } }).message).toBe('no route [DESTINATION_UNREACHABLE]');
     const sync = toSync({ state: 'SCHEDULED', schedule: 'cron(0 2 * * ? *)', nextRunAt: '2026-12-01T02:00:00Z', last: { ...run, state: 'COMPLETED' } });
     expect(sync).toMatchObject({ status: 'SCHEDULED', executionId: 'imp-1', message: 'schedule cron(0 2 * * ? *), next run 2026-12-01T02:00:00Z; last run COMPLETED' });
+  });
+
+  it('reads recovery points and a restore status, its error and each destination\'s ErrorCode', () => {
+    expect(toPoints({ points: [{ id: 'exec-1', seq: '42', chain: 'ab', taskId: 'task-1', taskName: 'share', status: 'SUCCESS', startTime: 's', endTime: 'e', files: 22, bytes: 2048 }] })).toEqual([
+      { id: 'exec-1', seq: '42', taskId: 'task-1', taskName: 'share', status: 'SUCCESS', startTime: 's', endTime: 'e', files: 22, bytes: 2048 },
+    ]);
+    const run = { executionId: 'restore-1', state: 'FAILED', startedAt: 's', endedAt: 'e', destinations: [{ uri: 'file:///r', status: 'ERROR', counters, result: { ErrorCode: 'DESTINATION_FULL', ErrorDetail: 'full' } }], error: { code: 'DESTINATION_FULL', message: 'no space left on file:///r' }, point: 'exec-1', target: 'file:///r' };
+    const r = toRestore(run);
+    expect(r).toMatchObject({ status: 'FAILED', executionId: 'restore-1', point: 'exec-1', target: 'file:///r', startedAt: 's', endedAt: 'e', error: { code: 'DESTINATION_FULL', message: 'no space left on file:///r' }, message: 'no space left on file:///r [DESTINATION_FULL]' });
+    expect(r.destinations[0]).toMatchObject({ filesDone: 4, bytesDone: 400, errorCode: 'DESTINATION_FULL', errorDetail: 'full' });
+    // An event's RunStatus has no point or target: the previous status of the same run gives them.
+    expect(toRestore({ executionId: 'restore-1', state: 'RUNNING', destinations: [] }, r)).toMatchObject({ point: 'exec-1', target: 'file:///r' });
+    expect(toRestore({ executionId: 'restore-2', state: 'RUNNING', destinations: [] }, r)).toMatchObject({ point: '', target: '' });
   });
 
   it('reads the completion report: summary and the failure log with quoted CSV fields', () => {

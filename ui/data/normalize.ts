@@ -5,7 +5,9 @@ import type {
   DestinationProgressView,
   DeviceInfoView,
   ExecutionView,
+  RecoveryPointView,
   ReportView,
+  RestoreView,
   TaskView,
   TransferView,
   VerifyResultView,
@@ -200,6 +202,9 @@ function toDestination(v: unknown): DestinationProgressView {
   // RunStatus.destinations[]: {uri, status, counters: DescribeTaskExecution counters, result}.
   const o = obj(v);
   const c = Object.keys(obj(pick(o, 'counters'))).length > 0 ? obj(pick(o, 'counters')) : o;
+  const result = obj(pick(o, 'result'));
+  const errorCode = optStr(result, 'ErrorCode');
+  const errorDetail = optStr(result, 'ErrorDetail');
   return {
     uri: str(o, 'uri', 'destination'),
     status: str(o, 'status') || '-',
@@ -210,6 +215,8 @@ function toDestination(v: unknown): DestinationProgressView {
     filesFailed: failedCount(pick(c, 'FilesFailed')),
     filesSkipped: num(c, 'FilesSkipped'),
     filesVerified: num(c, 'FilesVerified'),
+    ...(errorCode === undefined ? {} : { errorCode }),
+    ...(errorDetail === undefined ? {} : { errorDetail }),
   };
 }
 
@@ -254,6 +261,49 @@ export function toSync(v: unknown): TransferView {
     ...(runView?.executionId === undefined ? {} : { executionId: runView.executionId }),
     destinations: runView?.destinations ?? [],
     ...(parts.length === 0 ? {} : { message: parts.join('; ') }),
+  };
+}
+
+/** GET /v1/journal/points: one recovery point. */
+export function toPoint(v: unknown): RecoveryPointView {
+  const o = obj(v);
+  return {
+    id: str(o, 'id'),
+    seq: str(o, 'seq'),
+    taskId: str(o, 'taskId'),
+    taskName: str(o, 'taskName'),
+    status: str(o, 'status') || '-',
+    startTime: str(o, 'startTime'),
+    endTime: str(o, 'endTime'),
+    files: num(o, 'files'),
+    bytes: num(o, 'bytes'),
+  };
+}
+
+/** GET /v1/journal/points: `{points: [...]}`, oldest first. */
+export function toPoints(v: unknown): RecoveryPointView[] {
+  return listOf(v, 'points').map(toPoint);
+}
+
+/**
+ * GET/POST /v1/restore and the restore.progress/restore.status events: a RunStatus with the point
+ * and the target. The events carry the run alone; `previous` gives them the point and target.
+ */
+export function toRestore(v: unknown, previous?: RestoreView): RestoreView {
+  const o = obj(v);
+  const run = toTransfer(o);
+  const error = obj(pick(o, 'error'));
+  const executionId = run.executionId;
+  const same = previous !== undefined && (executionId === undefined || previous.executionId === executionId);
+  const startedAt = optStr(o, 'startedAt');
+  const endedAt = optStr(o, 'endedAt');
+  return {
+    ...run,
+    point: str(o, 'point') || (same ? previous.point : ''),
+    target: str(o, 'target') || (same ? previous.target : ''),
+    ...(startedAt === undefined ? {} : { startedAt }),
+    ...(endedAt === undefined ? {} : { endedAt }),
+    ...(Object.keys(error).length === 0 ? {} : { error: { code: str(error, 'code') || 'INTERNAL', message: str(error, 'message') } }),
   };
 }
 

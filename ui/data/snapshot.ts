@@ -8,7 +8,10 @@ import type {
   ErrorLine,
   ExecutionView,
   JournalStats,
+  RecoveryPointView,
   ReportView,
+  RestoreInput,
+  RestoreView,
   ShippingLabel,
   TaskInput,
   TaskView,
@@ -84,6 +87,10 @@ export interface Snapshot {
   readonly importStatus: Remote<TransferView>;
   readonly syncStatus: Remote<TransferView>;
   readonly report: Remote<ReportView>;
+  /** The recovery points, oldest first, and the current or last restore, for the Restore screen. */
+  readonly points: Remote<RecoveryPointView[]>;
+  readonly restoreStatus: Remote<RestoreView>;
+  readonly restoreThroughput: ThroughputView;
   readonly verify: VerifyView;
   readonly unlockProgress?: UnlockProgressView;
   /** Newest last. */
@@ -104,6 +111,8 @@ export interface Actions {
   startImport(): Promise<ActionResult>;
   startSync(): Promise<ActionResult>;
   stopSync(): Promise<ActionResult>;
+  startRestore(input: RestoreInput): Promise<ActionResult>;
+  cancelRestore(): Promise<ActionResult>;
   refresh(): void;
 }
 
@@ -124,6 +133,9 @@ export function emptySnapshot(now = Date.now()): Snapshot {
     importStatus: LOADING,
     syncStatus: LOADING,
     report: LOADING,
+    points: LOADING,
+    restoreStatus: LOADING,
+    restoreThroughput: { history: [] },
     verify: { running: false },
     errors: [],
   };

@@ -6,7 +6,7 @@ import { Backoff } from './backoff.js';
 import type { FloeSource } from './floe-source.js';
 import { UiStore, valueOf } from './store.js';
 import { NOT_AVAILABLE, type UiError } from './ui-error.js';
-import type { ExecutionView, TransferView, UiEvent } from './views.js';
+import type { ExecutionView, RecoveryPointView, RestoreInput, RestoreView, TransferView, UiEvent } from './views.js';
 
 const unavailable: UiError = { code: 'UNAVAILABLE', message: 'the floe daemon at http://127.0.0.1:1 is not answering (ECONNREFUSED): is floe serve running?' };
 const noRoute: UiError = { code: NOT_AVAILABLE, message: 'not available on this daemon' };
@@ -42,6 +42,10 @@ class FakeSource implements FloeSource {
   startSync = () => Promise.resolve();
   stopSync = () => Promise.resolve();
   report = () => Promise.reject(noRoute);
+  recoveryPoints = (): Promise<RecoveryPointView[]> => Promise.reject(noRoute);
+  restoreStatus = (): Promise<RestoreView> => Promise.reject(noRoute);
+  startRestore = (_input: RestoreInput): Promise<RestoreView> => Promise.reject(noRoute);
+  cancelRestore = (): Promise<RestoreView> => Promise.reject(noRoute);
   events = (_last: number | undefined, onEvent: (e: UiEvent) => void, signal: AbortSignal) => {
     this.calls.push(`events ${_last ?? '-'}`);
     if (!this.up) return Promise.reject(unavailable);
@@ -163,6 +167,43 @@ describe('UiStore', () => {
     expect(imports.getSnapshot().importThroughput).toMatchObject({ executionId: 'imp-2', current: 250, etaSeconds: 2 }); // 500 B in 2 s, 500 B to go
     expect(imports.getSnapshot().importThroughput.unit).toBeUndefined();
     imports.close();
+  });
+
+  it('lists recovery points, says DEVICE_LOCKED without the keys, and follows a restore by polls and restore.* events with its rate', async () => {
+    const locked = new FakeSource();
+    locked.recoveryPoints = () => Promise.reject({ code: 'DEVICE_LOCKED', message: 'the device holds no key: unlock it with the manifest and the unlock code' });
+    locked.restoreStatus = () => Promise.reject({ code: 'NOT_FOUND', message: 'no restore was started since the daemon started' });
+    const none = new UiStore(locked);
+    await none.pollOnce();
+    expect(none.getSnapshot().points).toMatchObject({ state: 'error', error: { code: 'DEVICE_LOCKED' } });
+    expect(none.getSnapshot().restoreStatus).toMatchObject({ state: 'error', error: { code: 'NOT_FOUND' } });
+    none.close();
+
+    const src = new FakeSource();
+    const point: RecoveryPointView = { id: 'exec-1', seq: '12', taskId: 'task-1', taskName: 'share', status: 'SUCCESS', startTime: 't0', endTime: 't1', files: 10, bytes: 1100 };
+    src.recoveryPoints = () => Promise.resolve([point]);
+    const dest = { uri: 'file:///mnt/restore', status: 'TRANSFERRING', filesDone: 1, filesTotal: 10, bytesDone: 100, bytesTotal: 1100, filesFailed: 0 };
+    let run: RestoreView = { status: 'RUNNING', executionId: 'restore-1', point: 'exec-1', target: 'file:///mnt/restore', destinations: [dest] };
+    src.restoreStatus = () => Promise.resolve(run);
+    const started: RestoreInput[] = [];
+    src.startRestore = (input) => {
+      started.push(input);
+      return Promise.resolve(run);
+    };
+    const c = clock();
+    const store = new UiStore(src, { now: c.now });
+    await store.pollOnce();
+    expect(valueOf(store.getSnapshot().points)).toEqual([point]);
+    expect(await store.startRestore({ point: 'exec-1', target: 'file:///mnt/restore', includes: '', excludes: '' })).toEqual({ ok: true, message: 'restore restore-1 started: point exec-1 into file:///mnt/restore' });
+    expect(started).toEqual([{ point: 'exec-1', target: 'file:///mnt/restore', includes: '', excludes: '' }]);
+    run = { ...run, destinations: [{ ...dest, bytesDone: 600 }] };
+    c.advance(2000);
+    await store.pollOnce(); // a running restore is asked every tick
+    expect(store.getSnapshot().restoreThroughput).toMatchObject({ executionId: 'restore-1', current: 250, etaSeconds: 2 });
+    // The events carry the RunStatus without point and target: those stay.
+    store.handleEvent({ id: 9, type: 'restore.status', at: 't2', data: { executionId: 'restore-1', state: 'COMPLETED_WITH_ERRORS', startedAt: 't1', endedAt: 't2', destinations: [{ uri: 'file:///mnt/restore', status: 'ERROR', counters: { FilesTransferred: 9, EstimatedFilesToTransfer: 10, FilesFailed: { Transfer: 1 } }, result: { ErrorCode: 'DESTINATION_FULL', ErrorDetail: 'no space left' } }] } });
+    expect(valueOf(store.getSnapshot().restoreStatus)).toMatchObject({ status: 'COMPLETED_WITH_ERRORS', point: 'exec-1', target: 'file:///mnt/restore', endedAt: 't2', destinations: [{ status: 'ERROR', filesDone: 9, filesFailed: 1, errorCode: 'DESTINATION_FULL', errorDetail: 'no space left' }] });
+    store.close();
   });
 
   it('turns failed actions into results with the daemon\'s code, kept off the last errors (issue 26)', async () => {

@@ -6,12 +6,15 @@ import { pickCurrent, transferAsExecution } from './current-transfer.js';
 import type { DiskSpaceSource, FloeSource } from './floe-source.js';
 import { emptySnapshot, valueOf, type ActionResult, type Actions, type Remote, type Snapshot } from './snapshot.js';
 import { ThroughputMeter } from './throughput.js';
+import { toRestore } from './normalize.js';
 import { NOT_AVAILABLE, isNotAvailable, toUiError, type UiError } from './ui-error.js';
 import {
   isRunning,
   type DeviceStatus,
   type ErrorLine,
   type ExecutionView,
+  type RestoreInput,
+  type RestoreView,
   type TaskInput,
   type TransferView,
   type UiEvent,
@@ -34,9 +37,9 @@ const HISTORY = 40;
 const RATE_WINDOW_MS = 3000;
 
 type RemoteValue<R> = R extends Remote<infer T> ? T : never;
-type Key = 'status' | 'label' | 'journal' | 'disk' | 'tasks' | 'executions' | 'device' | 'importStatus' | 'syncStatus' | 'report';
+type Key = 'status' | 'label' | 'journal' | 'disk' | 'tasks' | 'executions' | 'device' | 'importStatus' | 'syncStatus' | 'report' | 'points' | 'restoreStatus';
 /** How many ticks between polls of each. */
-const EVERY: Record<Key, number> = { status: 1, executions: 1, label: 5, journal: 3, disk: 5, tasks: 2, device: 5, importStatus: 2, syncStatus: 3, report: 5 };
+const EVERY: Record<Key, number> = { status: 1, executions: 1, label: 5, journal: 3, disk: 5, tasks: 2, device: 5, importStatus: 2, syncStatus: 3, report: 5, points: 5, restoreStatus: 2 };
 
 export class UiStore implements Actions {
   readonly #source: FloeSource;
@@ -56,6 +59,7 @@ export class UiStore implements Actions {
   readonly #meter: ThroughputMeter;
   readonly #importMeter: ThroughputMeter;
   readonly #syncMeter: ThroughputMeter;
+  readonly #restoreMeter: ThroughputMeter;
   #polling: Promise<void> | undefined;
   #eventWake: (() => void) | undefined;
 
@@ -71,6 +75,7 @@ export class UiStore implements Actions {
     this.#meter = new ThroughputMeter(window, HISTORY);
     this.#importMeter = new ThroughputMeter(window, HISTORY);
     this.#syncMeter = new ThroughputMeter(window, HISTORY);
+    this.#restoreMeter = new ThroughputMeter(window, HISTORY);
   }
 
   start(): void {
@@ -160,6 +165,9 @@ export class UiStore implements Actions {
     if (due('importStatus')) jobs.push(this.#fetch('importStatus', () => this.#source.importStatus()));
     if (due('syncStatus')) jobs.push(this.#fetch('syncStatus', () => this.#source.syncStatus()));
     if (due('report')) jobs.push(this.#fetch('report', () => this.#source.report()));
+    // Points are read from the journal: none without the keys (DEVICE_LOCKED), asked again once unlocked.
+    if (due('points') || (status.unlocked && this.#snapshot.points.state === 'error' && this.#snapshot.points.error.code === 'DEVICE_LOCKED')) jobs.push(this.#fetch('points', () => this.#source.recoveryPoints()));
+    if (due('restoreStatus') || valueOf(this.#snapshot.restoreStatus)?.status === 'RUNNING') jobs.push(this.#fetch('restoreStatus', () => this.#source.restoreStatus()));
     await Promise.all(jobs);
     await this.#pollExecutions();
   }
@@ -222,6 +230,7 @@ export class UiStore implements Actions {
       throughput: this.#meter.sample(current, t),
       importThroughput: this.#importMeter.sample(runOf(this.#snapshot.importStatus, 'import'), t),
       syncThroughput: this.#syncMeter.sample(runOf(this.#snapshot.syncStatus, 'online sync'), t),
+      restoreThroughput: this.#restoreMeter.sample(runOf(this.#snapshot.restoreStatus, 'restore'), t),
     });
   }
 
@@ -293,6 +302,9 @@ export class UiStore implements Actions {
       this.refresh();
     } else if (e.type === 'unlock.progress') {
       this.#update({ unlockProgress: { phase: String(d.phase ?? ''), ...numbers(d, 'bytesScanned', 'totalBytes') } });
+    } else if (e.type === 'restore.progress' || e.type === 'restore.status') {
+      // The run as the daemon publishes it (about once a second, and at each change of state).
+      this.#setRestore(toRestore(d, valueOf(this.#snapshot.restoreStatus)));
     } else if (e.type === 'journal.verify.progress') {
       this.#update({ verify: { ...this.#snapshot.verify, running: true, ...numbers(d, 'bytesScanned', 'totalBytes') } });
     } else if (/(^|\.)(error|warning|failed|failure)$/.test(e.type)) {
@@ -303,6 +315,10 @@ export class UiStore implements Actions {
     } else if (e.type.startsWith('execution.') && (e.type.endsWith('status') || e.type.endsWith('done'))) {
       this.refresh();
     }
+  }
+
+  #setRestore(r: RestoreView): void {
+    this.#update({ restoreStatus: { state: 'ok', value: r, at: this.#now() } });
   }
 
   handleEvent(e: UiEvent): void {
@@ -415,6 +431,22 @@ export class UiStore implements Actions {
     return this.#act(async () => {
       await this.#source.stopSync();
       return 'online sync stopping';
+    });
+  }
+
+  startRestore(input: RestoreInput): Promise<ActionResult> {
+    return this.#act(async () => {
+      const r = await this.#source.startRestore(input);
+      this.#setRestore(r);
+      return `restore ${r.executionId ?? ''} started: point ${r.point || input.point || 'latest'} into ${r.target || input.target}`;
+    });
+  }
+
+  cancelRestore(): Promise<ActionResult> {
+    return this.#act(async () => {
+      const r = await this.#source.cancelRestore();
+      this.#setRestore(r);
+      return `restore ${r.executionId ?? ''} ${r.status === 'RUNNING' ? 'cancelling' : r.status}`;
     });
   }
 }

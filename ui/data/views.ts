@@ -138,6 +138,9 @@ export interface DestinationProgressView {
   readonly filesFailed: number;
   readonly filesSkipped?: number;
   readonly filesVerified?: number;
+  /** The destination's Result.ErrorCode and ErrorDetail, once it ended in error (files failed, target gone). */
+  readonly errorCode?: string;
+  readonly errorDetail?: string;
 }
 
 export interface TransferView {
@@ -146,6 +149,39 @@ export interface TransferView {
   readonly executionId?: string;
   readonly destinations: readonly DestinationProgressView[];
   readonly message?: string;
+}
+
+/** A recovery point: an ingest execution that ended (GET /v1/journal/points), oldest first. */
+export interface RecoveryPointView {
+  readonly id: string;
+  readonly seq: string;
+  readonly taskId: string;
+  readonly taskName: string;
+  /** The execution's end status: SUCCESS, ERROR or CANCELLED. */
+  readonly status: string;
+  readonly startTime: string;
+  readonly endTime: string;
+  /** Catalog entries at the point, folders included. */
+  readonly files: number;
+  readonly bytes: number;
+}
+
+/** GET /v1/restore: a TransferView (one destination, the target) with the point and the run's error. */
+export interface RestoreView extends TransferView {
+  readonly point: string;
+  readonly target: string;
+  readonly startedAt?: string;
+  readonly endedAt?: string;
+  /** Why the run failed (FAILED), as the daemon gave it. */
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** What the Restore screen asks for (POST /v1/restore); an empty string is left out of the body. */
+export interface RestoreInput {
+  readonly point: string;
+  readonly target: string;
+  readonly includes: string;
+  readonly excludes: string;
 }
 
 export interface ReportFailureView {

@@ -2,7 +2,7 @@
 import { Box, Text } from 'ink';
 
 export const GLOBAL_KEYS: readonly (readonly [string, string])[] = [
-  ['1..7', 'Dashboard, Unlock, Tasks, Journal, Import, Device, Label'],
+  ['1..8', 'Dash, Unlock, Tasks, Journal, Import, Device, Label, Restore'],
   ['Tab / Shift+Tab', 'next / previous screen'],
   ['? or h', 'this help'],
   ['q or Ctrl+C', 'quit the UI (the daemon keeps running)'],
@@ -19,6 +19,8 @@ export const SCREEN_KEYS: readonly (readonly [string, string, string])[] = [
   ['Journal', 'v', 'verify the whole journal'],
   ['Import', 'i / s / x', 'start import / start online sync / stop sync'],
   ['Label', 'L then y', 'lock the device for shipping (c: cancel running)'],
+  ['Restore', 'Up/Down, t', 'pick a recovery point; t: target file:///path, filters'],
+  ['Restore', 'r / c, y', 'restore the point into the target / cancel the restore'],
 ];
 
 export function HelpScreen() {

@@ -27,7 +27,9 @@ function DestinationLine(props: { d: DestinationProgressView; width: number }) {
   );
 }
 
-function Transfer(props: { title: string; remote: Remote<TransferView>; throughput: ThroughputView; width: number }) {
+/** A run's title, rate and ETA, and each destination with its bar: the Import screen's import and
+ * sync runs, and the Restore screen's restore (ui/screens/restore-screen.tsx). */
+export function Transfer(props: { title: string; remote: Remote<TransferView>; throughput: ThroughputView; width: number; subtitle?: (t: TransferView) => string | undefined }) {
   return (
     <RemoteView remote={props.remote} what={props.title}>
       {(t) => {
@@ -40,12 +42,18 @@ function Transfer(props: { title: string; remote: Remote<TransferView>; throughp
               <Text bold>{props.title}</Text>
               {`: ${t.status}${t.executionId ? ` (execution ${t.executionId})` : ''}`}
             </Text>
+            {props.subtitle?.(t) ? <Text wrap="truncate-end">{`  ${props.subtitle(t)}`}</Text> : null}
             {follows ? <Text wrap="truncate-end">{`  Rate ${formatThroughput(meter)}  ETA ${formatDuration(meter.etaSeconds)}`}</Text> : null}
             {t.message ? <Text wrap="truncate-end">{`  ${t.message}`}</Text> : null}
             {t.destinations.map((d, i) => (
               <Box key={i} flexDirection="column">
                 <Text wrap="truncate-end">{`  ${d.uri || 'destination'}  ${d.status}`}</Text>
                 <DestinationLine d={d} width={props.width} />
+                {d.errorCode ? (
+                  <Box paddingLeft={2}>
+                    <ErrorText error={{ code: d.errorCode, message: d.errorDetail ?? '' }} prefix="Error" />
+                  </Box>
+                ) : null}
               </Box>
             ))}
           </Box>

@@ -1,7 +1,7 @@
 // Snapshots and actions for screen tests and for the captures in docs/ui.md: realistic values,
 // fixed so that what a test asserts is what a person would read.
 import { emptySnapshot, type ActionResult, type Actions, type Snapshot } from '../data/store.js';
-import type { DeviceStatus, ExecutionView, ShippingLabel, TaskView } from '../data/views.js';
+import type { DeviceStatus, ExecutionView, RecoveryPointView, RestoreView, ShippingLabel, TaskView } from '../data/views.js';
 
 export const NOW = Date.parse('2026-11-30T10:00:00Z');
 export const JOB_ID = 'JID123e4567-e89b-42d3-a456-426655440000';
@@ -68,6 +68,26 @@ export function task(over: Partial<TaskView> = {}): TaskView {
 
 const ok = <T>(value: T) => ({ state: 'ok' as const, value, at: NOW });
 
+/** Three recovery points, oldest first: two runs of "projects" and one of "home". */
+export const POINTS: readonly RecoveryPointView[] = [
+  { id: 'exec-1f2e3d4c5b6a79880', seq: '9120', taskId: 'task-5e6f7a8b', taskName: 'projects', status: 'SUCCESS', startTime: '2026-11-28T08:00:00.000Z', endTime: '2026-11-28T09:41:07.512Z', files: 11800, bytes: 3.9 * 1024 ** 3 },
+  { id: 'exec-2a3b4c5d6e7f80912', seq: '9544', taskId: 'task-99aa00bb', taskName: 'home', status: 'ERROR', startTime: '2026-11-29T08:00:00.000Z', endTime: '2026-11-29T08:12:44.001Z', files: 12350, bytes: 4.1 * 1024 ** 3 },
+  { id: 'exec-3c4d5e6f7a8b9c0d1', seq: '9600', taskId: 'task-5e6f7a8b', taskName: 'projects', status: 'SUCCESS', startTime: '2026-11-30T08:00:00.000Z', endTime: '2026-11-30T09:30:00.000Z', files: 12000, bytes: 4 * 1024 ** 3 },
+];
+
+/** A restore of the oldest point into a mounted share, running. */
+export function restoreRun(over: Partial<RestoreView> = {}): RestoreView {
+  return {
+    status: 'RUNNING',
+    executionId: 'restore-20261130T095500-ab12cd34',
+    point: POINTS[0]!.id,
+    target: 'file:///mnt/restore/projects',
+    startedAt: '2026-11-30T09:55:00.000Z',
+    destinations: [{ uri: 'file:///mnt/restore/projects', status: 'TRANSFERRING', filesDone: 2950, filesTotal: 11800, bytesDone: 1.2 * 1024 ** 3, bytesTotal: 3.9 * 1024 ** 3, filesFailed: 0, filesSkipped: 0, filesVerified: 0 }],
+    ...over,
+  };
+}
+
 /** A device on site, ingesting, with everything the daemon can report. */
 export function busySnapshot(over: Partial<Snapshot> = {}): Snapshot {
   const e = execution();
@@ -100,6 +120,8 @@ export function busySnapshot(over: Partial<Snapshot> = {}): Snapshot {
     importStatus: { state: 'unavailable' },
     syncStatus: ok({ status: 'IDLE', destinations: [] }),
     report: { state: 'unavailable' },
+    points: ok([...POINTS]),
+    restoreStatus: { state: 'error', error: { code: 'NOT_FOUND', message: 'no restore was started since the daemon started' } },
     errors: [{ at: '2026-11-30T09:58:12Z', code: 'SOURCE_ACCESS_DENIED', message: 'skipped /projects/secret.key: NFS3ERR_ACCES' }],
     ...over,
   };
@@ -162,6 +184,8 @@ export function fakeActions(results: Partial<Record<keyof Actions, ActionResult>
     startImport: () => answer('startImport'),
     startSync: () => answer('startSync'),
     stopSync: () => answer('stopSync'),
+    startRestore: (i) => answer('startRestore', i),
+    cancelRestore: () => answer('cancelRestore'),
     refresh: () => {
       calls.push(['refresh']);
     },

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { AppView, SCREENS, type ScreenId } from '../app.js';
 import type { Actions, Snapshot } from '../data/store.js';
 import { GLOBAL_KEYS, SCREEN_KEYS } from '../screens/help-screen.js';
-import { busySnapshot, execution, fakeActions, importingSnapshot, LABEL, NOW, status } from './fixtures.js';
+import { busySnapshot, execution, fakeActions, importingSnapshot, LABEL, NOW, restoreRun, status } from './fixtures.js';
 import { KEYS, renderUi } from './render.js';
 
 const WIDTH = 80;
@@ -59,6 +59,31 @@ sections.push(block('Tasks, changing the bandwidth of the running execution', aw
 sections.push(block('Journal, after a verify', await capture(verified, 'journal')));
 sections.push(block('Import and sync, at the facility', await capture(importingSnapshot(), 'import')));
 sections.push(block('Device', await capture(busySnapshot(), 'device')));
+const restoring = busySnapshot({
+  restoreStatus: { state: 'ok', at: NOW, value: restoreRun() },
+  restoreThroughput: { executionId: restoreRun().executionId!, current: 96 * 1024 ** 2, history: [96 * 1024 ** 2], etaSeconds: 29 },
+});
+sections.push(block('Restore, confirming a restore of the oldest point', await capture(busySnapshot(), 'restore', [[KEYS.up, KEYS.up], ['t'], ['file:///mnt/restore/projects'], [KEYS.enter], ['/projects*'], [KEYS.esc], ['r']])));
+sections.push(block('Restore, running', await capture(restoring, 'restore')));
+sections.push(
+  block(
+    'Restore, completed with errors',
+    await capture(
+      busySnapshot({
+        restoreStatus: {
+          state: 'ok',
+          at: NOW,
+          value: restoreRun({
+            status: 'COMPLETED_WITH_ERRORS',
+            endedAt: '2026-11-30T09:59:30.000Z',
+            destinations: [{ uri: 'file:///mnt/restore/projects', status: 'ERROR', filesDone: 11798, filesTotal: 11800, bytesDone: 3.9 * 1024 ** 3, bytesTotal: 3.9 * 1024 ** 3, filesFailed: 2, errorCode: 'CHECKSUM_MISMATCH', errorDetail: '2 files failed: the journal chunk does not match its SHA-256' }],
+          }),
+        },
+      }),
+      'restore',
+    ),
+  ),
+);
 sections.push(block('Shipping label (LOCKED)', await capture(locked, 'label'), 'Shown by itself when the device locks. The QR code holds the job id and the seal fingerprint, uppercased and separated by a space (QR alphanumeric mode, error correction L); light modules are drawn filled so that it reads dark-on-light on the console.'));
 sections.push(block('Help', await capture(busySnapshot(), 'help')));
 
@@ -103,6 +128,20 @@ files/s. "Last errors" on the dashboard lists the daemon's errors only (error an
 the execution's ErrorCode, its skipped and failed files); a refused input (a typo in a form, a wrong
 unlock code) is answered on the screen where it was typed. Each screen offers only what the
 lifecycle state allows: tasks on site with the keys, verify with the keys, import at the facility.
+
+## Restore
+
+The Restore screen (8) lists the recovery points (\`GET /v1/journal/points\`: each ingest execution
+that ended, oldest first, with its end time, task, end status, entries and bytes); the newest is
+picked, Up/Down picks another. t opens the fields: the target folder (\`file:///path\`, a mounted
+share through its mount), then optional includes and excludes (SIMPLE_PATTERN, \`|\`-separated);
+Enter goes to the next field, Esc leaves them. r asks to confirm, y sends \`POST /v1/restore\` with
+\`{point, target}\` and the filters that are not empty. The running restore is shown as the Import
+screen shows an import (same lines, rate and ETA from the same meter), from \`GET /v1/restore\` and
+the \`restore.progress\` and \`restore.status\` events; c then y cancels it (what is written stays,
+r again resumes). Its end state stays on screen with the run's error or each destination's
+ErrorCode. Without the job keys the daemon lists no point (DEVICE_LOCKED): the screen says so and
+how to unlock, instead of an empty list.
 
 ## Keys
 

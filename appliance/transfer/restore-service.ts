@@ -60,7 +60,10 @@ export class RestoreService implements ExecutionControl {
     const point = await findPoint(journal, request.point ?? 'latest');
     const destination = await openDestination(target);
     try {
-      if (destination instanceof FilesystemDestination) await destination.checkWritable();
+      if (destination instanceof FilesystemDestination) {
+        await destination.checkWritable();
+        destination.deferDurability();
+      }
     } catch (err) {
       await destination.close().catch(() => undefined);
       throw err;
@@ -148,6 +151,8 @@ export class RestoreService implements ExecutionControl {
       const ledger = await DeliveryLedger.open(journal);
       const [result] = await runDestinations(run, journal, ledger, [{ destination, id: restoreLedgerId(about.target) }], 'restore', options, { ...this.#options.engine, catalog, checkTarget: true });
       const r = result!;
+      // One syncfs for the whole restore instead of an fsync per file and folder (docs/restore.md, "Durability").
+      if (destination instanceof FilesystemDestination) await destination.syncAll();
       const filesFailed = ledger.failures(run.executionId).length;
       // ERROR with files failed is a restore that ran to its end with errors; ERROR with none is
       // one that could not go on (the target went away, the journal failed a read of its catalog).

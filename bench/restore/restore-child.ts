@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { KeyRing } from '../../appliance/crypto/key-ring.js';
 import { SecretKey } from '../../appliance/crypto/secret-key.js';
+import { FilesystemDestination } from '../../appliance/destinations/filesystem/filesystem-destination.js';
 import { openDestination } from '../../appliance/destinations/open-destination.js';
 import { runIngest } from '../../appliance/ingest/ingest-engine.js';
 import { Journal } from '../../appliance/journal/journal.js';
@@ -40,6 +41,7 @@ if (mode === 'ingest') {
   const journal = await Journal.open(a, ring(b));
   const point = await findPoint(journal, 'latest');
   const destination = await openDestination(`file://${c}`);
+  if (destination instanceof FilesystemDestination) destination.deferDurability();
   const engine = new TransferEngine({
     journal,
     ledger: await DeliveryLedger.open(journal),
@@ -52,6 +54,7 @@ if (mode === 'ingest') {
     checkTarget: true,
   });
   const r = await engine.run();
+  if (destination instanceof FilesystemDestination) await destination.syncAll();
   await destination.close();
   await journal.close();
   const failed = r.counters.FilesFailed;

@@ -5,6 +5,7 @@
 // them (fs-times.ts, probed once when opened), and a read back leaves the atime as it was; user.
 // extended attributes on files and folders (os/xattrs.ts); the names of a
 // hard-linked file stay links of one file (hard-link.ts).
+import { execFile } from 'node:child_process';
 import { constants as fsConstants, type BigIntStats, type Stats } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { chmod, chown, lchown, lstat, mkdir, open, type FileHandle, readdir, readlink, rename, rm, rmdir, stat, symlink, unlink } from 'node:fs/promises';
@@ -26,6 +27,8 @@ import { randomBytes } from '../../crypto/random.js';
 type Signal = { signal?: AbortSignal };
 
 const SLASH = Buffer.from('/');
+/** Bounds the set of known folders; past it, puts into other folders mkdir as before. */
+const MAX_KNOWN_FOLDERS = 100_000;
 /** Linux limits: NAME_MAX 255 bytes per component, PATH_MAX 4096 including the NUL. */
 const NAME_MAX = 255;
 const PATH_MAX = 4095;
@@ -39,6 +42,9 @@ export class FilesystemDestination implements Destination {
   readonly #chown: boolean;
   /** The file system keeps user. extended attributes (probed when opened; EFS keeps none). */
   readonly #xattrs: boolean;
+  /** Folders this destination made or found (latin1 of their relative bytes): no mkdir for each file put in them. */
+  readonly #folders = new Set<string>();
+  #syncEach = true;
 
   private constructor(uri: string, scheme: FilesystemScheme, root: Buffer, timePrecisionNs: bigint, xattrs: boolean) {
     this.#xattrs = xattrs;
@@ -77,6 +83,23 @@ export class FilesystemDestination implements Destination {
       () => rm(xattrProbe, { force: true }),
     );
     return new FilesystemDestination(uri, scheme, root, await probeTimePrecision(probe('time')), xattrs);
+  }
+
+  /**
+   * Puts no longer fsync each file and its folder; syncAll() makes everything durable at once
+   * (syncfs(2) through `sync -f`). For a restore: a file a crash left undurable is found wrong on
+   * the target when the restore runs again (it checks every file there), and written again.
+   */
+  deferDurability(): void {
+    this.#syncEach = false;
+  }
+
+  /** Everything written to this file system durable (syncfs). */
+  async syncAll(): Promise<void> {
+    const root = displayPath(this.root);
+    await new Promise<void>((resolve, reject) => {
+      execFile('sync', ['-f', root], (err) => (err === null ? resolve() : reject(new FloeError('DESTINATION_IO', `${this.uri}: sync -f ${root} failed: ${err.message}`, { cause: err }))));
+    });
   }
 
   /** Creates and removes a probe file: a folder that cannot be written fails here, before any file (a restore's first check). */
@@ -151,15 +174,34 @@ export class FilesystemDestination implements Destination {
     const partName = Buffer.from(partNameFor(entry));
     const partRelative = parentRelative.length === 0 ? partName : Buffer.concat([parentRelative, SLASH, partName]);
     const signal = options.signal;
-    try {
-      await mkdir(directory, { recursive: true, mode: 0o755 });
-    } catch (err) {
-      throw mapFsError(err, 'mkdir', bytesToKey(parentRelative), signal);
+    const parentKey = parentRelative.toString('latin1');
+    if (!this.#folders.has(parentKey)) {
+      try {
+        await mkdir(directory, { recursive: true, mode: 0o755 });
+      } catch (err) {
+        throw mapFsError(err, 'mkdir', bytesToKey(parentRelative), signal);
+      }
+      if (this.#folders.size < MAX_KNOWN_FOLDERS) this.#folders.add(parentKey);
     }
+    try {
+      return await this.#put(entry, content, options, { key, target, directory, parentRelative, partRelative });
+    } catch (err) {
+      // The folder may be gone (removed meanwhile): the retry makes it again.
+      this.#folders.delete(parentKey);
+      throw err;
+    }
+  }
+
+  async #put(entry: FileEntry, content: OpenContent, options: PutOptions, at: { key: string; target: Buffer; directory: Buffer; parentRelative: Buffer; partRelative: Buffer }): Promise<PutResult> {
+    const { key, target, directory, partRelative } = at;
+    const signal = options.signal;
+    const syncDirectory = async () => {
+      if (this.#syncEach) await fsyncDirectory(directory);
+    };
 
     switch (entry.type) {
       case 'file': {
-        const where = { part: this.#join(partRelative), target, directory, partKey: bytesToKey(partRelative), chown: this.#chown, timePrecisionNs: BigInt(this.capabilities.timePrecisionNs ?? 1), xattrs: this.#xattrs };
+        const where = { part: this.#join(partRelative), target, directory, partKey: bytesToKey(partRelative), chown: this.#chown, timePrecisionNs: BigInt(this.capabilities.timePrecisionNs ?? 1), xattrs: this.#xattrs, syncEach: this.#syncEach };
         if (options.linkTo !== undefined && options.linkTo !== key && (await linkThroughPart(where, this.#pathOf(options.linkTo), entry, signal))) {
           return { key, bytes: entry.size };
         }
@@ -176,7 +218,7 @@ export class FilesystemDestination implements Destination {
           // Linux has no lchmod: a symlink's own mode is always 0777.
           await setTimes(part, entry.atimeNs, entry.mtimeNs);
           await rename(part, target);
-          await fsyncDirectory(directory);
+          await syncDirectory();
         } catch (err) {
           throw mapFsError(err, 'symlink', key, signal);
         }
@@ -198,7 +240,7 @@ export class FilesystemDestination implements Destination {
           }
           await chmod(target, entry.mode & 0o7777);
           await setTimes(target, entry.atimeNs, entry.mtimeNs);
-          await fsyncDirectory(directory);
+          await syncDirectory();
         } catch (err) {
           throw mapFsError(err, 'mkdir', key, signal);
         }
@@ -214,7 +256,7 @@ export class FilesystemDestination implements Destination {
           await chmod(part, entry.mode & 0o7777);
           await setTimes(part, entry.atimeNs, entry.mtimeNs);
           await rename(part, target);
-          await fsyncDirectory(directory);
+          await syncDirectory();
         } catch (err) {
           await rm(part, { force: true }).catch(() => undefined);
           if (err instanceof HelperUnavailable) {

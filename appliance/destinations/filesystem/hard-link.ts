@@ -45,7 +45,7 @@ export async function linkThroughPart(where: PartTarget, source: Buffer, entry: 
   }
   try {
     await rename(where.part, where.target);
-    await fsyncDirectory(where.directory);
+    if (where.syncEach !== false) await fsyncDirectory(where.directory);
   } catch (err) {
     await rm(where.part, { force: true }).catch(() => undefined);
     throw mapFsError(err, 'rename', where.partKey, signal);

@@ -49,6 +49,11 @@ export interface PartTarget {
   readonly timePrecisionNs: bigint;
   /** The file system keeps user. extended attributes. */
   readonly xattrs: boolean;
+  /**
+   * Each file durable before it counts as put (fsync of the file and its folder): the default. A
+   * restore leaves it to one syncfs at its end (FilesystemDestination.deferDurability).
+   */
+  readonly syncEach?: boolean;
 }
 
 export async function writeFileThroughPart(where: PartTarget, entry: FileEntry, content: OpenContent, put: PutOptions): Promise<void> {
@@ -99,7 +104,7 @@ export async function writeFileThroughPart(where: PartTarget, entry: FileEntry, 
       // Before the mode: setting a user. attribute needs write permission (the part is 0600).
       if (where.xattrs && entry.xattrs !== undefined) await replaceXattrs(where.part, entry.xattrs, false);
       await handle.chmod(entry.mode & 0o7777);
-      await handle.sync();
+      if (where.syncEach !== false) await handle.sync();
     } catch (err) {
       throw mapFsError(err, 'chown/chmod/setxattr/fsync', shown, signal);
     }
@@ -109,7 +114,7 @@ export async function writeFileThroughPart(where: PartTarget, entry: FileEntry, 
   try {
     await setTimes(where.part, entry.atimeNs, entry.mtimeNs);
     await rename(where.part, where.target);
-    await fsyncDirectory(where.directory);
+    if (where.syncEach !== false) await fsyncDirectory(where.directory);
   } catch (err) {
     throw mapFsError(err, 'rename', shown, signal);
   }

@@ -1,6 +1,7 @@
 // Small helpers shared by the benchmarks: timing external commands, peak RSS, formatting.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface Timed {
   readonly seconds: number;
@@ -60,4 +61,24 @@ export function opensslSpeed(evp: string): number {
   const m = /([\d.]+)k\s*$/.exec(line);
   if (!m) throw new Error(`cannot read openssl speed output: ${line}`);
   return Number(m[1]) * 1000;
+}
+
+/**
+ * The SMALL dataset of the ingest and restore benchmarks: `files` files of 1-64 KiB of seeded
+ * pseudo-random bytes, 200 to a folder (d000, d001, ...). Returns their total bytes.
+ */
+export function writeSmallDataset(root: string, files: number): number {
+  let x = 4242;
+  const rand = (): number => ((x = (x * 1103515245 + 12345) >>> 0), x);
+  let bytes = 0;
+  for (let i = 0; i < files; i++) {
+    const dir = join(root, `d${String(Math.floor(i / 200)).padStart(3, '0')}`);
+    if (i % 200 === 0) mkdirSync(dir, { recursive: true });
+    const size = 1024 + (rand() % (63 * 1024 + 1));
+    const data = Buffer.allocUnsafe(size);
+    for (let j = 0; j + 4 <= size; j += 4) data.writeUInt32LE(rand(), j);
+    writeFileSync(join(dir, `f${i}.dat`), data);
+    bytes += size;
+  }
+  return bytes;
 }

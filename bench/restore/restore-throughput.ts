@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { mib, ratio, runTimed, table } from '../bench-util.js';
+import { mib, ratio, runTimed, table, writeSmallDataset } from '../bench-util.js';
 import { childArgs, shippedNode } from '../bundled-child.js';
 import { writeSeededFile } from '../../test/ingest/ingest-fixtures.js';
 
@@ -112,18 +112,7 @@ try {
     fs.rmSync(large, { recursive: true, force: true });
   }
   const small = path.join(tmp, 'small');
-  let x = 4242;
-  const rand = (): number => ((x = (x * 1103515245 + 12345) >>> 0), x);
-  let smallBytes = 0;
-  for (let i = 0; i < SMALL_FILES; i++) {
-    const dir = path.join(small, `d${String(Math.floor(i / 200)).padStart(3, '0')}`);
-    if (i % 200 === 0) fs.mkdirSync(dir, { recursive: true });
-    const size = 1024 + (rand() % (63 * 1024 + 1));
-    const data = Buffer.allocUnsafe(size);
-    for (let j = 0; j + 4 <= size; j += 4) data.writeUInt32LE(rand(), j);
-    fs.writeFileSync(path.join(dir, `f${i}.dat`), data);
-    smallBytes += size;
-  }
+  const smallBytes = writeSmallDataset(small, SMALL_FILES);
   console.log(`data: LARGE 4 x ${mib(LARGE_BYTES)} MiB, SMALL ${SMALL_FILES} files (${mib(smallBytes)} MiB)`);
   runSet('SMALL', small, SMALL_FILES, smallBytes, tmp, rows);
   console.log(table(rows));

@@ -68,7 +68,9 @@ describe('floe import, floe sync and floe report through the daemon', () => {
     const line = /^(RUNNING|s3:\/\/\S+ \(\S+\) [A-Z]+|COMPLETED) {2}\S+ \S+ \/ \S+ \S+, \d+%, (-|[0-9.]+ \S+)\/s, ETA (-|[0-9hms]+); files \d+\/\d+, failed \d+; elapsed [0-9hms]+$/u;
     for (const l of progress) expect(l).toMatch(line);
     const measured = progress.filter((l) => / TRANSFERRING .*, [0-9.]+ [KMG]iB\/s, ETA [0-9hms]+;/u.test(l));
-    expect(measured.length, text.stderr).toBeGreaterThanOrEqual(2);
+    // The S3 destination counts a part's bytes when the part is sent (8 MiB here), so how many lines
+    // fall inside the transfer with a rate depends on when the parts end: at least one does.
+    expect(measured.length, text.stderr).toBeGreaterThanOrEqual(1);
     expect(progress.at(-1)).toMatch(/ SUCCESS {2}.*, 100%, .*ETA 0s; /u);
 
     const status = await floeJson<{ executionId: string; state: string; report: { status: string } }>(['import', 'status', ...data]);

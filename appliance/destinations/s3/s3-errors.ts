@@ -2,8 +2,8 @@
 // retryable follows from the code; the transfer engine does the retrying.
 import { FloeError, type ErrorCode } from '../../errors.js';
 
-const THROTTLING = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'ThrottledException', 'RequestLimitExceeded', 'TooManyRequests', 'TooManyRequestsException', 'RequestThrottled']);
-const ACCESS_DENIED = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AllAccessDisabled', 'AccountProblem', 'InvalidSecurity', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired', 'CredentialsProviderError', 'KMS.AccessDeniedException']);
+export const THROTTLING = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'ThrottledException', 'RequestLimitExceeded', 'TooManyRequests', 'TooManyRequestsException', 'RequestThrottled']);
+export const ACCESS_DENIED = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AllAccessDisabled', 'AccountProblem', 'InvalidSecurity', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired', 'CredentialsProviderError', 'KMS.AccessDeniedException']);
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'UND_ERR_SOCKET']);
 const NAME_INVALID = new Set(['KeyTooLongError', 'InvalidObjectName']);
 const DIGEST_REFUSED = new Set(['BadDigest', 'XAmzContentSHA256Mismatch', 'InvalidDigest']);
@@ -51,7 +51,7 @@ export function isNotFound(err: unknown): boolean {
 }
 
 /** Node error codes, looking through `cause` chains (the SDK wraps socket errors). */
-function networkCode(err: unknown): string | undefined {
+export function networkCode(err: unknown): string | undefined {
   for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as SdkErrorShape).cause, depth++) {
     const { code, name } = e as SdkErrorShape;
     if (typeof code === 'string' && NETWORK.has(code)) return code;

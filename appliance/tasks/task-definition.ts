@@ -5,6 +5,7 @@ import { randomBytes } from '../crypto/random.js';
 import { FloeError } from '../errors.js';
 import { JournalPaths } from '../ingest/journal-paths.js';
 import { parseNfsUri } from '../sources/nfs/nfs-uri.js';
+import { parseS3SourceUri } from '../sources/s3/s3-source-uri.js';
 import { createFilter } from './filters.js';
 import { parseOptions, type TaskOptions } from './options.js';
 import { parseSchedule } from './schedule.js';
@@ -54,10 +55,12 @@ export function newExecutionId(): ExecutionId {
 /** Checks a source URI's syntax without connecting. */
 export function checkSourceUri(uri: unknown): string {
   if (typeof uri !== 'string' || uri.trim() === '') {
-    throw invalid('SourceLocationUri', 'SourceLocationUri is required: nfs://host/export[/path]?uid=&gid= or file:///path');
+    throw invalid('SourceLocationUri', 'SourceLocationUri is required: nfs://host/export[/path]?uid=&gid=, s3://bucket[/prefix]?endpoint=&region= or file:///path');
   }
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(uri)?.[1]?.toLowerCase();
   if (scheme === 'nfs') parseNfsUri(uri);
+  // Credentials are refused here, before the task is stored or its URI shown (s3-source-uri.ts).
+  else if (scheme === 's3') parseS3SourceUri(uri);
   else if (scheme === 'file') {
     let url: URL;
     try {
@@ -66,7 +69,7 @@ export function checkSourceUri(uri: unknown): string {
       throw invalid('SourceLocationUri', `invalid SourceLocationUri '${uri}': expected file:///absolute/path`);
     }
     if (url.host !== '' || url.pathname === '') throw invalid('SourceLocationUri', `invalid SourceLocationUri '${uri}': expected file:///absolute/path`);
-  } else throw invalid('SourceLocationUri', `unsupported SourceLocationUri '${uri}': expected nfs://host/export[/path] or file:///path`);
+  } else throw invalid('SourceLocationUri', `unsupported SourceLocationUri '${uri}': expected nfs://host/export[/path], s3://bucket[/prefix] or file:///path`);
   return uri;
 }
 

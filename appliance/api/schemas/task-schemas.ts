@@ -8,7 +8,7 @@ const OpenObject = (description: string) => Type.Object({}, { additionalProperti
 export const CreateTaskBody = Type.Object(
   {
     Name: Type.String({ description: '1-256 letters, digits, spaces and + = . _ : @ / -; unique on the device' }),
-    SourceLocationUri: Type.String({ description: 'nfs://host[:port]/export[/path]?uid=&gid=&nfsport=&mountport= or file:///path' }),
+    SourceLocationUri: Type.String({ description: 'nfs://host[:port]/export[/path]?uid=&gid=&nfsport=&mountport=, s3://bucket[/prefix]?endpoint=&region=&forcePathStyle= (credentials from the daemon, never in the URI) or file:///path' }),
     DestinationPath: Type.Optional(Type.String({ description: "journal folder the source root maps to ('' = the journal root)" })),
     Includes: Type.Optional(Type.String({ description: "SIMPLE_PATTERN value, '|'-separated; '*' only as the last character" })),
     Excludes: Type.Optional(Type.String({ description: "SIMPLE_PATTERN value, '|'-separated, e.g. */.snapshot|*.tmp" })),

@@ -17,6 +17,11 @@ export interface DestinationCapabilities {
   readonly maxKeyBytes: number;
   /** Nanoseconds of a time the destination keeps (a file system's, probed); absent: exact, as S3 metadata. */
   readonly timePrecisionNs?: number;
+  /**
+   * Seconds since 1970 of the earliest and latest time the destination can hold (NFSv3: 0 to
+   * 2^32 - 1); a time outside is stored as the nearest end. Absent: any time.
+   */
+  readonly timeRangeSeconds?: readonly [number, number];
 }
 
 export interface DestinationObject {

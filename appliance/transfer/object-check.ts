@@ -8,7 +8,7 @@ import type { Destination, DestinationObject, OpenContent, ResumeState } from '.
 import { META_GROUP, META_MTIME, META_OWNER, META_PERMISSIONS, parseTimeNs, posixMetadata } from '../destinations/posix-metadata.js';
 import type { ErrorCode } from '../errors.js';
 import { displayPath, type FileEntry } from '../journal/file-entry.js';
-import { sameTime } from '../destinations/time-precision.js';
+import { heldTime, sameTime } from '../destinations/time-precision.js';
 import { sameXattrs, xattrNames } from '../os/xattrs.js';
 
 export interface Mismatch {
@@ -20,7 +20,7 @@ export interface Mismatch {
  * The first metadata difference, or undefined. The mtime compares at the precision the destination
  * keeps (`timePrecisionNs`: probed on a file system, exact in S3 metadata).
  */
-export function metadataMismatch(entry: FileEntry, object: DestinationObject, timePrecisionNs = 1): Mismatch | undefined {
+export function metadataMismatch(entry: FileEntry, object: DestinationObject, timePrecisionNs = 1, timeRangeSeconds?: readonly [number, number]): Mismatch | undefined {
   const path = displayPath(entry.path);
   if ((entry.type === 'file' || entry.type === 'symlink') && object.size !== entry.size) {
     return { code: 'VERIFY_CHECKSUM_FAILURE', message: `${path}: the destination holds ${object.size} bytes, the journal ${entry.size}` };
@@ -38,7 +38,7 @@ export function metadataMismatch(entry: FileEntry, object: DestinationObject, ti
     return { code: 'VERIFY_METADATA_FAILURE', message: `${path}: ${message}` };
   }
   const mtime = parseTimeNs(have[META_MTIME]);
-  if (entry.type !== 'symlink' && (mtime === undefined || !sameTime(mtime, entry.mtimeNs, BigInt(timePrecisionNs)))) {
+  if (entry.type !== 'symlink' && (mtime === undefined || !sameTime(mtime, heldTime(entry.mtimeNs, timeRangeSeconds), BigInt(timePrecisionNs)))) {
     return { code: 'VERIFY_METADATA_FAILURE', message: `${path}: ${META_MTIME} is ${have[META_MTIME] ?? 'missing'}, expected ${want[META_MTIME]}` };
   }
   return undefined;
@@ -66,7 +66,7 @@ export async function contentMismatch(destination: Destination, key: string, ent
 export async function verifyObject(destination: Destination, key: string, entry: FileEntry, signal?: AbortSignal): Promise<Mismatch | undefined> {
   const object = await destination.stat(key, { signal });
   if (object === null) return { code: 'VERIFY_FILES_REMOVED', message: `${displayPath(entry.path)}: ${key} is not in the destination` };
-  return metadataMismatch(entry, object, destination.capabilities.timePrecisionNs) ?? (await contentMismatch(destination, key, entry, signal));
+  return metadataMismatch(entry, object, destination.capabilities.timePrecisionNs, destination.capabilities.timeRangeSeconds) ?? (await contentMismatch(destination, key, entry, signal));
 }
 
 /**
@@ -84,7 +84,7 @@ export async function heldAlready(
   signal?: AbortSignal,
 ): Promise<DestinationObject | undefined> {
   const object = await destination.stat(key, { signal });
-  if (object === null || metadataMismatch(entry, object, destination.capabilities.timePrecisionNs) !== undefined) return undefined;
+  if (object === null || metadataMismatch(entry, object, destination.capabilities.timePrecisionNs, destination.capabilities.timeRangeSeconds) !== undefined) return undefined;
   if (entry.type !== 'file') return (await contentMismatch(destination, key, entry, signal)) === undefined ? object : undefined;
   const etag = object.etag?.replace(/"/gu, '');
   if (etag === undefined || etag === '') return (await contentMismatch(destination, key, entry, signal)) === undefined ? object : undefined;

@@ -29,6 +29,8 @@ export interface RestoreSummary {
   readonly counters: ExecutionCounters;
   readonly result: TaskExecutionResult;
   readonly filesFailed: number;
+  /** An NFS target's WRITE payload, and what a changed write verifier (a server restart) made floe send again. */
+  readonly targetCounters?: { readonly bytesWritten: number; readonly bytesResent: number; readonly verifierChanges: number };
 }
 
 export interface RestoreReportFiles {

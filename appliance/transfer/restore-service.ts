@@ -6,6 +6,7 @@
 import type { Destination } from '../destinations/destination.js';
 import { FilesystemDestination } from '../destinations/filesystem/filesystem-destination.js';
 import { openDestination } from '../destinations/open-destination.js';
+import { NfsDestination, openNfsDestination } from '../destinations/nfs/nfs-destination.js';
 import { ERROR_TABLE, FloeError, type ErrorCode } from '../errors.js';
 import type { FileEntry } from '../journal/file-entry.js';
 import type { Journal } from '../journal/journal.js';
@@ -55,15 +56,18 @@ export class RestoreService implements ExecutionControl {
     if (this.#run?.run.running) throw new FloeError('CONFLICT', `restore ${this.#run.run.executionId} is already running: wait for it or cancel it`);
     const target = checkTarget(request.target);
     const journal = this.#device.journal(); // DEVICE_LOCKED when it holds no key
+    this.#device.checkAction('restore'); // by the job's direction (job-lifecycle.ts): only ON_SITE on an EXPORT device
     const options = parseOptions(request.options ?? {}, DEFAULT_TASK_OPTIONS);
     const filter = createFilter({ ...(request.includes === undefined ? {} : { includes: request.includes }), ...(request.excludes === undefined ? {} : { excludes: request.excludes }) });
     const point = await findPoint(journal, request.point ?? 'latest');
-    const destination = await openDestination(target);
+    const destination = /^nfs:/iu.test(target) ? await openNfsDestination(target) : await openDestination(target);
     try {
       if (destination instanceof FilesystemDestination) {
         await destination.checkWritable();
         destination.deferDurability();
       }
+      // Each file is COMMITted before it is renamed into place; NFSv3 makes names and attributes stable as it answers.
+      if (destination instanceof NfsDestination) await destination.checkWritable();
     } catch (err) {
       await destination.close().catch(() => undefined);
       throw err;
@@ -178,9 +182,12 @@ export class RestoreService implements ExecutionControl {
         counters: r.counters,
         result: r.result,
         filesFailed,
+        ...(destination instanceof NfsDestination ? { targetCounters: { ...destination.counters } } : {}),
       };
       if (state === 'FAILED') failure = new FloeError(isErrorCode(r.result.ErrorCode) ? r.result.ErrorCode : 'INTERNAL', r.result.ErrorDetail ?? 'the restore failed');
       await journal.appendEvent(summary as unknown as { kind: string } & Record<string, unknown>);
+      // On an EXPORT device a restore that ran to its end is the job's delivery: ON_SITE -> RESTORED*.
+      if (state === 'COMPLETED' || state === 'COMPLETED_WITH_ERRORS') await this.#device.finishRestore(state === 'COMPLETED_WITH_ERRORS');
     } catch (err) {
       failure = err;
       state = run.controller.signal.aborted ? 'CANCELLED' : 'FAILED';
@@ -195,13 +202,10 @@ function isErrorCode(code: string | undefined): code is ErrorCode {
   return code !== undefined && Object.hasOwn(ERROR_TABLE, code);
 }
 
-/** Only folders this version: a share is restored into through its mount (file:///mnt/...). */
+/** A folder (file:///path, also a mounted share) or an NFS export through floe's own client (nfs://host/export/path). */
 function checkTarget(target: unknown): string {
-  if (typeof target !== 'string' || target === '') throw new FloeError('INVALID_ARGUMENT', 'a restore needs a target: --to file:///path');
+  if (typeof target !== 'string' || target === '') throw new FloeError('INVALID_ARGUMENT', 'a restore needs a target: --to file:///path or --to nfs://host/export/path');
   const scheme = /^([a-z][a-z0-9+.-]*):/iu.exec(target)?.[1]?.toLowerCase();
-  if (scheme === 'file') return target;
-  if (scheme === 'nfs') {
-    throw new FloeError('INVALID_ARGUMENT', `${target}: restoring straight into an NFS export is not in this version; mount the export and restore into file:///<mount point>`, { details: { target } });
-  }
-  throw new FloeError('INVALID_ARGUMENT', `${target}: a restore target is a folder, file:///path (s3:// is a destination of floe import and floe sync)`, { details: { target } });
+  if (scheme === 'file' || scheme === 'nfs') return target;
+  throw new FloeError('INVALID_ARGUMENT', `${target}: a restore target is a folder, file:///path, or an NFS export, nfs://host/export/path (s3:// is a destination of floe import and floe sync)`, { details: { target } });
 }

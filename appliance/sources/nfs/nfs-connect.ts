@@ -3,11 +3,75 @@
 // LOOKUPs from the mounted root down to the URI's sub-path.
 import { FloeError, isFloeError } from '../../errors.js';
 import { displayPath } from '../../journal/file-entry.js';
-import { listExports, mount, MOUNT_PROGRAM, MOUNT_V3 } from './mount3.js';
+import { listExports, mount, unmount, MOUNT_PROGRAM, MOUNT_V3 } from './mount3.js';
+import { DEFAULT_JUKEBOX_POLICY, type FsInfo, type JukeboxPolicy, type Nfs3Client } from './nfs3-procedures.js';
 import { NFS_PROGRAM, NFS_V3 } from './nfs3-types.js';
-import type { NfsUri } from './nfs-uri.js';
+import { parseNfsUri, type NfsUri } from './nfs-uri.js';
 import { getPort } from './portmap.js';
-import { RpcClient, type RetryPolicy } from './rpc-client.js';
+import { DEFAULT_RETRY_POLICY, RpcClient, type RetryPolicy } from './rpc-client.js';
+import { encodeAuthSys } from './rpc-connection.js';
+
+export interface ConnectOptions {
+  /** Reconnect and retransmit policy for every RPC. */
+  readonly retry?: Partial<RetryPolicy>;
+  readonly jukebox?: Partial<JukeboxPolicy>;
+  readonly signal?: AbortSignal;
+}
+
+/** An export mounted and looked up to the URI's path, with an NFS client on it. */
+export interface ConnectedExport<C extends Nfs3Client> {
+  readonly uri: NfsUri;
+  readonly nfs: C;
+  /** The handle of the URI's path (the export's root or a folder below it). */
+  readonly handle: Buffer;
+  readonly fsInfo: FsInfo;
+  /** Sends UMNT for the export (best effort: servers keep no state that matters). */
+  unmount(): Promise<void>;
+}
+
+/**
+ * From a URI to a handle: ports (portmapper unless given), MNT of the export that holds the path,
+ * LOOKUPs down to it, FSINFO there. `client` makes the NFS client (read-only or read-write).
+ */
+export async function connectExport<C extends Nfs3Client>(uri: string, client: (rpc: RpcClient, jukebox: JukeboxPolicy) => C, options: ConnectOptions = {}): Promise<ConnectedExport<C>> {
+  const parsed = parseNfsUri(uri);
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const credential = encodeAuthSys({ uid: parsed.uid, gid: parsed.gid, gids: [parsed.gid] });
+  const { nfsPort, mountPort } = await resolvePorts(parsed, credential, policy, options.signal);
+
+  const mountClient = new RpcClient(parsed.host, mountPort, credential, policy);
+  let mounted;
+  try {
+    mounted = await mountExport(mountClient, parsed.path, options.signal);
+  } finally {
+    mountClient.close();
+  }
+  const exportPath = mounted.exportPath;
+  const unmountCall = async (): Promise<void> => {
+    const umountClient = new RpcClient(parsed.host, mountPort, credential, { ...policy, timeoutMs: Math.min(policy.timeoutMs, 5_000), retries: 1 });
+    try {
+      await unmount(umountClient, exportPath);
+    } finally {
+      umountClient.close();
+    }
+  };
+
+  const nfs = client(new RpcClient(parsed.host, nfsPort, credential, policy), { ...DEFAULT_JUKEBOX_POLICY, ...options.jukebox });
+  try {
+    let handle = mounted.rootHandle;
+    let walked = exportPath;
+    for (const name of mounted.subPath) {
+      walked = Buffer.concat([walked, SLASH, name]);
+      handle = (await nfs.lookup(handle, name, { path: displayPath(walked), signal: options.signal })).fileHandle;
+    }
+    const fsInfo = await nfs.fsinfo(handle, { path: displayPath(parsed.path), signal: options.signal });
+    return { uri: parsed, nfs, handle, fsInfo, unmount: unmountCall };
+  } catch (err) {
+    nfs.rpc.close();
+    await unmountCall().catch(() => undefined);
+    throw err;
+  }
+}
 
 export interface ResolvedPorts {
   readonly nfsPort: number;

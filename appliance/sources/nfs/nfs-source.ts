@@ -3,27 +3,19 @@
 import { FloeError, isFloeError } from '../../errors.js';
 import { displayPath, type FileMetadata } from '../../journal/file-entry.js';
 import { joinPath, type ContentReadOptions, type ReadOptions, type Source, type SourceEntry } from '../source.js';
-import { unmount } from './mount3.js';
-import { mountExport, resolvePorts, splitComponents } from './nfs-connect.js';
-import { DEFAULT_JUKEBOX_POLICY, Nfs3Client, type FsInfo, type FsStat, type JukeboxPolicy, type OpContext } from './nfs3-procedures.js';
+import { connectExport, splitComponents, type ConnectOptions } from './nfs-connect.js';
+import { Nfs3Client, type FsInfo, type FsStat, type OpContext } from './nfs3-procedures.js';
 import { toFileMetadata, type Fattr3 } from './nfs3-types.js';
-import { parseNfsUri } from './nfs-uri.js';
 import { pipelinedRead } from './read-pipeline.js';
-import { DEFAULT_RETRY_POLICY, RpcClient, type RetryPolicy } from './rpc-client.js';
-import { encodeAuthSys } from './rpc-connection.js';
+import { readDirectory } from './readdir-stream.js';
 
-export interface NfsSourceOptions {
-  /** Reconnect and retransmit policy for every RPC. */
-  readonly retry?: Partial<RetryPolicy>;
-  readonly jukebox?: Partial<JukeboxPolicy>;
+export interface NfsSourceOptions extends ConnectOptions {
   /** READs in flight per read stream (default 12). */
   readonly readDepth?: number;
   /** Bytes per READ; default FSINFO rtpref up to 1 MiB, never above rtmax. */
   readonly readSize?: number;
-  readonly signal?: AbortSignal;
 }
 
-const COOKIEVERF_ZERO = Buffer.alloc(8);
 const DOT = Buffer.from('.');
 const DOTDOT = Buffer.from('..');
 const HANDLE_CACHE_LIMIT = 50_000;
@@ -52,47 +44,12 @@ export class NfsSource implements Source {
   ) {}
 
   static async open(uri: string, options: NfsSourceOptions = {}): Promise<NfsSource> {
-    const parsed = parseNfsUri(uri);
-    const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    const credential = encodeAuthSys({ uid: parsed.uid, gid: parsed.gid, gids: [parsed.gid] });
-    const { nfsPort, mountPort } = await resolvePorts(parsed, credential, policy, options.signal);
-
-    const mountClient = new RpcClient(parsed.host, mountPort, credential, policy);
-    let mounted;
-    try {
-      mounted = await mountExport(mountClient, parsed.path, options.signal);
-    } finally {
-      mountClient.close();
-    }
-    const exportPath = mounted.exportPath;
-    const unmountCall = async (): Promise<void> => {
-      const client = new RpcClient(parsed.host, mountPort, credential, { ...policy, timeoutMs: Math.min(policy.timeoutMs, 5_000), retries: 1 });
-      try {
-        await unmount(client, exportPath);
-      } finally {
-        client.close();
-      }
-    };
-
-    const nfs = new Nfs3Client(new RpcClient(parsed.host, nfsPort, credential, policy), { ...DEFAULT_JUKEBOX_POLICY, ...options.jukebox });
-    try {
-      let handle = mounted.rootHandle;
-      let walked = exportPath;
-      for (const name of mounted.subPath) {
-        walked = Buffer.concat([walked, Buffer.from('/'), name]);
-        handle = (await nfs.lookup(handle, name, { path: displayPath(walked), signal: options.signal })).fileHandle;
-      }
-      const info = await nfs.fsinfo(handle, { path: displayPath(parsed.path), signal: options.signal });
-      const rtmax = info.rtmax > 0 ? info.rtmax : 1 << 20;
-      // ganesha offers rtpref = rtmax = 64 MiB; a READ that large only adds latency and memory
-      // (depth x size in flight), so the default stays at 1 MiB unless the server wants less.
-      const preferred = Math.min(options.readSize ?? Math.min(info.rtpref > 0 ? info.rtpref : DEFAULT_READ_SIZE, DEFAULT_READ_SIZE), rtmax);
-      return new NfsSource(uri, preferred, info, nfs, handle, parsed.path, unmountCall, options.readDepth ?? 12);
-    } catch (err) {
-      nfs.rpc.close();
-      await unmountCall().catch(() => undefined);
-      throw err;
-    }
+    const { nfs, handle, fsInfo: info, unmount, uri: parsed } = await connectExport(uri, (rpc, jukebox) => new Nfs3Client(rpc, jukebox), options);
+    const rtmax = info.rtmax > 0 ? info.rtmax : 1 << 20;
+    // ganesha offers rtpref = rtmax = 64 MiB; a READ that large only adds latency and memory
+    // (depth x size in flight), so the default stays at 1 MiB unless the server wants less.
+    const preferred = Math.min(options.readSize ?? Math.min(info.rtpref > 0 ? info.rtpref : DEFAULT_READ_SIZE, DEFAULT_READ_SIZE), rtmax);
+    return new NfsSource(uri, preferred, info, nfs, handle, parsed.path, unmount, options.readDepth ?? 12);
   }
 
   async stat(path: Buffer, options: ReadOptions = {}): Promise<SourceEntry> {
@@ -107,27 +64,10 @@ export class NfsSource implements Source {
     this.checkOpen();
     const ctx = this.ctx(dirPath, options);
     const dirHandle = await this.handleOf(dirPath, ctx);
-    const dircount = Math.max(this.fsInfo.dtpref || 0, 8192);
-    const maxcount = Math.min(dircount * 8, 1 << 20);
-    let cookie = 0n;
-    let cookieverf: Buffer = COOKIEVERF_ZERO;
-    for (;;) {
-      const page = await this.nfs.readdirplus(dirHandle, cookie, cookieverf, dircount, maxcount, ctx);
-      for (const e of page.entries) {
-        cookie = e.cookie;
-        if (e.name.equals(DOT) || e.name.equals(DOTDOT)) continue;
-        const path = joinPath(dirPath, e.name);
-        const childCtx = this.ctx(path, options);
-        let handle = e.fileHandle;
-        let attributes = e.attributes;
-        if (!handle) ({ fileHandle: handle, attributes } = await this.nfs.lookup(dirHandle, e.name, childCtx));
-        attributes ??= await this.nfs.getattr(handle, childCtx);
-        this.remember(path, handle);
-        yield await this.entry(path, attributes, handle, childCtx);
-      }
-      cookieverf = page.cookieverf;
-      if (page.eof) return;
-      if (page.entries.length === 0) throw new FloeError('SOURCE_PROTOCOL', `READDIRPLUS '${ctx.path}' on ${this.nfs.rpc.label}: no entries and no EOF`);
+    for await (const e of readDirectory(this.nfs, dirHandle, this.fsInfo, ctx, (name) => this.ctx(joinPath(dirPath, name), options))) {
+      const path = joinPath(dirPath, e.name);
+      this.remember(path, e.fileHandle);
+      yield await this.entry(path, e.attributes, e.fileHandle, this.ctx(path, options));
     }
   }
 

@@ -18,7 +18,7 @@ export interface NfsUri {
 const PARAMETERS = new Set(['version', 'uid', 'gid', 'nfsport', 'mountport']);
 
 function invalid(uri: string, why: string): FloeError {
-  return new FloeError('INVALID_ARGUMENT', `invalid NFS source URI '${uri}': ${why}`);
+  return new FloeError('INVALID_ARGUMENT', `invalid NFS URI '${uri}': ${why}`);
 }
 
 export function parseNfsUri(uri: string): NfsUri {

@@ -204,7 +204,7 @@ export class Nfs3Client {
     });
   }
 
-  private async proc<T>(procedure: number, operation: string, ctx: OpContext, encode: (w: XdrWriter) => void, decodeOk: (r: XdrReader) => T): Promise<T> {
+  protected async proc<T>(procedure: number, operation: string, ctx: OpContext, encode: (w: XdrWriter) => void, decodeOk: (r: XdrReader) => T): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.rpc.call<Outcome<T>>(
         { program: NFS_PROGRAM, version: NFS_V3, procedure },

@@ -1,6 +1,6 @@
-// `floe restore --to file:///path [--point P] [--include ...] [--exclude ...]` (start and wait,
+// `floe restore --to file:///path|nfs://host/export/path [--point P] [--include ...] [--exclude ...]` (start and wait,
 // printing progress), `floe restore status|update|cancel`, `floe restore report --out DIR`: a
-// recovery point written back into a folder through the daemon (docs/restore.md).
+// recovery point written back into a folder or an NFS export through the daemon (docs/restore.md).
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseBytesPerSecond, parseOptionAssignments } from '../tasks/options.js';
@@ -32,7 +32,7 @@ export function registerRestoreCommand(program: Command): void {
       program
         .command('restore')
         .description("write a recovery point's files into a folder with their metadata, every byte checked; waits, printing progress (run again to resume)")
-        .requiredOption('--to <uri>', 'file:///path: a folder, or a mounted share')
+        .requiredOption('--to <uri>', 'file:///path (a folder, or a mounted share) or nfs://host/export/path[?uid=&gid=&nfsport=&mountport=] (an NFS export, written through floe\'s own NFSv3 client)')
         .option('--point <id>', 'a recovery point (floe journal points), or latest', 'latest')
         .option('--include <pattern>', 'SIMPLE_PATTERN filter, e.g. /home/alice|/etc (repeatable: joined with |)', collect, [])
         .option('--exclude <pattern>', 'SIMPLE_PATTERN filter, e.g. */.cache (repeatable: joined with |)', collect, [])

@@ -19,7 +19,7 @@ export const SCREEN_KEYS: readonly (readonly [string, string, string])[] = [
   ['Journal', 'v', 'verify the whole journal'],
   ['Import', 'i / s / x', 'start import / start online sync / stop sync'],
   ['Label', 'L then y', 'lock the device for shipping (c: cancel running)'],
-  ['Restore', 'Up/Down, t', 'pick a recovery point; t: target file:///path, filters'],
+  ['Restore', 'Up/Down, t', 'pick a recovery point; t: target file:///path or nfs://..., filters'],
   ['Restore', 'r / c, y', 'restore the point into the target / cancel the restore'],
 ];
 

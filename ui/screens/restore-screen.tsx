@@ -1,7 +1,7 @@
 // Restore: the recovery points (each ingest execution that ended), one picked with the arrows, a
-// target folder (file:///path) and optional filters, the restore started and followed the way the
-// Import screen follows an import (its Transfer: phase, entries, bytes, rate and ETA), cancelled,
-// and its end state with the error codes.
+// target (a folder, file:///path, or an NFS export, nfs://host/export/path) and optional filters,
+// the restore started and followed the way the Import screen follows an import (its Transfer:
+// phase, entries, bytes, rate and ETA), cancelled, and its end state with the error codes.
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import { formatBytes, formatCount } from '../data/format.js';
@@ -15,7 +15,7 @@ import { Transfer } from './import-screen.js';
 import type { ScreenProps } from './screen-props.js';
 
 const FORM_FIELDS = [
-  { key: 'target', label: 'Target   ', hint: 'a folder: file:///path (a mounted share: file:///mnt/...); Enter: next' },
+  { key: 'target', label: 'Target   ', hint: 'a folder, file:///path, or an NFS export, nfs://host/export/path; Enter: next' },
   { key: 'includes', label: 'Includes ', hint: 'e.g. /projects*|/home/alice* (empty: the whole point); Enter: next' },
   { key: 'excludes', label: 'Excludes ', hint: 'e.g. *.tmp|*/.cache (empty: none); Enter or Esc: done, then r' },
 ] as const;
@@ -125,7 +125,7 @@ export function RestoreScreen({ snap, actions, active, setCapture, width }: Scre
         if (point === undefined) setMessage({ ok: false, error: { code: 'INVALID_STATE', message: 'no recovery point to restore: an ingest execution must end first' } });
         else if (running) setMessage({ ok: false, error: { code: 'CONFLICT', message: `restore ${restore.executionId ?? ''} is running: wait for it or cancel it (c)` } });
         else if (form.target.trim() === '') {
-          setMessage({ ok: false, error: { code: 'INVALID_ARGUMENT', message: 'a restore needs a target: type file:///path, then r' } });
+          setMessage({ ok: false, error: { code: 'INVALID_ARGUMENT', message: 'a restore needs a target: type file:///path or nfs://host/export/path, then r' } });
           setMode({ kind: 'form', field: 0 });
         } else {
           setMessage(undefined);
@@ -158,7 +158,7 @@ export function RestoreScreen({ snap, actions, active, setCapture, width }: Scre
       {locked ? null : (
         <>
           {FORM_FIELDS.map((f, i) => (
-            <TextField key={f.key} label={f.label} value={form[f.key]} focused={mode.kind === 'form' && mode.field === i} width={width - 14} placeholder={i === 0 ? '(t to type file:///path)' : '(none)'} />
+            <TextField key={f.key} label={f.label} value={form[f.key]} focused={mode.kind === 'form' && mode.field === i} width={width - 14} placeholder={i === 0 ? '(t to type file:///path or nfs://host/export/path)' : '(none)'} />
           ))}
           {mode.kind === 'form' ? <Text wrap="truncate-end">{`  ${FORM_FIELDS[mode.field]!.hint}`}</Text> : null}
         </>

@@ -68,7 +68,7 @@ export const HistorySchema = Out(
 export const RestoreBody = Type.Object(
   {
     point: Type.Optional(Type.String({ description: "a recovery point's id, or latest (the default)" })),
-    target: Type.String({ description: 'file:///path: a folder, or a mounted share' }),
+    target: Type.String({ description: 'file:///path (a folder, or a mounted share) or nfs://host/export/path (an NFS export, through floe\'s own NFSv3 client)' }),
     includes: Type.Optional(Type.String({ description: 'SIMPLE_PATTERN filters, |-separated' })),
     excludes: Type.Optional(Type.String()),
     options: Type.Optional(OpenObject('task options: VerifyMode, OverwriteMode, TransferMode, PosixPermissions, Uid, Gid, Mtime, Atime, BytesPerSecond')),

@@ -31,7 +31,7 @@ describe('Restore', () => {
     const captures: boolean[] = [];
     const ui = await renderUi(<RestoreScreen {...base} setCapture={(c) => captures.push(c)} snap={busySnapshot()} actions={actions} />);
     await ui.type('r'); // no target yet: the field opens
-    expect(ui.frame()).toContain('Error: a restore needs a target: type file:///path or nfs://host/export/path, then r [INVALID_ARGUMENT]');
+    expect(ui.frame()).toContain('Error: a restore needs a target (file:// or nfs://): t, then r [INVALID_ARGUMENT]');
     expect(captures.at(-1)).toBe(true);
     await ui.type('file:///mnt/restore/2', KEYS.enter, '/projects*', KEYS.enter, '*.tmp', KEYS.enter);
     expect(ui.frame()).toContain('Target   : file:///mnt/restore/2');

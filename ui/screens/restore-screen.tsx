@@ -125,7 +125,7 @@ export function RestoreScreen({ snap, actions, active, setCapture, width }: Scre
         if (point === undefined) setMessage({ ok: false, error: { code: 'INVALID_STATE', message: 'no recovery point to restore: an ingest execution must end first' } });
         else if (running) setMessage({ ok: false, error: { code: 'CONFLICT', message: `restore ${restore.executionId ?? ''} is running: wait for it or cancel it (c)` } });
         else if (form.target.trim() === '') {
-          setMessage({ ok: false, error: { code: 'INVALID_ARGUMENT', message: 'a restore needs a target: type file:///path or nfs://host/export/path, then r' } });
+          setMessage({ ok: false, error: { code: 'INVALID_ARGUMENT', message: 'a restore needs a target (file:// or nfs://): t, then r' } });
           setMode({ kind: 'form', field: 0 });
         } else {
           setMessage(undefined);

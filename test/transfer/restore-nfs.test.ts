@@ -3,12 +3,17 @@
 // the hostile tree restored into the export equals the original by an independent walk of the
 // export's folder (times to what NFSv3 carries: seconds from 1970 to 2106); a rerun writes
 // nothing; ganesha killed and started again during a restore changes its write verifier, and the
-// data sent under the old one is sent again; bad input gets clear errors.
-import { mkdir, mkdtemp, readdir, rm, writeFile, chmod, lstat } from 'node:fs/promises';
+// data sent under the old one is sent again; bad input gets clear errors, and an export that fills
+// up fails the files that do not fit with DESTINATION_FULL and keeps the rest whole.
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nfsTime } from '../../appliance/destinations/nfs/nfs-destination.js';
+import { keyToBytes } from '../../appliance/destinations/path-key.js';
 import { isFloeError } from '../../appliance/errors.js';
 import { Device } from '../../appliance/lifecycle/device.js';
 import { stopSyscallHelper } from '../../appliance/os/syscall-helper.js';
@@ -16,7 +21,7 @@ import { TaskService } from '../../appliance/tasks/task-service.js';
 import { RestoreService } from '../../appliance/transfer/restore-service.js';
 import { ganeshaUnavailableReason, startGanesha, type Ganesha } from '../harness/ganesha.js';
 import { expectSameTree, makeTree } from './hostile-tree.js';
-import { walkTree } from './restore-tree.js';
+import { walkTree, type SeenEntry } from './restore-tree.js';
 import { provisionDevice, type ProvisionedDevice } from './transfer-fixtures.js';
 
 const unavailable = ganeshaUnavailableReason();
@@ -70,10 +75,7 @@ describe.skipIf(unavailable !== undefined)('restore into an NFS export (issue 23
     expect(done.destinations[0]!.counters).toMatchObject({ FilesTransferred: entries, FilesSkipped: 0, FilesVerified: entries, FilesFailed: { Prepare: 0, Transfer: 0, Verify: 0 } });
     // NFSv3 times are unsigned seconds since 1970: the pre-1970 mtime is held as 1970-01-01. And
     // ganesha's VFS answers a SETATTR of a symlink's times with NFS3_OK but keeps the link's own.
-    expectSameTree(await walkTree(join(exportDir, 'restored', 'share', 'tree')), original, (want, got) => ({
-      ...want,
-      mtimeNs: want.type === 'symlink' && got !== undefined ? got.mtimeNs : nfsTime(want.mtimeNs),
-    }));
+    expectSameTree(await walkTree(join(exportDir, 'restored', 'share', 'tree')), original, heldByNfs);
     const held = [...original.entries.values()].filter((e) => e.mtimeNs < 0n);
     expect(held, 'the tree has a time before 1970').toHaveLength(1);
     const sparse = await lstat(join(exportDir, 'restored', 'share', 'tree', 'sparse.img'));
@@ -138,7 +140,47 @@ describe.skipIf(unavailable !== undefined)('restore into an NFS export (issue 23
     expect({ files: after.files, logicalBytes: after.logicalBytes }).toEqual({ files: before.files, logicalBytes: before.logicalBytes });
     restores.close();
   }, 120_000);
+
+  it('an export that fills up: each file that does not fit fails with DESTINATION_FULL, what fitted stays whole, no part file is left', async () => {
+    // A second ganesha exporting a 4 MiB tmpfs: the tree fits (its sparse file holds 512 KiB), the 3 x 40 MiB do not.
+    const small = join(scratch, 'small');
+    await mkdir(small);
+    await run('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', small]);
+    const full = await startGanesha({ exportDir: small, attrExpirationSeconds: 0 });
+    try {
+      const restores = new RestoreService(device);
+      await restores.start({ target: full.uri() });
+      const done = await restores.wait();
+      expect(done.state).toBe('COMPLETED_WITH_ERRORS');
+      const report = await restores.report(done.executionId);
+      const failures = report['failures.csv'].trimEnd().split('\r\n').slice(1);
+      expect(failures.filter((l) => l.includes('share/large/part-')).length, failures.join('\n')).toBeGreaterThanOrEqual(2);
+      expect(failures.every((l) => l.includes(',DESTINATION_FULL,') && l.includes('NFS3ERR_NOSPC')), failures.join('\n')).toBe(true);
+      // What fitted was written and stays, whole: every file of restored.csv holds its SHA-256 on the export.
+      const restored = report['restored.csv'].trimEnd().split('\r\n').slice(1).map((l) => l.split(','));
+      const summary = JSON.parse(report['summary.json']) as { filesSelected: number };
+      expect(restored.length + failures.length).toBe(summary.filesSelected);
+      const files = restored.filter(([, key, size]) => !key!.endsWith('/') && Number(size) > 0);
+      expect(files.length).toBeGreaterThan(0);
+      for (const [, key, , sha] of files) {
+        const onExport = Buffer.concat([Buffer.from(`${small}/`), keyToBytes(key!)]);
+        if ((await lstat(onExport)).isFile()) expect(createHash('sha256').update(await readFile(onExport)).digest('hex'), key).toBe(sha);
+      }
+      expect(await partFiles(small)).toEqual([]);
+      restores.close();
+    } finally {
+      await full.stop();
+      await run('umount', [small]);
+    }
+  }, 180_000);
 });
+
+const run = promisify(execFile);
+
+/** What an NFSv3 export on ganesha keeps of an entry: times from 1970 to 2106; a symlink keeps its own times. */
+function heldByNfs(want: SeenEntry, got: SeenEntry | undefined): SeenEntry {
+  return { ...want, mtimeNs: want.type === 'symlink' && got !== undefined ? got.mtimeNs : nfsTime(want.mtimeNs) };
+}
 
 async function partFiles(root: string): Promise<string[]> {
   return (await readdir(root, { recursive: true })).filter((p) => p.split('/').at(-1)!.startsWith('.floe-part-'));

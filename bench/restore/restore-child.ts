@@ -2,14 +2,16 @@
 // alone:
 //   ingest SOURCE_DIR JOURNAL_DIR KEY_FILE   ingests a folder into a new journal and ends the
 //                                            execution (a recovery point); the bench's key goes to KEY_FILE
-//   restore JOURNAL_DIR KEY_FILE TARGET_DIR  restores the latest point into TARGET_DIR, as the
-//                                            daemon's restore runs it (TransferEngine, VerifyMode NONE)
+//   restore JOURNAL_DIR KEY_FILE TARGET      restores the latest point into TARGET (a folder, or an
+//                                            nfs:// URI: floe's NFS client), as the daemon's restore
+//                                            runs it (TransferEngine, VerifyMode NONE)
 // and prints JSON: seconds, files, bytes, failures, peak RSS, CPU seconds.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { KeyRing } from '../../appliance/crypto/key-ring.js';
 import { SecretKey } from '../../appliance/crypto/secret-key.js';
 import { FilesystemDestination } from '../../appliance/destinations/filesystem/filesystem-destination.js';
+import { openNfsDestination } from '../../appliance/destinations/nfs/nfs-destination.js';
 import { openDestination } from '../../appliance/destinations/open-destination.js';
 import { runIngest } from '../../appliance/ingest/ingest-engine.js';
 import { Journal } from '../../appliance/journal/journal.js';
@@ -40,13 +42,14 @@ if (mode === 'ingest') {
 } else {
   const journal = await Journal.open(a, ring(b));
   const point = await findPoint(journal, 'latest');
-  const destination = await openDestination(`file://${c}`);
+  const uri = c.startsWith('nfs://') ? c : `file://${c}`;
+  const destination = c.startsWith('nfs://') ? await openNfsDestination(uri) : await openDestination(uri);
   if (destination instanceof FilesystemDestination) destination.deferDurability();
   const engine = new TransferEngine({
     journal,
     ledger: await DeliveryLedger.open(journal),
     destination,
-    destinationId: `restore file://${c}`,
+    destinationId: `restore ${uri}`,
     executionId: 'restore-bench',
     transfer: 'restore',
     options: parseOptions({ VerifyMode: 'NONE' }),

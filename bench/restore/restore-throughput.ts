@@ -4,8 +4,11 @@
 // recovery point, VerifyMode NONE: every chunk's tag and SHA-256 still checked as it is read),
 // `restic restore latest`, and `cp -a` from the plain folder. Caches dropped before each timed run
 // (root), so each reads its own copy from the disk. One run, ratios printed, peak RSS of each.
+// With --nfs (root, nfs-ganesha), floe also restores into a ganesha export on the same disk through
+// its own NFS client; restic and cp -a cannot write there without a kernel NFS mount, so their
+// rows stay the folder's, and the NFS row is compared with them and with floe into the folder.
 //
-//   node_modules/.bin/tsx bench/restore/restore-throughput.ts [--small-files 20000] [--large-mib 512] [--tsx] [--small-only]
+//   node_modules/.bin/tsx bench/restore/restore-throughput.ts [--small-files 20000] [--large-mib 512] [--tsx] [--small-only] [--nfs]
 //
 // Goals: floe >= 1.5x restic restore; into a folder >= 0.5x cp -a. Needs restic and /usr/bin/time.
 import { spawnSync } from 'node:child_process';
@@ -16,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { mib, ratio, runTimed, table, writeSmallDataset } from '../bench-util.js';
 import { childArgs, shippedNode } from '../bundled-child.js';
 import { writeSeededFile } from '../../test/ingest/ingest-fixtures.js';
+import { startGanesha } from '../../test/harness/ganesha.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +27,7 @@ const { values } = parseArgs({
     'large-mib': { type: 'string', default: '512' },
     tsx: { type: 'boolean', default: false },
     'small-only': { type: 'boolean', default: false },
+    nfs: { type: 'boolean', default: false },
   },
 });
 const MIB = 1 << 20;
@@ -61,7 +66,7 @@ function sameTree(a: string, b: string): void {
   if (r.status !== 0) throw new Error(`restored tree differs from ${a}: ${r.stdout.slice(0, 2000)}`);
 }
 
-function runSet(name: string, folder: string, files: number, bytes: number, tmp: string, rows: Array<Record<string, string>>): void {
+async function runSet(name: string, folder: string, files: number, bytes: number, tmp: string, rows: Array<Record<string, string>>): Promise<void> {
   const journal = path.join(tmp, `journal-${name}`);
   const key = path.join(tmp, `key-${name}`);
   floe('ingest', folder, journal, key);
@@ -96,6 +101,19 @@ function runSet(name: string, folder: string, files: number, bytes: number, tmp:
   fs.rmSync(tc, { recursive: true, force: true });
   rows.push(row(`floe restore ${name} (file://)`, f.seconds, f.peakRssMiB, f.cpuSeconds), row(`restic restore ${name}`, r.seconds, r.peakRssMiB, r.cpuSeconds), row(`cp -a ${name}`, c.seconds, c.peakRssMiB, c.cpuSeconds));
   console.log(`floe ${name} / restic restore: ${ratio(r.seconds, f.seconds)} (goal >= 1.5x); floe ${name} / cp -a: ${ratio(c.seconds, f.seconds)} (goal >= 0.5x)`);
+  if (values.nfs) {
+    const exportDir = target('export');
+    const ganesha = await startGanesha({ exportDir });
+    try {
+      const n = floe('restore', journal, key, ganesha.uri());
+      sameTree(folder, exportDir);
+      rows.push(row(`floe restore ${name} (nfs://, ganesha)`, n.seconds, n.peakRssMiB, n.cpuSeconds));
+      console.log(`floe ${name} into NFS / restic restore: ${ratio(r.seconds, n.seconds)} (goal >= 1.5x); / floe into a folder: ${ratio(f.seconds, n.seconds)}`);
+    } finally {
+      await ganesha.stop();
+      fs.rmSync(exportDir, { recursive: true, force: true });
+    }
+  }
   fs.rmSync(journal, { recursive: true, force: true });
   fs.rmSync(repo, { recursive: true, force: true });
   fs.rmSync(`${repo}-cache`, { recursive: true, force: true });
@@ -108,13 +126,13 @@ try {
     const large = path.join(tmp, 'large');
     fs.mkdirSync(large);
     for (let i = 0; i < 4; i++) writeSeededFile(path.join(large, `large-${i}.bin`), LARGE_BYTES, 1000 + i);
-    runSet('LARGE', large, 4, 4 * LARGE_BYTES, tmp, rows);
+    await runSet('LARGE', large, 4, 4 * LARGE_BYTES, tmp, rows);
     fs.rmSync(large, { recursive: true, force: true });
   }
   const small = path.join(tmp, 'small');
   const smallBytes = writeSmallDataset(small, SMALL_FILES);
   console.log(`data: LARGE 4 x ${mib(LARGE_BYTES)} MiB, SMALL ${SMALL_FILES} files (${mib(smallBytes)} MiB)`);
-  runSet('SMALL', small, SMALL_FILES, smallBytes, tmp, rows);
+  await runSet('SMALL', small, SMALL_FILES, smallBytes, tmp, rows);
   console.log(table(rows));
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });

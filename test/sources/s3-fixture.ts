@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { S3Destination } from '../../appliance/destinations/s3/s3-destination.js';
+import type { FileEntry } from '../../appliance/journal/file-entry.js';
 import { Journal } from '../../appliance/journal/journal.js';
 import { openLocalSource } from '../../appliance/sources/local/local-source.js';
 import type { S3SourceOptions } from '../../appliance/sources/s3/s3-source.js';
@@ -42,6 +43,8 @@ export function s3SourceOptions(server: S3Server, extra: Omit<S3SourceOptions, '
 export interface ImportedTree {
   readonly ingest: RunOutcome;
   readonly imported: TransferResult;
+  /** The journal's entries as the local ingest recorded them (what the import wrote). */
+  readonly entries: FileEntry[];
 }
 
 /**
@@ -68,7 +71,10 @@ export async function importTree(server: S3Server, root: string, bucket: string,
     try {
       const ledger = await DeliveryLedger.open(journal);
       const engine = new TransferEngine({ journal, ledger, destination, executionId: `exec-${journalFolder}`, transfer: 'import', options: { VerifyMode: 'NONE' } });
-      return { ingest, imported: await engine.run() };
+      const imported = await engine.run();
+      const entries: FileEntry[] = [];
+      for await (const entry of journal.files()) entries.push(entry);
+      return { ingest, imported, entries };
     } finally {
       await destination.close();
     }

@@ -44,11 +44,14 @@ export const MAX_DESTINATIONS = 10;
 const S3_ONLY_FIELDS = ['endpoint', 'region', 'storageClass', 'serverSideEncryption', 'kmsKeyId', 'forcePathStyle', 'contentMd5'] as const;
 const DESTINATION_FIELDS = ['uri', ...S3_ONLY_FIELDS] as const;
 
-/** Reads `destinations` (a required, non-empty array). */
-export function readDestinations(problems: Problems, spec: JsonObject, field = 'destinations'): DestinationSpec[] | undefined {
+/**
+ * Reads `destinations` (a required, non-empty array). An EXPORT job's `sources` have the same
+ * grammar (what is copied onto the device at the facility): `noun` names them in messages.
+ */
+export function readDestinations(problems: Problems, spec: JsonObject, field = 'destinations', noun = 'destination'): DestinationSpec[] | undefined {
   const value = spec[field];
   if (value === undefined) {
-    problems.add(field, 'required: at least one destination (s3://, efs:// or fsx://)');
+    problems.add(field, `required: at least one ${noun} (s3://, efs:// or fsx://)`);
     return undefined;
   }
   if (!Array.isArray(value)) {
@@ -56,18 +59,18 @@ export function readDestinations(problems: Problems, spec: JsonObject, field = '
     return undefined;
   }
   if (value.length === 0) {
-    problems.add(field, 'at least one destination is required');
+    problems.add(field, `at least one ${noun} is required`);
     return undefined;
   }
   if (value.length > MAX_DESTINATIONS) {
-    problems.add(field, `at most ${MAX_DESTINATIONS} destinations, got ${value.length}`);
+    problems.add(field, `at most ${MAX_DESTINATIONS} ${noun}s, got ${value.length}`);
     return undefined;
   }
   const out: DestinationSpec[] = [];
   const seen = new Map<string, number>();
   value.forEach((item: unknown, i) => {
     const at = fieldPath(field, i);
-    const destination = readDestination(problems, at, item);
+    const destination = readDestination(problems, at, item, noun);
     if (destination === undefined) return;
     const key = destination.uri.replace(/\/+$/u, '');
     const first = seen.get(key);
@@ -78,16 +81,16 @@ export function readDestinations(problems: Problems, spec: JsonObject, field = '
   return out.length === value.length ? out : undefined;
 }
 
-function readDestination(problems: Problems, at: string, value: unknown): DestinationSpec | undefined {
+function readDestination(problems: Problems, at: string, value: unknown, noun: string): DestinationSpec | undefined {
   const object = asObject(problems, at, value);
   if (object === undefined) return undefined;
   const before = problems.list.length;
-  rejectUnknownFields(problems, at, object, DESTINATION_FIELDS, 'destination');
+  rejectUnknownFields(problems, at, object, DESTINATION_FIELDS, noun);
   const uri = readString(problems, object, at, 'uri', { required: true, maxLength: 2048 });
   const scheme = uri === undefined ? undefined : checkDestinationUri(problems, fieldPath(at, 'uri'), uri);
   if (scheme !== undefined && scheme !== 's3') {
     for (const key of S3_ONLY_FIELDS) {
-      if (key in object) problems.add(fieldPath(at, key), `only for s3:// destinations, not ${scheme}://`);
+      if (key in object) problems.add(fieldPath(at, key), `only for s3:// ${noun}s, not ${scheme}://`);
     }
   }
   const endpoint = readString(problems, object, at, 'endpoint', { maxLength: 2048 });

@@ -5,7 +5,7 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsyncDirectory } from '../appliance/fs-durable.js';
 import type { DeviceId, JobId } from './job-ids.js';
-import type { DestinationSpec, DeviceType, NotificationSpec, ReturnAddress } from './job-spec.js';
+import type { DestinationSpec, DeviceType, JobType, NotificationSpec, ReturnAddress } from './job-spec.js';
 
 export const DEVICE_DIR = 'device';
 export const IDENTITY_FILE = 'identity.json';
@@ -20,7 +20,8 @@ export interface DeviceIdentityFile {
   readonly formatVersion: typeof IDENTITY_FORMAT_VERSION;
   readonly deviceId: DeviceId;
   readonly jobId: JobId;
-  readonly jobType: 'IMPORT';
+  /** Absent on devices provisioned before EXPORT jobs: IMPORT. */
+  readonly jobType: JobType;
   /** Ed25519 public key, 64 lowercase hex digits. */
   readonly devicePublicKey: string;
   /** SHA-256 of the DER TLS certificate, 64 lowercase hex digits. */
@@ -28,7 +29,12 @@ export interface DeviceIdentityFile {
   readonly deviceType: DeviceType;
   readonly capacityBytes?: number;
   readonly returnAddress: ReturnAddress;
-  readonly destinations: readonly DestinationSpec[];
+  /** EXPORT jobs: the customer's address, where the device is shipped once filled. */
+  readonly shippingAddress?: ReturnAddress;
+  /** IMPORT jobs: where the journal is imported. */
+  readonly destinations?: readonly DestinationSpec[];
+  /** EXPORT jobs: what is copied onto the device at the facility. */
+  readonly sources?: readonly DestinationSpec[];
   readonly notification?: NotificationSpec;
   readonly provisionedAt: string;
 }

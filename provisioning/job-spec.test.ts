@@ -58,10 +58,10 @@ describe('parseJobSpec', () => {
     ['wrong type', spec({ capacityBytes: '100' }), 'capacityBytes', 'capacityBytes: expected an integer, got string'],
     ['fractional capacity', spec({ capacityBytes: 1.5 }), 'capacityBytes', 'capacityBytes: expected an integer, got 1.5'],
     ['capacity above device', spec({ capacityBytes: 15_000_000_000_000 }), 'capacityBytes', 'capacityBytes: 15000000000000 exceeds the SNC1_SSD capacity of 14000000000000 bytes'],
-    ['EXPORT job', spec({ jobType: 'EXPORT' }), 'jobType', 'jobType: EXPORT jobs are not supported by floe (only IMPORT)'],
-    ['LOCAL_USE job', spec({ jobType: 'LOCAL_USE' }), 'jobType', 'jobType: LOCAL_USE jobs are not supported by floe (only IMPORT)'],
-    ['unknown job type', spec({ jobType: 'COPY' }), 'jobType', 'jobType: expected one of IMPORT, got "COPY"'],
-    ['missing job type', without('jobType'), 'jobType', 'jobType: required (one of IMPORT)'],
+    ['LOCAL_USE job', spec({ jobType: 'LOCAL_USE' }), 'jobType', 'jobType: LOCAL_USE jobs are not supported by floe (only IMPORT and EXPORT)'],
+    ['unknown job type', spec({ jobType: 'COPY' }), 'jobType', 'jobType: expected one of IMPORT, EXPORT, got "COPY"'],
+    ['job type not a string', spec({ jobType: 1 }), 'jobType', 'jobType: expected a string, got number'],
+    ['sources on an IMPORT job', spec({ sources: [{ uri: 's3://abc' }] }), 'sources', 'sources: only for EXPORT jobs: an IMPORT job ingests the shares its tasks name on site'],
     ['bad device type', spec({ deviceType: 'SNC2' }), 'deviceType', 'deviceType: expected one of SNC1_HDD, SNC1_SSD, got "SNC2"'],
     ['bad URI scheme', withDestination({ uri: 'ftp://host/x' }), 'destinations[0].uri', 'destinations[0].uri: scheme "ftp" is not supported: expected s3://bucket/prefix, efs:///path or fsx:///path'],
     ['uppercase scheme', withDestination({ uri: 'S3://bucket' }), 'destinations[0].uri', 'destinations[0].uri: scheme "S3" is not supported (write it in lowercase: s3://)'],
@@ -125,11 +125,11 @@ describe('parseJobSpec', () => {
   });
 
   it('collects every problem and puts the first in the message', () => {
-    const input = spec({ jobType: 'EXPORT', capacityBytes: 'x', destinations: [{ uri: 's3://A_B' }, { uri: 'nfs://h/x' }] });
+    const input = spec({ jobType: 'LOCAL_USE', capacityBytes: 'x', destinations: [{ uri: 's3://A_B' }, { uri: 'nfs://h/x' }] });
     const problems = jobSpecProblems(input);
     expect(problems.map((p) => p.field)).toEqual(['jobType', 'capacityBytes', 'destinations[0].uri', 'destinations[1].uri']);
     const err = rejection(input);
-    expect(err.message).toBe('jobType: EXPORT jobs are not supported by floe (only IMPORT) (and 3 more problems)');
+    expect(err.message).toBe('jobType: LOCAL_USE jobs are not supported by floe (only IMPORT and EXPORT) (and 3 more problems)');
     expect((err.details?.problems as unknown[]).length).toBe(4);
   });
 

@@ -1,9 +1,13 @@
 // The job spec: the JSON file a station operator writes to create a job, shaped after
 // Snowball's CreateJob request (JobType, Description, SnowballType, Resources, AddressId,
-// Notification). floe does IMPORT jobs only.
+// Notification). floe does IMPORT and EXPORT jobs (ARCHITECTURE.md, "Lifecycle", "The way back"):
+// an IMPORT job names the AWS destinations its journal is imported into at the facility; an EXPORT
+// job names the sources copied onto the device at the facility and the customer's shipping address.
+// A spec without jobType is an IMPORT job, as every spec was before EXPORT jobs.
 import { FloeError } from '../appliance/errors.js';
+import { DEFAULT_JOB_TYPE, JOB_TYPES, type JobType } from '../appliance/lifecycle/job-lifecycle.js';
 import { readDestinations, type DestinationSpec } from './destination-spec.js';
-import { readReturnAddress, type ReturnAddress } from './return-address.js';
+import { SHIPPING_ROLE, readReturnAddress, type ReturnAddress } from './return-address.js';
 import {
   Problems,
   asObject,
@@ -23,7 +27,7 @@ export type { DestinationSpec } from './destination-spec.js';
 export type { ReturnAddress } from './return-address.js';
 export type { SpecProblem } from './spec-checks.js';
 
-export type JobType = 'IMPORT';
+export type { JobType } from '../appliance/lifecycle/job-lifecycle.js';
 
 /** Snowcone device types and their usable capacity (DOMAIN.md, "Snowball / Snowcone"). */
 export const DEVICE_TYPES = {
@@ -56,19 +60,26 @@ export interface NotificationSpec {
 }
 
 export interface JobSpec {
+  /** IMPORT when the spec leaves it out. */
   readonly jobType: JobType;
   readonly description?: string;
   readonly deviceType: DeviceType;
   /** Bytes of the device this job may fill; the whole device when absent. */
   readonly capacityBytes?: number;
+  /** IMPORT: where the journal is imported at the facility (at least one). EXPORT: none, always empty. */
   readonly destinations: readonly DestinationSpec[];
+  /** EXPORT only: what is copied onto the device at the facility (s3://, efs://, fsx://; at least one). */
+  readonly sources?: readonly DestinationSpec[];
+  /** Where the device goes back to: the facility. */
   readonly returnAddress: ReturnAddress;
+  /** The customer's address (Snowball's shipping address): required for EXPORT, optional for IMPORT. */
+  readonly shippingAddress?: ReturnAddress;
   readonly notification?: NotificationSpec;
 }
 
-const JOB_SPEC_FIELDS = ['jobType', 'description', 'deviceType', 'capacityBytes', 'destinations', 'returnAddress', 'notification'] as const;
+export const JOB_SPEC_FIELDS = ['jobType', 'description', 'deviceType', 'capacityBytes', 'destinations', 'sources', 'returnAddress', 'shippingAddress', 'notification'] as const;
 const NOTIFICATION_FIELDS = ['snsTopicArn', 'jobStatesToNotify', 'notifyAll'] as const;
-const UNSUPPORTED_JOB_TYPES = ['EXPORT', 'LOCAL_USE'];
+const UNSUPPORTED_JOB_TYPES = ['LOCAL_USE'];
 
 /**
  * Validates a parsed job spec. Every problem is collected; the error's message names the first
@@ -102,8 +113,10 @@ function checkJobSpec(problems: Problems, input: unknown): JobSpec | undefined {
   if (capacityBytes !== undefined && deviceType !== undefined && capacityBytes > DEVICE_TYPES[deviceType].capacityBytes) {
     problems.add('capacityBytes', `${capacityBytes} exceeds the ${deviceType} capacity of ${DEVICE_TYPES[deviceType].capacityBytes} bytes`);
   }
-  const destinations = readDestinations(problems, input);
+  const { destinations, sources } = readDirection(problems, input, jobType);
   const returnAddress = readReturnAddress(problems, 'returnAddress', input.returnAddress);
+  const shippingAddress =
+    input.shippingAddress === undefined && jobType !== 'EXPORT' ? undefined : readReturnAddress(problems, 'shippingAddress', input.shippingAddress, SHIPPING_ROLE);
   const notification = input.notification === undefined ? undefined : readNotification(problems, 'notification', input.notification);
   if (!problems.empty || jobType === undefined || deviceType === undefined || destinations === undefined || returnAddress === undefined) return undefined;
   return {
@@ -112,18 +125,32 @@ function checkJobSpec(problems: Problems, input: unknown): JobSpec | undefined {
     deviceType,
     ...(capacityBytes === undefined ? {} : { capacityBytes }),
     destinations,
+    ...(sources === undefined ? {} : { sources }),
     returnAddress,
+    ...(shippingAddress === undefined ? {} : { shippingAddress }),
     ...(notification === undefined ? {} : { notification }),
   };
 }
 
+/** IMPORT: destinations, no sources. EXPORT: sources, no destinations (it imports nothing into AWS). */
+function readDirection(problems: Problems, input: Record<string, unknown>, jobType: JobType | undefined): { destinations?: DestinationSpec[]; sources?: DestinationSpec[] } {
+  if (jobType !== 'EXPORT') {
+    if (input.sources !== undefined) problems.add('sources', 'only for EXPORT jobs: an IMPORT job ingests the shares its tasks name on site');
+    return { destinations: readDestinations(problems, input) };
+  }
+  if (input.destinations !== undefined) problems.add('destinations', 'an EXPORT job imports nothing into AWS: name what goes onto the device in sources');
+  const sources = readDestinations(problems, input, 'sources', 'source');
+  return sources === undefined ? {} : { destinations: [], sources };
+}
+
 function readJobType(problems: Problems, input: Record<string, unknown>): JobType | undefined {
   const value = input.jobType;
+  if (value === undefined) return DEFAULT_JOB_TYPE;
   if (typeof value === 'string' && UNSUPPORTED_JOB_TYPES.includes(value)) {
-    problems.add('jobType', `${value} jobs are not supported by floe (only IMPORT)`);
+    problems.add('jobType', `${value} jobs are not supported by floe (only ${JOB_TYPES.join(' and ')})`);
     return undefined;
   }
-  return readEnum(problems, input, '', 'jobType', ['IMPORT'] as const, { required: true });
+  return readEnum(problems, input, '', 'jobType', JOB_TYPES);
 }
 
 // arn:<partition>:sns:<region>:<12-digit account>:<topic name of 1-256 letters, digits, - _ (.fifo)>

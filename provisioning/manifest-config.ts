@@ -3,7 +3,7 @@
 import type { ScryptParams } from '../appliance/crypto/key-wrap.js';
 import { canonicalJson } from './canonical-json.js';
 import { isDeviceId, isJobId, type DeviceId, type JobId } from './job-ids.js';
-import { jobSpecProblems, type DestinationSpec, type DeviceType, type JobSpec, type NotificationSpec, type ReturnAddress } from './job-spec.js';
+import { JOB_SPEC_FIELDS, jobSpecProblems, type DestinationSpec, type DeviceType, type JobSpec, type JobType, type NotificationSpec, type ReturnAddress } from './job-spec.js';
 import { Problems, isJsonObject, jsonTypeName, readInteger, rejectUnknownFields, type SpecProblem } from './spec-checks.js';
 
 export interface ScryptKdf extends ScryptParams {
@@ -12,7 +12,8 @@ export interface ScryptKdf extends ScryptParams {
 
 export interface ManifestConfig {
   readonly jobId: JobId;
-  readonly jobType: 'IMPORT';
+  /** Read as IMPORT from a manifest made before EXPORT jobs, which has none (decodeConfig). */
+  readonly jobType: JobType;
   readonly description?: string;
   readonly deviceId: DeviceId;
   readonly deviceType: DeviceType;
@@ -21,8 +22,12 @@ export interface ManifestConfig {
   readonly devicePublicKey: string;
   /** SHA-256 of the device's DER TLS certificate, 64 lowercase hex digits; clients pin it. */
   readonly tlsCertificateFingerprint: string;
-  readonly destinations: readonly DestinationSpec[];
+  /** IMPORT jobs only (an EXPORT job imports nothing). */
+  readonly destinations?: readonly DestinationSpec[];
+  /** EXPORT jobs only: what is copied onto the device at the facility. */
+  readonly sources?: readonly DestinationSpec[];
   readonly returnAddress: ReturnAddress;
+  readonly shippingAddress?: ReturnAddress;
   readonly notification?: NotificationSpec;
   /** ISO 8601 UTC with milliseconds, e.g. 2025-01-02T03:04:05.678Z. */
   readonly createdAt: string;
@@ -43,12 +48,14 @@ const CONFIG_FIELDS = [
   'devicePublicKey',
   'tlsCertificateFingerprint',
   'destinations',
+  'sources',
   'returnAddress',
+  'shippingAddress',
   'notification',
   'createdAt',
   'kdf',
 ] as const;
-const SPEC_FIELDS = ['jobType', 'description', 'deviceType', 'capacityBytes', 'destinations', 'returnAddress', 'notification'] as const;
+const SPEC_FIELDS = JOB_SPEC_FIELDS;
 const HEX_256 = /^[0-9a-f]{64}$/u;
 
 /** The canonical encoding that is stored and authenticated. */
@@ -70,8 +77,11 @@ export function manifestConfigFromSpec(
     ...(spec.capacityBytes === undefined ? {} : { capacityBytes: spec.capacityBytes }),
     devicePublicKey: made.devicePublicKey,
     tlsCertificateFingerprint: made.tlsCertificateFingerprint,
-    destinations: spec.destinations,
+    // An EXPORT manifest carries its sources instead: no empty destinations a reader could take for an IMPORT.
+    ...(spec.jobType === 'EXPORT' ? {} : { destinations: spec.destinations }),
+    ...(spec.sources === undefined ? {} : { sources: spec.sources }),
     returnAddress: spec.returnAddress,
+    ...(spec.shippingAddress === undefined ? {} : { shippingAddress: spec.shippingAddress }),
     ...(spec.notification === undefined ? {} : { notification: spec.notification }),
     createdAt: made.createdAt,
     kdf: made.kdf,

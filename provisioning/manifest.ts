@@ -10,6 +10,7 @@ import { unwrapSecret, wrapSecret, type WrappedSecret } from '../appliance/crypt
 import { SecretKey } from '../appliance/crypto/secret-key.js';
 import { SigningKey } from '../appliance/crypto/signing.js';
 import { FloeError } from '../appliance/errors.js';
+import { DEFAULT_JOB_TYPE } from '../appliance/lifecycle/job-lifecycle.js';
 import { canonicalJson, type CanonicalValue } from './canonical-json.js';
 import { manifestFileName, type DeviceId, type JobId } from './job-ids.js';
 import { encodeManifestConfig, manifestConfigProblems, type ManifestConfig } from './manifest-config.js';
@@ -189,7 +190,10 @@ function decodeConfig(bytes: Buffer): ManifestConfig {
   }
   // One value, one encoding (§3): anything else was not written by floe.
   if (!encodeManifestConfig(value as ManifestConfig).equals(bytes)) throw invalid('the configuration is not in canonical form');
-  return value as ManifestConfig;
+  // A manifest made before EXPORT jobs names no job type: it is an IMPORT job. The bytes the AEAD
+  // authenticates stay as they were read (authenticatedData), so it still opens.
+  const config = value as ManifestConfig;
+  return config.jobType === undefined ? { ...config, jobType: DEFAULT_JOB_TYPE } : config;
 }
 
 function invalid(message: string, details?: Record<string, unknown>): FloeError {

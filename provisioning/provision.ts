@@ -12,6 +12,7 @@ import { FloeError } from '../appliance/errors.js';
 import { fsyncDirectory } from '../appliance/fs-durable.js';
 import { DEVICE_DIR, IDENTITY_FORMAT_VERSION, readDeviceIdentity, writeDeviceFiles } from './device-files.js';
 import { newDeviceId, newJobId, type DeviceId, type JobId } from './job-ids.js';
+import { JOB_TYPES, type JobType } from '../appliance/lifecycle/job-lifecycle.js';
 import { parseJobSpec } from './job-spec.js';
 import { writeManifest } from './manifest.js';
 import { manifestConfigFromSpec } from './manifest-config.js';
@@ -37,6 +38,7 @@ export interface ProvisionResult {
   readonly manifestPath: string;
   readonly devicePublicKey: string;
   readonly tlsCertificateFingerprint: string;
+  readonly jobType: JobType;
 }
 
 const CERTIFICATE_BACKDATE_MS = 24 * 60 * 60 * 1000; // device clocks drift; accept a day early
@@ -97,7 +99,9 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRes
         deviceType: spec.deviceType,
         ...(spec.capacityBytes === undefined ? {} : { capacityBytes: spec.capacityBytes }),
         returnAddress: spec.returnAddress,
-        destinations: spec.destinations,
+        ...(spec.shippingAddress === undefined ? {} : { shippingAddress: spec.shippingAddress }),
+        ...(spec.jobType === 'EXPORT' ? {} : { destinations: spec.destinations }),
+        ...(spec.sources === undefined ? {} : { sources: spec.sources }),
         ...(spec.notification === undefined ? {} : { notification: spec.notification }),
         provisionedAt: createdAt,
       },
@@ -116,7 +120,23 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRes
     dek.dispose();
     await rm(staging, { recursive: true, force: true });
   }
-  return { jobId, deviceId, unlockCode, manifestPath, devicePublicKey, tlsCertificateFingerprint: certificate.fingerprint };
+  return { jobId, deviceId, unlockCode, manifestPath, devicePublicKey, tlsCertificateFingerprint: certificate.fingerprint, jobType: spec.jobType };
+}
+
+/**
+ * `floe provision --job-type T`: the job spec with jobType T. A spec that names another job type
+ * is refused rather than overridden: one of the two is a mistake.
+ */
+export function withJobType(jobSpec: unknown, jobType: string): unknown {
+  if (!(JOB_TYPES as readonly string[]).includes(jobType)) {
+    throw new FloeError('INVALID_ARGUMENT', `--job-type: expected ${JOB_TYPES.join(' or ')}, got "${jobType}"`);
+  }
+  if (typeof jobSpec !== 'object' || jobSpec === null || Array.isArray(jobSpec)) return jobSpec; // parseJobSpec says what is wrong
+  const named = (jobSpec as Record<string, unknown>).jobType;
+  if (named !== undefined && named !== jobType) {
+    throw new FloeError('INVALID_ARGUMENT', `the job spec says jobType ${JSON.stringify(named)} and --job-type says ${jobType}: change one of them`);
+  }
+  return { ...jobSpec, jobType };
 }
 
 /** Reads a job spec file: JSON, else JOB_SPEC_INVALID; a missing file is NOT_FOUND. */

@@ -1,5 +1,6 @@
-// The return address of a job, shaped like Snowball's `Address` (CreateAddress). It goes on the
-// device's E Ink label, so it is plain printable text.
+// The addresses of a job, shaped like Snowball's `Address` (CreateAddress): the return address
+// (the facility the device goes back to) and, for EXPORT jobs, the shipping address (the customer
+// the device is shipped to). They go on the device's E Ink label, so they are plain printable text.
 import { Problems, asObject, fieldPath, readString, rejectUnknownFields } from './spec-checks.js';
 
 export interface ReturnAddress {
@@ -19,15 +20,23 @@ export interface ReturnAddress {
 
 const ADDRESS_FIELDS = ['name', 'company', 'street1', 'street2', 'street3', 'city', 'stateOrProvince', 'postalCode', 'country', 'phone'] as const;
 
-export function readReturnAddress(problems: Problems, field: string, value: unknown): ReturnAddress | undefined {
+/** How an address is named in messages: the return address, or an EXPORT job's shipping address. */
+export interface AddressRole {
+  readonly what: string;
+  readonly purpose: string;
+}
+const RETURN_ROLE: AddressRole = { what: 'return address', purpose: 'where the device goes back to' };
+export const SHIPPING_ROLE: AddressRole = { what: 'shipping address', purpose: "the customer's address, where an EXPORT device is shipped" };
+
+export function readReturnAddress(problems: Problems, field: string, value: unknown, role: AddressRole = RETURN_ROLE): ReturnAddress | undefined {
   if (value === undefined) {
-    problems.add(field, 'required: where the device goes back to (name, street1, city, postalCode, country)');
+    problems.add(field, `required: ${role.purpose} (name, street1, city, postalCode, country)`);
     return undefined;
   }
   const object = asObject(problems, field, value);
   if (object === undefined) return undefined;
   const before = problems.list.length;
-  rejectUnknownFields(problems, field, object, ADDRESS_FIELDS, 'return address');
+  rejectUnknownFields(problems, field, object, ADDRESS_FIELDS, role.what);
   const name = readString(problems, object, field, 'name', { required: true, maxLength: 128 });
   const company = readString(problems, object, field, 'company', { maxLength: 128 });
   const street1 = readString(problems, object, field, 'street1', { required: true, maxLength: 128 });

@@ -12,6 +12,7 @@ export function statusLines(s: DeviceStatus): string[] {
     ['State', `${s.state} (${s.snowballJobState})`],
     ['Since', s.since],
     ['Job', s.jobId],
+    ['Type', s.jobType],
     ['Device', s.deviceId],
     ['Keys', keysLine(s)],
     ['Seal', s.sealFingerprint],
@@ -25,11 +26,20 @@ function keysLine(s: DeviceStatus): string {
   return s.unlocked ? 'held (unlocked)' : 'none (unlock with the manifest and the code)';
 }
 
+function addressLine(address: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  return address === undefined ? undefined : Object.values(address).filter((v) => typeof v === 'string' && v !== '').join(', ');
+}
+
+/** The label follows the direction: an EXPORT device goes to the customer (Ship to) and back to the facility afterwards. */
 export function labelLines(l: ShippingLabel): string[] {
+  const outbound = l.jobType === 'EXPORT';
   return fields([
     ['Job', l.jobId],
+    ['Type', outbound ? l.jobType : undefined],
     ['Device', l.deviceId],
-    ['Return to', Object.values(l.returnAddress).filter((v) => typeof v === 'string' && v !== '').join(', ')],
+    ['Ship to', outbound ? addressLine(l.shipTo) : undefined],
+    ['From', outbound ? undefined : addressLine(l.shipFrom)],
+    ['Return to', addressLine(l.returnAddress)],
     ['Seal', l.sealFingerprint],
     ['Sealed at', l.sealedAt],
   ]);
@@ -52,7 +62,7 @@ export function registerDeviceCommands(program: Command): void {
   clientCommand(
     program
       .command('unlock')
-      .description('unlock with the job manifest and the unlock code (on site: start ingest; at the facility: check the seal first)')
+      .description('unlock with the job manifest and the unlock code (IMPORT: on site start ingest, at the facility check the seal first; EXPORT: at the facility start ingest, on site check the seal first)')
       .requiredOption('--manifest <file>', 'the <jobId>_manifest.bin file')
       .requiredOption('--code <code>', 'the 29-character unlock code'),
   ).action(async (flags: ClientFlags & { manifest: string; code: string }) => {
@@ -76,8 +86,8 @@ export function registerDeviceCommands(program: Command): void {
   clientCommand(
     program
       .command('erase')
-      .description('cryptographic erase (NIST SP 800-88 purge) after import; asks for the job id unless --yes')
-      .option('--force', 'erase even though the import has not completed')
+      .description('cryptographic erase (NIST SP 800-88 purge) after import (EXPORT: after restore); asks for the job id unless --yes')
+      .option('--force', 'erase even though the import (EXPORT: the restore) has not completed')
       .option('--yes', 'do not ask for confirmation (scripts; needed when stdin is not a terminal)'),
   ).action(async (flags: ClientFlags & { force?: boolean; yes?: boolean }) => {
     const client = await clientOf(flags);

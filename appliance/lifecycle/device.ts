@@ -10,7 +10,8 @@ import { Journal, type JournalStats } from '../journal/journal.js';
 import { sealJournal } from '../journal/seal.js';
 import { verifyJournal, type VerifyReport } from '../journal/verify.js';
 import { overwriteAndRemove, type OverwriteResult } from './erase.js';
-import { SNOWBALL_JOB_STATE, TRANSITIONS, type DeviceStatus, type LifecycleState, type ShippingLabel, type UnlockProgress } from './lifecycle-state.js';
+import { checkAction, eraseRefusal, hasLabel, jobTypeOf, lifecycleOf, lockRefusal, type JobLifecycle, type JobType, type LifecycleAction } from './job-lifecycle.js';
+import type { DeviceStatus, LifecycleState, ShippingLabel, UnlockProgress } from './lifecycle-state.js';
 import { openManifestForDevice, type DeviceIdentity } from './manifest-access.js';
 import { deviceDir, readJsonFile, writeJsonFile } from './state-files.js';
 import { UnlockThrottle } from './unlock-throttle.js';
@@ -26,6 +27,8 @@ export interface EraseRecord {
   readonly erasedAt: string;
   readonly jobId: string;
   readonly deviceId: string;
+  /** Absent from records written before EXPORT jobs: IMPORT. */
+  readonly jobType?: JobType;
   readonly method: string;
   readonly filesOverwritten: number;
   readonly bytesOverwritten: number;
@@ -67,7 +70,8 @@ export class Device extends EventEmitter {
     const life = await readJsonFile<LifecycleFile>(join(deviceDir(dataDir), 'lifecycle.json'));
     const erased = await readJsonFile<EraseRecord>(join(deviceDir(dataDir), 'erase-record.json'));
     if (life?.state === 'ERASED' && erased) {
-      return new Device(dataDir, { jobId: erased.jobId, deviceId: erased.deviceId, devicePublicKey: '', returnAddress: {} }, life, await UnlockThrottle.load(dataDir));
+      const identity: DeviceIdentity = { jobId: erased.jobId, deviceId: erased.deviceId, jobType: jobTypeOf(erased.jobType), devicePublicKey: '', returnAddress: {} };
+      return new Device(dataDir, identity, life, await UnlockThrottle.load(dataDir));
     }
     if (identity === undefined || life === undefined) {
       throw new FloeError('NOT_FOUND', `${dataDir} is not a provisioned floe device (run floe provision first)`);
@@ -81,6 +85,21 @@ export class Device extends EventEmitter {
 
   get unlocked(): boolean {
     return this.#keys !== null;
+  }
+
+  /** IMPORT or EXPORT, from the identity provisioning wrote (checked against the manifest at unlock). */
+  get jobType(): JobType {
+    return jobTypeOf(this.identity.jobType);
+  }
+
+  /** The rules of this device's direction (job-lifecycle.ts). */
+  get lifecycle(): JobLifecycle {
+    return lifecycleOf(this.jobType);
+  }
+
+  /** Throws INVALID_STATE when `action` does not run in the current state of this job's direction. */
+  checkAction(action: LifecycleAction): void {
+    checkAction(this.jobType, action, this.#life.state);
   }
 
   /** Ingest and sync register here so that lock can refuse or cancel them. */
@@ -101,9 +120,10 @@ export class Device extends EventEmitter {
   status(): DeviceStatus {
     const base: DeviceStatus = {
       state: this.#life.state,
-      snowballJobState: SNOWBALL_JOB_STATE[this.#life.state],
+      snowballJobState: this.lifecycle.snowballJobState[this.#life.state] ?? 'Complete',
       since: this.#life.since,
       jobId: this.identity.jobId,
+      jobType: this.jobType,
       deviceId: this.identity.deviceId,
       unlocked: this.unlocked,
       unlockRetryAfterSeconds: Math.ceil(this.#throttle.retryAfterMs() / 1000),
@@ -128,10 +148,22 @@ export class Device extends EventEmitter {
 
   label(): ShippingLabel {
     const { sealFingerprint, sealedAt } = this.#life;
-    if (!sealFingerprint || !sealedAt || this.#life.state === 'ON_SITE' || this.#life.state === 'PROVISIONED' || this.#life.state === 'ERASED') {
+    if (!sealFingerprint || !sealedAt || !hasLabel(this.jobType, this.#life.state)) {
       throw new FloeError('INVALID_STATE', `there is no shipping label in state ${this.#life.state}: the label exists once the device is locked`);
     }
-    return { jobId: this.identity.jobId, deviceId: this.identity.deviceId, returnAddress: this.identity.returnAddress, sealFingerprint, sealedAt };
+    // The addresses follow the direction: to the facility on the way in, to the customer on the way out.
+    const { returnAddress, shippingAddress } = this.identity;
+    const [shipTo, shipFrom] = this.jobType === 'EXPORT' ? [shippingAddress ?? {}, returnAddress] : [returnAddress, shippingAddress];
+    return {
+      jobId: this.identity.jobId,
+      deviceId: this.identity.deviceId,
+      jobType: this.jobType,
+      shipTo,
+      ...(shipFrom === undefined ? {} : { shipFrom }),
+      returnAddress,
+      sealFingerprint,
+      sealedAt,
+    };
   }
 
   async journalStats(): Promise<JournalStats> {
@@ -157,6 +189,20 @@ export class Device extends EventEmitter {
   /** IMPORTING -> IMPORTED or IMPORTED_WITH_ERRORS. */
   finishImport(withErrors: boolean): Promise<void> {
     return this.#serial(() => this.#transition(withErrors ? 'IMPORTED_WITH_ERRORS' : 'IMPORTED'));
+  }
+
+  /**
+   * A restore ran to its end. On an EXPORT device that is the job's delivery: ON_SITE (or an
+   * earlier RESTORED*) -> RESTORED or RESTORED_WITH_ERRORS. On an IMPORT device a restore is a
+   * recovery, not the job, and the state stays as it is.
+   */
+  finishRestore(withErrors: boolean): Promise<void> {
+    return this.#serial(async () => {
+      const l = this.lifecycle;
+      if (l.delivery !== 'restore') return;
+      const to = withErrors ? l.deliveredState.withErrors : l.deliveredState.clean;
+      if (this.#life.state !== to) await this.#transition(to);
+    });
   }
 
   erase(options: { force?: boolean } = {}): Promise<EraseRecord> {
@@ -209,7 +255,7 @@ export class Device extends EventEmitter {
     }
     this.#keys = { ring, deviceKey: opened.deviceKey, journal };
     try {
-      if (state === 'PROVISIONED') await this.#transition('ON_SITE');
+      if (state === 'PROVISIONED') await this.#transition(this.lifecycle.fillState);
       else if (state === 'LOCKED') await this.#checkSealThenArrive();
     } catch (err) {
       await this.#dropKeys();
@@ -218,7 +264,10 @@ export class Device extends EventEmitter {
     return this.status();
   }
 
-  /** Facility unlock (ARCHITECTURE.md, "Lifecycle"): the whole journal against the seal, before import. */
+  /**
+   * The unlock after shipping (ARCHITECTURE.md, "Lifecycle"): the whole journal against the seal,
+   * then the arrival state: AT_FACILITY before an import, ON_SITE before an EXPORT's restore.
+   */
   async #checkSealThenArrive(): Promise<void> {
     const report = await this.verifyJournal((p) => this.emit('progress', { ...p, phase: 'seal-check' }));
     const problems = report.problems.map((p) => p.message);
@@ -231,11 +280,13 @@ export class Device extends EventEmitter {
         details: { problems, affectedPaths: report.affectedPaths },
       });
     }
-    await this.#transition('AT_FACILITY');
+    await this.#transition(this.lifecycle.arrivalState);
   }
 
   async #lock(options: { cancelRunning?: boolean }): Promise<ShippingLabel> {
-    if (this.#life.state !== 'ON_SITE') throw new FloeError('INVALID_STATE', `lock applies on site (ON_SITE); the device is ${this.#life.state}`);
+    const from = this.#life.state;
+    const refusal = lockRefusal(this.jobType, from);
+    if (refusal !== undefined) throw refusal;
     const keys = this.#keys;
     if (keys === null) throw new FloeError('DEVICE_LOCKED', 'unlock the device before locking it for shipping (the seal needs the job keys)');
     const running = this.#controls().reduce((n, c) => n + c.running(), 0);
@@ -243,20 +294,18 @@ export class Device extends EventEmitter {
       if (!options.cancelRunning) throw new FloeError('CONFLICT', `${running} execution(s) running: wait for them, cancel them, or lock with --cancel-running`);
       for (const control of this.#controls()) await control.cancelAll();
     }
-    await keys.journal.appendEvent({ kind: 'lifecycle', from: 'ON_SITE', to: 'LOCKED', at: new Date().toISOString() });
+    await keys.journal.appendEvent({ kind: 'lifecycle', from, to: 'LOCKED', at: new Date().toISOString() });
     const seal = await sealJournal(keys.journal, keys.deviceKey);
     await this.#writeLife({ state: 'LOCKED', since: new Date().toISOString(), sealFingerprint: seal.fingerprint, sealedAt: seal.body.sealedAt });
     await this.#dropKeys();
-    this.emit('lifecycle', { from: 'ON_SITE', to: 'LOCKED', at: this.#life.since });
+    this.emit('lifecycle', { from, to: 'LOCKED', at: this.#life.since });
     return this.label();
   }
 
   async #erase(options: { force?: boolean }): Promise<EraseRecord> {
     const state = this.#life.state;
-    if (state === 'ERASED') throw new FloeError('INVALID_STATE', 'the device is already erased');
-    if (state !== 'IMPORTED' && state !== 'IMPORTED_WITH_ERRORS' && !options.force) {
-      throw new FloeError('INVALID_STATE', `erase applies after import (the device is ${state}); use --force to erase anyway`);
-    }
+    const refusal = eraseRefusal(this.jobType, state, Boolean(options.force));
+    if (refusal !== undefined) throw refusal;
     await this.#dropKeys();
     const result: OverwriteResult = { files: 0, bytes: 0 };
     const dev = deviceDir(this.dataDir);
@@ -266,10 +315,11 @@ export class Device extends EventEmitter {
       erasedAt: new Date().toISOString(),
       jobId: this.identity.jobId,
       deviceId: this.identity.deviceId,
+      jobType: this.jobType,
       method: 'NIST SP 800-88 Rev. 1 purge: cryptographic erase (the job data key was never stored on the device) plus one random overwrite of every journal, identity and token file',
       filesOverwritten: result.files,
       bytesOverwritten: result.bytes,
-      forced: Boolean(options.force) && state !== 'IMPORTED' && state !== 'IMPORTED_WITH_ERRORS',
+      forced: Boolean(options.force) && !this.lifecycle.delivered.includes(state),
     };
     await writeJsonFile(join(dev, 'erase-record.json'), record, 0o644);
     const from = state;
@@ -280,7 +330,7 @@ export class Device extends EventEmitter {
 
   async #transition(to: LifecycleState): Promise<void> {
     const from = this.#life.state;
-    if (!TRANSITIONS[from].includes(to)) throw new FloeError('INVALID_STATE', `the device cannot go from ${from} to ${to}`);
+    if (!(this.lifecycle.transitions[from] ?? []).includes(to)) throw new FloeError('INVALID_STATE', `the device cannot go from ${from} to ${to}`);
     const at = new Date().toISOString();
     // Recorded in the journal first (durable), then in the state file the key-less daemon reads.
     await this.#keys?.journal.appendEvent({ kind: 'lifecycle', from, to, at });

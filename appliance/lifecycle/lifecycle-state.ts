@@ -1,37 +1,35 @@
-// The device lifecycle of ARCHITECTURE.md ("Lifecycle") and how it maps onto Snowball job states.
+// The device lifecycle of ARCHITECTURE.md ("Lifecycle", "The way back"): its states and what the
+// daemon reports about them. The rules per direction (IMPORT, EXPORT) are in job-lifecycle.ts.
+import type { JobType } from './job-lifecycle.js';
 
-export type LifecycleState = 'PROVISIONED' | 'ON_SITE' | 'LOCKED' | 'AT_FACILITY' | 'IMPORTING' | 'IMPORTED' | 'IMPORTED_WITH_ERRORS' | 'ERASED';
+export type LifecycleState =
+  | 'PROVISIONED'
+  | 'ON_SITE'
+  | 'LOCKED'
+  | 'AT_FACILITY'
+  | 'IMPORTING'
+  | 'IMPORTED'
+  | 'IMPORTED_WITH_ERRORS'
+  | 'RESTORED'
+  | 'RESTORED_WITH_ERRORS'
+  | 'ERASED';
 
-export const LIFECYCLE_STATES: readonly LifecycleState[] = ['PROVISIONED', 'ON_SITE', 'LOCKED', 'AT_FACILITY', 'IMPORTING', 'IMPORTED', 'IMPORTED_WITH_ERRORS', 'ERASED'];
+/** Every state of either direction; which a device goes through is its job type's (job-lifecycle.ts). */
+export const LIFECYCLE_STATES: readonly LifecycleState[] = ['PROVISIONED', 'ON_SITE', 'LOCKED', 'AT_FACILITY', 'IMPORTING', 'IMPORTED', 'IMPORTED_WITH_ERRORS', 'RESTORED', 'RESTORED_WITH_ERRORS', 'ERASED'];
 
-/** The Snowball job state a person at AWS would use for each lifecycle state (DOMAIN.md). */
-export const SNOWBALL_JOB_STATE: Record<LifecycleState, string> = {
-  PROVISIONED: 'PreparingAppliance',
-  ON_SITE: 'WithCustomer',
-  LOCKED: 'InTransitToAWS',
-  AT_FACILITY: 'WithAWS',
-  IMPORTING: 'InProgress',
-  IMPORTED: 'Complete',
-  IMPORTED_WITH_ERRORS: 'Complete',
-  ERASED: 'Complete',
-};
-
-/** Allowed transitions; anything else is refused with INVALID_STATE. */
-export const TRANSITIONS: Record<LifecycleState, readonly LifecycleState[]> = {
-  PROVISIONED: ['ON_SITE', 'ERASED'],
-  ON_SITE: ['LOCKED', 'ERASED'],
-  LOCKED: ['AT_FACILITY', 'ERASED'],
-  AT_FACILITY: ['IMPORTING', 'ERASED'],
-  IMPORTING: ['IMPORTED', 'IMPORTED_WITH_ERRORS', 'ERASED'],
-  IMPORTED: ['IMPORTING', 'ERASED'],
-  IMPORTED_WITH_ERRORS: ['IMPORTING', 'ERASED'],
-  ERASED: [],
-};
+export type Address = Readonly<Record<string, unknown>>;
 
 export interface ShippingLabel {
   readonly jobId: string;
   readonly deviceId: string;
-  readonly returnAddress: Readonly<Record<string, unknown>>;
+  /** Absent from a daemon older than EXPORT jobs: IMPORT. */
+  readonly jobType?: JobType;
+  /** Where the device goes now: the facility for IMPORT, the customer for EXPORT. */
+  readonly shipTo?: Address;
+  /** Where it comes from, when the job names it: the customer's site (IMPORT), the facility (EXPORT). */
+  readonly shipFrom?: Address;
+  /** Where the device goes back to at the end of the job: the facility. */
+  readonly returnAddress: Address;
   readonly sealFingerprint: string;
   readonly sealedAt: string;
 }
@@ -41,6 +39,8 @@ export interface DeviceStatus {
   readonly snowballJobState: string;
   readonly since: string;
   readonly jobId: string;
+  /** IMPORT or EXPORT; absent from a daemon older than EXPORT jobs, which did IMPORT only. */
+  readonly jobType?: JobType;
   readonly deviceId: string;
   /** Whether the daemon holds the job's keys now (never after a restart until unlocked). */
   readonly unlocked: boolean;

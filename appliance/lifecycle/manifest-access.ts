@@ -5,6 +5,7 @@ import type { SecretKey } from '../crypto/secret-key.js';
 import type { SigningKey } from '../crypto/signing.js';
 import { FloeError } from '../errors.js';
 import { openManifest, readManifest } from '../../provisioning/manifest.js';
+import { jobTypeOf, type JobType } from './job-lifecycle.js';
 
 /** <data>/device/identity.json: the non-secret identity written at provisioning. */
 export interface DeviceIdentity {
@@ -12,7 +13,11 @@ export interface DeviceIdentity {
   readonly deviceId: string;
   /** Ed25519 public key, hex. */
   readonly devicePublicKey: string;
+  /** Absent on devices provisioned before EXPORT jobs: IMPORT. */
+  readonly jobType?: JobType;
   readonly returnAddress: Readonly<Record<string, unknown>>;
+  /** The customer's address (Snowball's shipping address): where an EXPORT device is shipped. */
+  readonly shippingAddress?: Readonly<Record<string, unknown>>;
   readonly tlsCertificateFingerprint?: string;
   readonly destinations?: ReadonlyArray<Readonly<Record<string, unknown>>>;
 }
@@ -30,6 +35,10 @@ export async function openManifestForDevice(bytes: Buffer, code: string, identit
   }
   if (m.deviceId !== identity.deviceId || m.devicePublicKey !== identity.devicePublicKey) {
     throw new FloeError('MANIFEST_WRONG_DEVICE', `the manifest of job ${m.jobId} names device ${m.deviceId}, not this device (${identity.deviceId})`);
+  }
+  // identity.json is not authenticated; the manifest is: its job type decides the direction.
+  if (jobTypeOf(m.jobType) !== jobTypeOf(identity.jobType)) {
+    throw new FloeError('MANIFEST_WRONG_DEVICE', `the manifest is for an ${jobTypeOf(m.jobType)} job; this device was provisioned for an ${jobTypeOf(identity.jobType)} job`);
   }
   const opened = await openManifest(manifest, code);
   if (opened.deviceKey.publicKey.toString('hex') !== identity.devicePublicKey) {

@@ -4,7 +4,8 @@
 //
 // - One execution runs at a time (the device is one agent); with TaskQueueing ENABLED the others
 //   wait in QUEUED, with DISABLED starting one while another is queued or running is refused.
-// - Ingest runs only ON_SITE, and only while the device holds its keys.
+// - Ingest runs only where the job's direction fills the journal (ON_SITE for IMPORT, AT_FACILITY
+//   for EXPORT: appliance/lifecycle/job-lifecycle.ts), and only while the device holds its keys.
 // - Task definitions and finished executions are journal events (encrypted like everything in
 //   it): `task.created`, `task.updated`, `task.deleted`, `task.execution.started`, `task.execution.finished`. They are read back
 //   from the journal whenever the device's journal changes (unlock after a restart or a lock), and
@@ -23,6 +24,7 @@ import { FloeError, asFloeError } from '../errors.js';
 import { runIngest } from '../ingest/ingest-engine.js';
 import type { Journal } from '../journal/journal.js';
 import type { ExecutionControl } from '../lifecycle/device.js';
+import { actionRefusal, actionRuns, refusalOf, type JobType } from '../lifecycle/job-lifecycle.js';
 import type { LifecycleState } from '../lifecycle/lifecycle-state.js';
 import { openSource, type OpenSourceOptions } from '../sources/open-source.js';
 import { createFilter } from './filters.js';
@@ -40,6 +42,8 @@ export interface EventPublisher {
 /** What the service needs of the Device. */
 export interface DeviceAccess {
   readonly state: LifecycleState;
+  /** IMPORT when absent. */
+  readonly jobType?: JobType;
   readonly unlocked: boolean;
   journal(): Journal;
 }
@@ -268,9 +272,8 @@ export class TaskService implements ExecutionControl {
   }
 
   #checkOnSite(): void {
-    if (this.#device.state !== 'ON_SITE') {
-      throw new FloeError('INVALID_STATE', `ingest runs only on site (ON_SITE); the device is ${this.#device.state}`, { details: { state: this.#device.state } });
-    }
+    const refusal = actionRefusal(this.#device.jobType, 'ingest', this.#device.state);
+    if (refusal !== undefined) throw refusal;
     if (!this.#device.unlocked) throw new FloeError('DEVICE_LOCKED', 'the device holds no key: unlock it with the manifest and the unlock code');
   }
 
@@ -314,9 +317,11 @@ export class TaskService implements ExecutionControl {
     if (this.#current !== undefined || this.#closed) return;
     const next = this.#queue.shift();
     if (next === undefined) return;
-    if (this.#device.state !== 'ON_SITE' || !this.#device.unlocked) {
-      // The device left ON_SITE (or was locked) while this waited: it cannot run.
-      void this.#end(next, () => next.machine.fail('INVALID_STATE', `ingest runs only on site (ON_SITE); the device is ${this.#device.state}`)).then(() => {
+    const refusal = actionRefusal(this.#device.jobType, 'ingest', this.#device.state);
+    if (refusal !== undefined || !this.#device.unlocked) {
+      // The device left its ingest state (or was locked) while this waited: it cannot run.
+      const message = (refusal ?? refusalOf(this.#device.jobType, 'ingest', this.#device.state)).message;
+      void this.#end(next, () => next.machine.fail('INVALID_STATE', message)).then(() => {
         next.finish();
         this.#pump();
       });
@@ -429,7 +434,7 @@ export class TaskService implements ExecutionControl {
   }
 
   async #checkSchedules(): Promise<void> {
-    if (!this.#device.unlocked || this.#device.state !== 'ON_SITE' || this.#closed) return;
+    if (!this.#device.unlocked || !actionRuns(this.#device.jobType, 'ingest', this.#device.state) || this.#closed) return;
     const state = await this.#state();
     const now = (this.#options.now ?? Date.now)();
     for (const task of state.tasks.values()) {

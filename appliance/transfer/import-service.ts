@@ -61,8 +61,6 @@ export function newExecutionId(prefix: string): string {
   return `${prefix}-${new Date().toISOString().replace(/[-:.]/gu, '').slice(0, 15)}-${randomBytes(4).toString('hex')}`;
 }
 
-const IMPORT_STATES = new Set(['AT_FACILITY', 'IMPORTING', 'IMPORTED', 'IMPORTED_WITH_ERRORS']);
-
 /** One run of the engine over several destinations, with progress and status; shared by import and sync. */
 export class TransferRun {
   readonly executionId: string;
@@ -201,17 +199,7 @@ export class ImportService {
   /** Starts an import and returns at once; `wait()` or `status()` follow it. */
   async start(request: TransferRequest = {}): Promise<RunStatus> {
     if (this.#run?.running) throw new FloeError('CONFLICT', `import ${this.#run.executionId} is already running`);
-    const state = this.#device.state;
-    if (!IMPORT_STATES.has(state)) {
-      throw new FloeError(
-        'INVALID_STATE',
-        state === 'ON_SITE'
-          ? 'import runs at the facility (AT_FACILITY, after the seal check); on site use floe sync to transfer online'
-          : state === 'LOCKED'
-            ? 'import runs at the facility after the seal check: unlock the device there first (floe unlock --manifest FILE --code CODE)'
-            : `import runs at the facility (AT_FACILITY, after the seal check); the device is ${state}`,
-      );
-    }
+    this.#device.checkAction('import'); // by the job's direction (job-lifecycle.ts): never on an EXPORT device
     const journal = this.#device.journal(); // DEVICE_LOCKED when it holds no key
     const options = parseOptions(request.options ?? {}, DEFAULT_TASK_OPTIONS);
     const specs = chooseDestinations(this.#device.identity.destinations as readonly DestinationSpec[] | undefined, request.destinations);

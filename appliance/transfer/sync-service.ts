@@ -121,10 +121,7 @@ export class SyncService implements ExecutionControl {
   }
 
   #checkDevice(): void {
-    const state = this.#device.state;
-    if (state !== 'ON_SITE') {
-      throw new FloeError('INVALID_STATE', `online sync runs on site (ON_SITE); the device is ${state}${state === 'AT_FACILITY' || state.startsWith('IMPORT') ? ': use floe import' : ''}`);
-    }
+    this.#device.checkAction('sync'); // ON_SITE on an IMPORT device; never on an EXPORT device (job-lifecycle.ts)
     this.#device.journal(); // DEVICE_LOCKED when it holds no key
   }
 

@@ -193,9 +193,9 @@ describe('provision', () => {
 
   it('an invalid job spec writes nothing', async () => {
     const dirs = await workspace();
-    const err = await rejectionOf(provision({ jobSpec: { ...example, jobType: 'EXPORT' }, ...dirs }));
+    const err = await rejectionOf(provision({ jobSpec: { ...example, jobType: 'LOCAL_USE' }, ...dirs }));
     expect(err.code).toBe('JOB_SPEC_INVALID');
-    expect(err.message).toBe('jobType: EXPORT jobs are not supported by floe (only IMPORT)');
+    expect(err.message).toBe('jobType: LOCAL_USE jobs are not supported by floe (only IMPORT and EXPORT)');
     await expect(stat(dirs.dataDir)).rejects.toMatchObject({ code: 'ENOENT' });
     await expect(stat(dirs.outDir)).rejects.toMatchObject({ code: 'ENOENT' });
   });

@@ -9,6 +9,14 @@ import { phaseProgress, type DestinationProgressView, type TransferView } from '
 import { ProgressBar } from '../widgets/bars.js';
 import { ErrorText, RemoteView } from '../widgets/notice.js';
 import type { ScreenProps } from './screen-props.js';
+import type { DeviceStatus } from '../data/views.js';
+
+/** What this screen is for in the device's state; an EXPORT job imports nothing, its report is the restore's. */
+function importLine(status: DeviceStatus | undefined): string {
+  const state = status?.state;
+  if (status?.jobType === 'EXPORT') return 'an EXPORT job imports nothing into AWS; it restores on site (8), and its completion report is below';
+  return state === 'AT_FACILITY' || state === 'IMPORTING' || state?.startsWith('IMPORTED') ? 'import into the destinations' : state === 'ON_SITE' ? 'online sync while the network is up' : 'import runs at the facility, online sync on site';
+}
 
 /** One destination's bar: bytes while it transfers, entries verified of entries to verify while it verifies.
  * An import counts journal entries, folders included (appliance/transfer/transfer-engine.ts). */
@@ -85,7 +93,7 @@ export function ImportScreen({ snap, actions, active, width }: ScreenProps) {
   }
   return (
     <Box flexDirection="column">
-      <Text>{`Device ${state ?? 'unknown'}: ${state === 'AT_FACILITY' || state === 'IMPORTING' || state?.startsWith('IMPORTED') ? 'import into the destinations' : state === 'ON_SITE' ? 'online sync while the network is up' : 'import runs at the facility, online sync on site'}`}</Text>
+      <Text>{`Device ${state ?? 'unknown'}: ${importLine(valueOf(snap.status))}`}</Text>
       <Transfer title="Import" remote={snap.importStatus} throughput={snap.importThroughput} width={width} />
       <Transfer title="Online sync" remote={snap.syncStatus} throughput={snap.syncThroughput} width={width} />
       <Text> </Text>

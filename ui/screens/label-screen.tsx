@@ -3,6 +3,7 @@
 // is locked, this is where it is locked.
 import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
+import { lifecycleOf } from '../../appliance/lifecycle/job-lifecycle.js';
 import { valueOf, type ActionResult } from '../data/store.js';
 import type { ShippingLabel } from '../data/views.js';
 import { bigText } from '../widgets/big-font.js';
@@ -35,8 +36,9 @@ export function Label(props: { label: ShippingLabel; width: number }) {
         ))}
         <Text wrap="truncate-end">{`Job  ${label.jobId}`}</Text>
         <Text wrap="truncate-end">{`Seal ${label.sealFingerprint}`}</Text>
-        <Text>Return to:</Text>
-        {addressLines(label.returnAddress).map((l, i) => (
+        {/* The label follows the direction: an EXPORT device goes to the customer, an IMPORT device back to the facility. */}
+        <Text>{label.jobType === 'EXPORT' ? 'Ship to (customer):' : 'Return to:'}</Text>
+        {addressLines(label.jobType === 'EXPORT' ? (label.shipTo ?? {}) : label.returnAddress).map((l, i) => (
           <Text key={i} wrap="truncate-end">{`  ${l}`}</Text>
         ))}
       </Box>
@@ -49,6 +51,8 @@ export function LabelScreen({ snap, actions, active, width }: ScreenProps) {
   const [message, setMessage] = useState<ActionResult | undefined>(undefined);
   const status = valueOf(snap.status);
   const locked = status?.state === 'LOCKED';
+  // Lock applies where the job fills the device: on site (IMPORT), at the facility (EXPORT).
+  const canLock = status !== undefined && status.state === lifecycleOf(status.jobType).fillState;
   useInput(
     (input) => {
       if (getConfirm()) {
@@ -59,7 +63,7 @@ export function LabelScreen({ snap, actions, active, width }: ScreenProps) {
         }
         return;
       }
-      if (input === 'L' && status?.state === 'ON_SITE') setConfirm(true);
+      if (input === 'L' && canLock) setConfirm(true);
     },
     { isActive: active },
   );
@@ -72,7 +76,7 @@ export function LabelScreen({ snap, actions, active, width }: ScreenProps) {
           ? 'The device is erased: it holds no job, so there is no shipping label.'
           : `The device is ${status?.state ?? 'in an unknown state'}: the label appears once it is locked for shipping.`}
       </Text>
-      {status?.state === 'ON_SITE' ? (
+      {canLock ? (
         <Text wrap="wrap">Press L (shift+l) to lock: the journal is sealed, every key is dropped, and the label is shown here.</Text>
       ) : null}
       {confirm ? <Text bold>Lock the device now? y = lock, c = cancel running executions and lock, any other key = no</Text> : null}

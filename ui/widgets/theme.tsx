@@ -24,8 +24,8 @@ export function useColor(): (name: string) => string | undefined {
 
 /** Colour of a lifecycle or execution state. */
 export function stateColor(state: string): string {
-  if (['ERROR', 'IMPORTED_WITH_ERRORS', 'ERASED'].includes(state)) return 'red';
+  if (['ERROR', 'IMPORTED_WITH_ERRORS', 'RESTORED_WITH_ERRORS', 'ERASED'].includes(state)) return 'red';
   if (['LOCKED', 'CANCELLING', 'QUEUED'].includes(state)) return 'yellow';
-  if (['SUCCESS', 'IMPORTED', 'ON_SITE', 'AT_FACILITY'].includes(state)) return 'green';
+  if (['SUCCESS', 'IMPORTED', 'RESTORED', 'ON_SITE', 'AT_FACILITY'].includes(state)) return 'green';
   return 'cyan';
 }

@@ -1,9 +1,11 @@
 // Import at the facility, online sync on site, and the job completion report (appliance/transfer).
-// The report is served from the journal and never written to the device's disk.
+// The report is served from the journal and never written to the device's disk; it follows the
+// job's direction: an IMPORT job's import, an EXPORT job's restore into the customer's share.
 import type { Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { FloeError } from '../../errors.js';
 import type { DestinationSpec } from '../../transfer/destination-config.js';
+import { exportJobReport } from '../../transfer/export-report.js';
 import type { ApiContext } from '../api-context.js';
 import { errorResponses } from '../schemas/common-schemas.js';
 import { BandwidthBody, ImportBody, ReportSchema, RunStatusSchema, SyncBody, SyncStatusSchema } from '../schemas/import-schemas.js';
@@ -11,7 +13,7 @@ import { BandwidthBody, ImportBody, ReportSchema, RunStatusSchema, SyncBody, Syn
 type Destinations = Array<string | DestinationSpec> | undefined;
 
 export function importRoutes(ctx: ApiContext): FastifyPluginAsync {
-  const { imports, sync } = ctx;
+  const { imports, sync, device } = ctx;
   return async (app) => {
     app.post<{ Body: Static<typeof ImportBody> | undefined }>(
       '/v1/import',
@@ -89,8 +91,17 @@ export function importRoutes(ctx: ApiContext): FastifyPluginAsync {
       sync.status(),
     );
 
-    app.get('/v1/report', { schema: { operationId: 'getReport', tags: ['import'], summary: 'the job completion report of the last import (JSON summary, CSV logs, text)', response: { 200: ReportSchema, ...errorResponses([404, 423]) } } }, async () =>
-      imports.report(),
+    app.get(
+      '/v1/report',
+      {
+        schema: {
+          operationId: 'getReport',
+          tags: ['import'],
+          summary: 'the job completion report: of the last import (IMPORT job), of the restore that delivered the job (EXPORT job); JSON summary, CSV logs, text',
+          response: { 200: ReportSchema, ...errorResponses([404, 423]) },
+        },
+      },
+      async () => (device.jobType === 'EXPORT' ? exportJobReport(device.journal(), device.identity) : imports.report()),
     );
   };
 }

@@ -71,7 +71,9 @@ export async function writeFileThroughPart(where: PartTarget, entry: FileEntry, 
   let synced = offset;
   let tailHole = false; // the last bytes were left out (a hole): the file is shorter than `offset`
   try {
-    await report();
+    // A recorded state that says more than the part holds now is put right before any byte goes in
+    // (a crash meanwhile would trust it); none recorded, or the same, needs no record.
+    if (put.resume !== undefined && put.resume.offset !== offset) await report();
     try {
       for await (const chunk of content(offset, signal)) {
         if (offset + chunk.length > entry.size) throw new FloeError('INVALID_ARGUMENT', `content is longer than the entry's size ${entry.size}`);

@@ -309,7 +309,7 @@ export class NfsDestination implements Destination {
       handle = made.fileHandle ?? (await this.nfs.lookup(at.dir, at.part, at.ctx)).fileHandle;
     }
     const report = async (offset: number) => options.onResumeState?.({ kind: 'nfs-part', part: partKey, offset });
-    await report(from);
+    if (resume !== undefined && resume.offset !== from) await report(from);
     const outcome = await writeContent(
       this.nfs,
       handle,

@@ -134,7 +134,7 @@ describe('ingest: a task with an s3:// source', () => {
 
   it('refuses a task whose s3:// URI carries credentials, without storing or echoing them', async () => {
     for (const uri of ['s3://AKIDEXAMPLE:sekrit-value@round-trip/share', `s3://round-trip/share?endpoint=${server.endpoint}&secretAccessKey=sekrit-value`]) {
-      const err = await service.createTask({ Name: 'leaky', SourceLocationUri: uri }).catch((e: unknown) => e as Error & { code: string });
+      const err = (await service.createTask({ Name: 'leaky', SourceLocationUri: uri }).catch((e: unknown) => e)) as Error & { code: string };
       expect(err).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/^invalid S3 source URI: .*credentials are never part of the URI/) });
       expect(err.message).not.toContain('sekrit');
     }

@@ -11,6 +11,7 @@ export type ConformanceCase =
   | 'non-utf8-names'
   | 'nanosecond-times'
   | 'pre-1970-times'
+  | 'symlink-times'
   | 'resume'
   | 'cleanup-and-stale-resume'
   | 'cancel';
@@ -193,8 +194,13 @@ export function describeDestination(name: string, factory: DestinationFactory): 
       const object = await destination.stat(key);
       expect(object).toMatchObject({ key, size: target.length, isDirectory: false });
       expect(object?.metadata?.['file-permissions']).toBe('0120777');
-      expect(object?.metadata?.['file-mtime']).toBe(`${MTIME_NS}ns`);
       expect((await readAll(destination.read(key))).equals(target)).toBe(true);
+    });
+
+    testCase('symlink-times', "keeps a symlink's own mtime", async () => {
+      const { destination } = await fresh();
+      await destination.put(entryFor('link', 'symlink', Buffer.from('somewhere')), contentOf(Buffer.alloc(0)));
+      expect((await destination.stat('link'))?.metadata?.['file-mtime']).toBe(`${MTIME_NS}ns`);
     });
 
     const precision = traits.timePrecision;

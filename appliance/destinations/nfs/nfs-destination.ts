@@ -50,6 +50,7 @@ export interface NfsWriteCounters {
 
 const SLASH = Buffer.from('/');
 const NAME_MAX = 255;
+const PATH_MAX = 4095;
 const MAX_KNOWN_FOLDERS = 100_000;
 const DEFAULT_WRITE_SIZE = 1 << 20;
 const READ_DEPTH = 8;
@@ -85,7 +86,8 @@ export class NfsDestination implements Destination {
       symlinks: true,
       multipart: false,
       hardLinks: true,
-      maxKeyBytes: 65_535,
+      // The server's own file system takes paths of PATH_MAX (4096 with the NUL) under its export.
+      maxKeyBytes: PATH_MAX - rootPath.length - 1,
       timePrecisionNs: Number(fsInfo.timeDeltaNs > 0n ? fsInfo.timeDeltaNs : 1n),
       timeRangeSeconds: NFSTIME3_RANGE_SECONDS,
     };
@@ -134,6 +136,9 @@ export class NfsDestination implements Destination {
     for (const component of splitComponents(entry.path)) {
       if (component.length > NAME_MAX) throw new FloeError('DESTINATION_NAME_INVALID', `a name in "${shown}" is over ${NAME_MAX} bytes`, { details: { path: shown } });
       if (isPartName(component)) throw new FloeError('DESTINATION_NAME_INVALID', `"${shown}": names starting with ${PART_PREFIX} are reserved for part files`, { details: { path: shown } });
+    }
+    if (entry.path.length > this.capabilities.maxKeyBytes) {
+      throw new FloeError('DESTINATION_NAME_INVALID', `"${shown}" is over the ${PATH_MAX}-byte path limit under ${displayPath(this.rootPath)}`, { details: { path: shown } });
     }
     return key;
   }
@@ -495,6 +500,7 @@ export class NfsDestination implements Destination {
     try {
       return await work();
     } catch (err) {
+      if (err instanceof Error && err.name === 'AbortError') throw new FloeError('CANCELLED', `${this.uri}: cancelled`, { cause: err });
       if (nfsStatus(err) !== NFS3ERR.STALE || this.#folders.size <= 1) throw asDestinationError(err);
       this.#folders.clear();
       this.#folders.set('', this.root);

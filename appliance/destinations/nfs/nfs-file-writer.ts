@@ -37,54 +37,86 @@ export async function writeContent(nfs: Nfs3WriteClient, fh: Buffer, content: Op
   let end = from;
   let resentBytes = 0;
   let verifierChanges = 0;
-  // Bytes of the current window sent before: a window sent again counts no progress twice.
+  // Bytes reported as progress: a window sent again counts none twice.
   let reported = from;
-  while (committed < size) {
-    const windowStart = committed;
-    const window = new Window(nfs, fh, options, ctx);
-    let position = windowStart;
-    let block = Buffer.allocUnsafe(Math.min(options.blockSize, size - position));
-    let filled = 0;
-    const send = async (): Promise<void> => {
-      await window.send(block.subarray(0, filled), position - filled);
-      end = Math.max(end, position);
-      if (position > reported) {
-        options.onProgress?.(position - reported);
-        reported = position;
-      }
-    };
-    for await (const piece of content(windowStart, options.signal)) {
-      if (position + piece.length > size) throw new FloeError('INVALID_ARGUMENT', `content is longer than the entry's size ${size}`);
-      let rest = piece;
-      while (rest.length > 0) {
-        const take = Math.min(rest.length, block.length - filled);
-        rest.copy(block, filled, 0, take);
-        filled += take;
-        position += take;
-        rest = rest.subarray(take);
-        if (filled === block.length) {
-          await send();
-          filled = 0;
-          if (position - windowStart >= options.windowBytes || position === size) break;
-          block = Buffer.allocUnsafe(Math.min(options.blockSize, size - position));
+  // One stream for the whole file; opened again only where a window must be sent again.
+  let pieces: AsyncIterator<Buffer> | undefined;
+  let carry: Buffer | undefined;
+  let window: Window | undefined;
+  const closeStream = async (): Promise<void> => {
+    const open = pieces;
+    pieces = undefined;
+    carry = undefined;
+    await open?.return?.();
+  };
+  const next = async (): Promise<Buffer | undefined> => {
+    if (carry !== undefined) {
+      const piece = carry;
+      carry = undefined;
+      return piece;
+    }
+    pieces ??= content(committed, options.signal)[Symbol.asyncIterator]();
+    const r = await pieces.next();
+    return r.done === true ? undefined : r.value;
+  };
+  try {
+    while (committed < size) {
+      const windowStart = committed;
+      window = new Window(nfs, fh, options, ctx);
+      let position = windowStart;
+      const windowEnd = Math.min(size, windowStart + options.windowBytes);
+      while (position < windowEnd) {
+        const block = Buffer.allocUnsafe(Math.min(options.blockSize, windowEnd - position));
+        let filled = 0;
+        while (filled < block.length) {
+          const piece = await next();
+          if (piece === undefined) break;
+          if (position + filled + piece.length > size) throw new FloeError('INVALID_ARGUMENT', `content is longer than the entry's size ${size}`);
+          const take = Math.min(piece.length, block.length - filled);
+          piece.copy(block, filled, 0, take);
+          filled += take;
+          if (take < piece.length) carry = piece.subarray(take);
+        }
+        if (filled === 0) throw new FloeError('INVALID_ARGUMENT', `content ended at byte ${position}, but the entry's size is ${size}`);
+        // The block is the WRITE's until it is answered (a retransmission encodes it again).
+        await window.send(block.subarray(0, filled), position);
+        position += filled;
+        end = Math.max(end, position);
+        if (position > reported) {
+          options.onProgress?.(position - reported);
+          reported = position;
         }
       }
-      if (position - windowStart >= options.windowBytes || position === size) break;
+      const writeVerifiers = await window.drain();
+      window = undefined;
+      const verifier = await nfs.commit(fh, windowStart, position - windowStart, ctx);
+      if (writeVerifiers.some((v) => !v.equals(verifier))) {
+        // The server restarted since some of these WRITEs: what it held unstable may be gone.
+        verifierChanges++;
+        resentBytes += position - windowStart;
+        await closeStream();
+        continue;
+      }
+      committed = position;
+      await options.onCommitted?.(committed);
     }
-    if (filled > 0) await send();
-    if (position === windowStart) throw new FloeError('INVALID_ARGUMENT', `content ended at byte ${position}, but the entry's size is ${size}`);
-    const writeVerifiers = await window.drain();
-    const verifier = await nfs.commit(fh, windowStart, position - windowStart, ctx);
-    if (writeVerifiers.some((v) => !v.equals(verifier))) {
-      // The server restarted since some of these WRITEs: what it held unstable may be gone.
-      verifierChanges++;
-      resentBytes += position - windowStart;
-      continue;
+  } catch (err) {
+    // Keep what was written: commit it and say how far it goes, so a retry resumes there.
+    const written = window;
+    if (written !== undefined && !(err instanceof FloeError && err.code === 'CANCELLED')) {
+      await written
+        .settle()
+        .then(async (range) => {
+          if (range === undefined || range.end <= committed) return;
+          const verifier = await nfs.commit(fh, committed, 0, ctx);
+          if (range.verifiers.every((v) => v.equals(verifier)) && range.contiguousFrom === committed) await options.onCommitted?.(range.end);
+        })
+        .catch(() => undefined);
     }
-    committed = position;
-    await options.onCommitted?.(committed);
+    throw err;
+  } finally {
+    await closeStream().catch(() => undefined);
   }
-  if (from === size) return { end: size, resentBytes, verifierChanges };
   return { end, resentBytes, verifierChanges };
 }
 
@@ -92,6 +124,8 @@ export async function writeContent(nfs: Nfs3WriteClient, fh: Buffer, content: Op
 class Window {
   readonly #inFlight = new Set<Promise<void>>();
   readonly #verifiers: Buffer[] = [];
+  /** Ranges the server took, [start, end), to find how far they reach without a gap. */
+  readonly #taken: Array<[number, number]> = [];
   #failure: unknown;
 
   constructor(
@@ -109,6 +143,7 @@ class Window {
       const stop = Math.min(data.length, at + HOLE_BLOCK - ((offset + at) % HOLE_BLOCK));
       if (stop - at === HOLE_BLOCK && data.subarray(at, stop).equals(ZEROS)) {
         if (at > start) await this.#write(data.subarray(start, at), offset + start);
+        this.#taken.push([offset + at, offset + stop]); // a hole: reads as zeros once the file reaches past it
         start = stop;
       }
       at = stop;
@@ -121,6 +156,23 @@ class Window {
     await Promise.all(this.#inFlight);
     if (this.#failure !== undefined) throw this.#failure;
     return this.#verifiers;
+  }
+
+  /**
+   * After a failure: waits for what is still out, then says how far the bytes the server took
+   * reach from the window's first one without a gap (holes left out count as taken), and their verifiers.
+   */
+  async settle(): Promise<{ contiguousFrom: number; end: number; verifiers: Buffer[] } | undefined> {
+    await Promise.allSettled(this.#inFlight);
+    if (this.#taken.length === 0) return undefined;
+    const ranges = [...this.#taken].sort((x, y) => x[0] - y[0]);
+    const start = ranges[0]![0];
+    let end = start;
+    for (const [s, e] of ranges) {
+      if (s > end) break;
+      end = Math.max(end, e);
+    }
+    return { contiguousFrom: start, end, verifiers: this.#verifiers };
   }
 
   async #write(data: Buffer, offset: number): Promise<void> {
@@ -147,6 +199,7 @@ class Window {
       const result: WriteResult = await this.nfs.write(this.fh, offset + done, data.subarray(done), STABLE_HOW.UNSTABLE, this.ctx);
       if (result.count === 0) throw new FloeError('DESTINATION_IO', `WRITE '${this.ctx.path}': the server took 0 of ${data.length - done} bytes`);
       this.#verifiers.push(result.verifier);
+      this.#taken.push([offset + done, offset + done + result.count]);
       done += result.count;
     }
   }

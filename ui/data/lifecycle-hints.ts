@@ -60,7 +60,7 @@ const NEXT_STEPS: Record<JobType, Partial<Record<LifecycleState, Step>>> = {
   },
   EXPORT: {
     ERASED,
-    LOCKED: () => "Locked for shipping to the customer: ship it; 7 shows the label; on site, 2 unlocks it and checks the seal.",
+    LOCKED: () => 'Locked for the customer: ship it; 7 shows the label; on site, 2 unlocks it.',
     PROVISIONED: NO_KEYS,
     AT_FACILITY: NO_KEYS,
     ON_SITE: (u) =>

@@ -1,6 +1,7 @@
 // Building blocks for the destination conformance suite: journal-like entries and OpenContent
 // readers over Buffers that count what the destination asked for.
 import { createHash, randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import type { OpenContent } from '../../appliance/destinations/destination.js';
 import type { FileEntry, FileType } from '../../appliance/journal/file-entry.js';
 
@@ -86,4 +87,16 @@ export async function rejection(promise: Promise<unknown> | (() => unknown)): Pr
     return err as { code?: string; message: string };
   }
   throw new Error('expected a rejection, but it succeeded');
+}
+
+/** Part files anywhere under `root`, counted with a walk of our own (not through the destination). */
+export async function partFiles(root: Buffer): Promise<number> {
+  let count = 0;
+  for (const entry of await readdir(root, { withFileTypes: true, encoding: 'buffer' })) {
+    const name = Buffer.from(entry.name);
+    const path = Buffer.concat([root, Buffer.from('/'), name]);
+    if (entry.isDirectory()) count += await partFiles(path);
+    else if (name.toString('latin1').startsWith('.floe-part-')) count++;
+  }
+  return count;
 }

@@ -7,20 +7,8 @@ import { openFilesystemDestination } from '../../appliance/destinations/filesyst
 import { llistxattr, makedev, stopSyscallHelper } from '../../appliance/os/syscall-helper.js';
 import { verifyObject } from '../../appliance/transfer/object-check.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { contentOf, entryFor, randomData } from './conformance-helpers.js';
+import { contentOf, entryFor, partFiles, randomData } from './conformance-helpers.js';
 import { describeDestination } from './describe-destination.js';
-
-/** Part files anywhere under `root`, counted with a walk of our own (not through the destination). */
-async function partFiles(root: Buffer): Promise<number> {
-  let count = 0;
-  for (const entry of await readdir(root, { withFileTypes: true, encoding: 'buffer' })) {
-    const name = Buffer.from(entry.name);
-    const path = Buffer.concat([root, Buffer.from('/'), name]);
-    if (entry.isDirectory()) count += await partFiles(path);
-    else if (name.toString('latin1').startsWith('.floe-part-')) count++;
-  }
-  return count;
-}
 
 describeDestination('filesystem (efs://)', {
   traits: {

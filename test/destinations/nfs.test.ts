@@ -2,25 +2,15 @@
 // NFSv3 client (the restore target nfs://host/export/path). Part files are counted in the
 // export's folder, from outside the client.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe } from 'vitest';
 import { openNfsDestination } from '../../appliance/destinations/nfs/nfs-destination.js';
 import { ganeshaUnavailableReason, startGanesha } from '../harness/ganesha.js';
+import { partFiles } from './conformance-helpers.js';
 import { describeDestination } from './describe-destination.js';
-
-async function partFiles(root: Buffer): Promise<number> {
-  let count = 0;
-  for (const entry of await readdir(root, { withFileTypes: true, encoding: 'buffer' })) {
-    const name = Buffer.from(entry.name);
-    const path = Buffer.concat([root, Buffer.from('/'), name]);
-    if (entry.isDirectory()) count += await partFiles(path);
-    else if (name.toString('latin1').startsWith('.floe-part-')) count++;
-  }
-  return count;
-}
 
 const run = promisify(execFile);
 const unavailable = ganeshaUnavailableReason();

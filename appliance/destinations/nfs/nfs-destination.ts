@@ -14,7 +14,7 @@
 // unsigned 32-bit seconds: times before 1970 (or after 2106) are stored as the nearest it can
 // hold, and verification reports the difference. NFSv3 has no extended attributes.
 import { FloeError, isFloeError } from '../../errors.js';
-import { displayPath, stMode, type FileEntry } from '../../journal/file-entry.js';
+import { displayPath, type FileEntry } from '../../journal/file-entry.js';
 import { randomBytes } from '../../crypto/random.js';
 import { connectExport, splitComponents, type ConnectOptions } from '../../sources/nfs/nfs-connect.js';
 import type { FsInfo, OpContext } from '../../sources/nfs/nfs3-procedures.js';
@@ -25,7 +25,7 @@ import { readDirectory } from '../../sources/nfs/readdir-stream.js';
 import type { Destination, DestinationCapabilities, DestinationObject, OpenContent, PutOptions, PutResult } from '../destination.js';
 import { isPartName, partNameFor, PART_PREFIX } from '../filesystem/part-file.js';
 import { bytesToKey, keyToBytes, relativeKey, stripDirectorySlash } from '../path-key.js';
-import { formatMode, formatTimeNs, META_ATIME, META_GROUP, META_MTIME, META_OWNER, META_PERMISSIONS } from '../posix-metadata.js';
+import { posixMetadata } from '../posix-metadata.js';
 import { heldTime, sameTime } from '../time-precision.js';
 import { asDestinationError, NFS3ERR, nfsStatus } from './nfs-errors.js';
 import { writeContent } from './nfs-file-writer.js';
@@ -154,13 +154,7 @@ export class NfsDestination implements Destination {
         key,
         size: a.type === 'directory' ? 0 : Number(a.size),
         isDirectory: a.type === 'directory',
-        metadata: {
-          [META_PERMISSIONS]: formatMode(stMode({ type: a.type, mode: a.mode & 0o7777 })),
-          [META_OWNER]: String(a.uid),
-          [META_GROUP]: String(a.gid),
-          [META_MTIME]: formatTimeNs(a.mtimeNs),
-          [META_ATIME]: formatTimeNs(a.atimeNs),
-        },
+        metadata: posixMetadata({ type: a.type, mode: a.mode & 0o7777, uid: a.uid, gid: a.gid, mtimeNs: a.mtimeNs, atimeNs: a.atimeNs }),
       };
     });
   }

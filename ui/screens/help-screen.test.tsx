@@ -11,7 +11,7 @@ describe('Help', () => {
     expect(f).toMatch(/Tasks\s+b\s+change the running execution's bandwidth/);
     expect(f).toMatch(/Journal\s+v\s+verify the whole journal/);
     expect(f).toMatch(/Label\s+L then y\s+lock the device for shipping/);
-    expect(f).toMatch(/Restore\s+Up\/Down, t\s+pick a recovery point; t: target file:\/\/\/path, filters/);
+    expect(f).toMatch(/Restore\s+Up\/Down, t\s+pick a recovery point; t: target file:\/\/\/path or nfs:\/\/\.\.\., filters/);
     expect(f).toMatch(/Restore\s+r \/ c, y\s+restore the point into the target \/ cancel the restore/);
   });
 });

@@ -1,10 +1,10 @@
 // An NFSv3 export as a destination, through floe's own client (RFC 1813): no kernel mount, no root
 // on the client. Used by restore (`--to nfs://host/export/path`). Like the folder destination:
 //   - names are exact bytes (keys escape invalid UTF-8, path-key.ts);
-//   - a file goes to a part file beside its target (CREATE GUARDED, or UNCHECKED over a leftover),
-//     WRITEs UNSTABLE with COMMITs checked against the write verifier (nfs-file-writer.ts), SETATTR
-//     owner, then mode and times, then RENAME over the target: a reader sees the old file or the
-//     whole new one;
+//   - a file goes to a part file beside its target (CREATE GUARDED with its owner, or UNCHECKED
+//     over a leftover), WRITEs UNSTABLE with COMMITs checked against the write verifier (one WRITE
+//     FILE_SYNC for a small file, nfs-file-writer.ts), SETATTR mode and times, then RENAME over the
+//     target: a reader sees the old file or the whole new one;
 //   - a resumed put continues after the last committed byte of its part file;
 //   - folders are made when a file needs them and get their mode, owner and times when their own
 //     entry comes (the engine sends folders after their contents);
@@ -296,14 +296,18 @@ export class NfsDestination implements Destination {
         from = Math.min(Number(found.attributes.size), resume.offset, entry.size);
       }
     }
+    // The owner with the CREATE (one SETATTR less); the mode after the bytes, since a chown clears setuid.
+    const owner = this.#chown ? { uid: entry.uid, gid: entry.gid } : {};
+    let owned = false;
     if (handle === undefined) {
+      owned = true;
       let made: CreatedObject;
       try {
-        made = await this.nfs.create(at.dir, at.part, CREATE_MODE.GUARDED, { mode: 0o600 }, at.ctx);
+        made = await this.nfs.create(at.dir, at.part, CREATE_MODE.GUARDED, { mode: 0o600, ...owner }, at.ctx);
       } catch (err) {
         if (nfsStatus(err) !== NFS3ERR.EXIST) throw err;
         // A part file left by a put that did not finish (or this CREATE sent twice): start it over.
-        made = await this.nfs.create(at.dir, at.part, CREATE_MODE.UNCHECKED, { mode: 0o600, size: 0 }, at.ctx);
+        made = await this.nfs.create(at.dir, at.part, CREATE_MODE.UNCHECKED, { mode: 0o600, size: 0, ...owner }, at.ctx);
       }
       handle = made.fileHandle ?? (await this.nfs.lookup(at.dir, at.part, at.ctx)).fileHandle;
     }
@@ -330,7 +334,8 @@ export class NfsDestination implements Destination {
     this.counters.verifierChanges += outcome.verifierChanges;
     // A file that ends in a hole is extended to its size; then owner, mode and times.
     if (outcome.end < entry.size) await this.nfs.setattr(handle, { size: entry.size }, at.ctx);
-    await this.#setMetadata(handle, entry, at.ctx);
+    if (owned) await this.nfs.setattr(handle, { mode: entry.mode & 0o7777, ...times(entry) }, at.ctx);
+    else await this.#setMetadata(handle, entry, at.ctx);
     await this.#rename(at);
   }
 

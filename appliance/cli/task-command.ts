@@ -14,7 +14,7 @@ export function taskLines(t: TaskDescription): string[] {
     ['Task', `${t.TaskId} (${t.Name})`],
     ['Status', t.CurrentTaskExecutionId ? `${t.Status} (${t.CurrentTaskExecutionId})` : t.Status],
     ['Source', t.SourceLocationUri],
-    ['Journal folder', t.DestinationPath === '' ? '(root)' : t.DestinationPath],
+    t.DestinationLocationUri === undefined ? ['Journal folder', t.DestinationPath === '' ? '(root)' : t.DestinationPath] : ['Copy to', t.DestinationLocationUri],
     ['Includes', t.Includes],
     ['Excludes', t.Excludes],
     ['Schedule', t.Schedule],
@@ -34,12 +34,14 @@ export function registerTaskCommand(program: Command): void {
       .option('--exclude <pattern>', "exclude filter pattern (repeatable; joined with '|'), e.g. */.snapshot", collect, [])
       .option('--option <Key=Value>', 'a DataSync option, e.g. VerifyMode=ONLY_FILES_TRANSFERRED (repeatable)', collect, [])
       .option('--destination-path <folder>', 'journal folder the source root lands in (default: the journal root)')
+      .option('--copy-to <uri>', 'an agentless copy instead of an ingest: s3://bucket[/prefix]?endpoint=&region=, efs:///path, fsx:///path or file:///path')
       .option('--schedule <expression>', 'cron(...) or rate(...), UTC'),
-  ).action(async (flags: ClientFlags & { name: string; source: string; include: string[]; exclude: string[]; option: string[]; destinationPath?: string; schedule?: string }) => {
+  ).action(async (flags: ClientFlags & { name: string; source: string; include: string[]; exclude: string[]; option: string[]; destinationPath?: string; copyTo?: string; schedule?: string }) => {
     const body: Record<string, unknown> = { Name: flags.name, SourceLocationUri: flags.source, Options: parseOptionAssignments(flags.option) };
     if (flags.include.length > 0) body.Includes = flags.include.join('|');
     if (flags.exclude.length > 0) body.Excludes = flags.exclude.join('|');
     if (flags.destinationPath !== undefined) body.DestinationPath = flags.destinationPath;
+    if (flags.copyTo !== undefined) body.DestinationLocationUri = flags.copyTo;
     if (flags.schedule !== undefined) body.Schedule = flags.schedule;
     const client = await clientOf(flags);
     print(flags, await client.post<TaskDescription>('/v1/tasks', body), taskLines);

@@ -2,6 +2,17 @@
 // FileEntry (the description) and a reader of its plaintext; it never sees the journal itself.
 import type { FileEntry, Xattr } from '../journal/file-entry.js';
 
+/**
+ * The SHA-256 of an entry whose content nobody has hashed yet: an agentless copy reads a file
+ * straight from a source (docs/copy.md) and learns the digest only as the put reads the content.
+ * A destination must not rely on `entry.sha256` when it is this (all zeros).
+ */
+export const UNHASHED: Buffer = Buffer.alloc(32);
+
+export function contentHashKnown(entry: Pick<FileEntry, 'sha256'>): boolean {
+  return !entry.sha256.equals(UNHASHED);
+}
+
 /** Hash types a destination can report without reading an object back. */
 export type ChecksumType = 'sha256' | 'md5';
 

@@ -1,11 +1,14 @@
 // A task as DataSync defines one (CreateTask / DescribeTask), for ingest: a source location, the
-// journal folder it lands in, Includes/Excludes, Options and an optional Schedule. Ids look like
+// journal folder it lands in, Includes/Excludes, Options and an optional Schedule. With a
+// DestinationLocationUri it is an agentless copy instead (docs/copy.md): source to destination,
+// no journal folder. Ids look like
 // DataSync's (`task-` and `exec-` then 17 hex digits) and are branded so they cannot be mixed.
 import { randomBytes } from '../crypto/random.js';
 import { FloeError } from '../errors.js';
 import { JournalPaths } from '../ingest/journal-paths.js';
 import { parseNfsUri } from '../sources/nfs/nfs-uri.js';
 import { parseS3SourceUri } from '../sources/s3/s3-source-uri.js';
+import { parseCopyDestination } from '../transfer/copy-run.js';
 import { createFilter } from './filters.js';
 import { parseOptions, type TaskOptions } from './options.js';
 import { parseSchedule } from './schedule.js';
@@ -19,6 +22,11 @@ export interface TaskDefinition {
   readonly SourceLocationUri: string;
   /** The journal folder the source root maps to; '' is the journal root. */
   readonly DestinationPath: string;
+  /**
+   * A copy's destination (s3://bucket[/prefix][?endpoint=&region=], efs:///path, fsx:///path or
+   * file:///path); absent for an ingest. Never carries credentials.
+   */
+  readonly DestinationLocationUri?: string;
   /** SIMPLE_PATTERN filter values ('|'-separated), as DataSync's FilterRule Value. */
   readonly Includes?: string;
   readonly Excludes?: string;
@@ -32,6 +40,7 @@ export interface CreateTaskInput {
   readonly Name?: unknown;
   readonly SourceLocationUri?: unknown;
   readonly DestinationPath?: unknown;
+  readonly DestinationLocationUri?: unknown;
   readonly Includes?: unknown;
   readonly Excludes?: unknown;
   readonly Options?: unknown;
@@ -73,6 +82,20 @@ export function checkSourceUri(uri: unknown): string {
   return uri;
 }
 
+/** A copy's source: any ingest source, or a mounted EFS / FSx folder named efs:///path, fsx:///path. */
+function checkCopySourceUri(uri: unknown): string {
+  if (typeof uri === 'string' && /^(efs|fsx):/iu.test(uri)) {
+    checkSourceUri(copySourceUri(uri));
+    return uri;
+  }
+  return checkSourceUri(uri);
+}
+
+/** The URI a copy opens its source with: a mounted EFS or FSx folder is a file:// folder. */
+export function copySourceUri(uri: string): string {
+  return uri.replace(/^(efs|fsx):/iu, 'file:');
+}
+
 function optionalString(field: string, value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw invalid(field, `${field} must be a string; got ${typeof value}`);
@@ -112,11 +135,17 @@ export function parseTaskInput(input: CreateTaskInput, now: Date = new Date()): 
   const destination = optionalString('DestinationPath', input.DestinationPath) ?? '';
   const paths = new JournalPaths(destination);
   const schedule = checkSchedule(input.Schedule);
+  const copyTo = optionalString('DestinationLocationUri', input.DestinationLocationUri);
+  if (copyTo !== undefined) {
+    parseCopyDestination(copyTo); // syntax; credentials refused before the task is stored or shown
+    if (destination !== '') throw invalid('DestinationPath', 'DestinationPath names a journal folder; a copy (DestinationLocationUri) writes no data into the journal: give one or the other');
+  }
   return {
     TaskId: newTaskId(),
     Name: name,
-    SourceLocationUri: checkSourceUri(input.SourceLocationUri),
+    SourceLocationUri: copyTo === undefined ? checkSourceUri(input.SourceLocationUri) : checkCopySourceUri(input.SourceLocationUri),
     DestinationPath: paths.prefix.toString('utf8'),
+    ...(copyTo === undefined ? {} : { DestinationLocationUri: copyTo }),
     Options: parseOptions(input.Options ?? {}),
     ...present({ Includes: includes, Excludes: excludes, Schedule: schedule }),
     CreationTime: now.toISOString(),
@@ -143,7 +172,7 @@ export function applyTaskUpdate(task: TaskDefinition, input: UpdateTaskInput): T
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid('body', `an update is an object with any of ${UPDATABLE.join(', ')}`);
   for (const key of Object.keys(input)) {
     if (!(UPDATABLE as readonly string[]).includes(key)) {
-      const fixed = key === 'SourceLocationUri' || key === 'DestinationPath' || key === 'TaskId' || key === 'CreationTime';
+      const fixed = key === 'SourceLocationUri' || key === 'DestinationPath' || key === 'DestinationLocationUri' || key === 'TaskId' || key === 'CreationTime';
       throw invalid(key, fixed ? `${key} cannot be changed: create a new task for another source or journal folder` : `Unknown member ${JSON.stringify(key)}; an update takes ${UPDATABLE.join(', ')}`);
     }
   }
@@ -159,6 +188,7 @@ export function applyTaskUpdate(task: TaskDefinition, input: UpdateTaskInput): T
     Name: name,
     SourceLocationUri: task.SourceLocationUri,
     DestinationPath: task.DestinationPath,
+    ...(task.DestinationLocationUri === undefined ? {} : { DestinationLocationUri: task.DestinationLocationUri }),
     Options: options,
     ...present({ Includes: includes, Excludes: excludes, Schedule: schedule }),
     CreationTime: task.CreationTime,

@@ -20,6 +20,9 @@
 // - Progress goes to an EventPublisher: `execution.status` on every status change,
 //   `execution.progress` about once a second while running (counters; never a path: the daemon
 //   logs status events to disk).
+// - A task with a DestinationLocationUri is an agentless copy (docs/copy.md): its executions run
+//   the transfer engine from the source straight to the destination (transfer/copy-run.ts), with
+//   the same statuses, phases, counters and report; the journal gets the copy's records, no data.
 import { FloeError, asFloeError } from '../errors.js';
 import { runIngest } from '../ingest/ingest-engine.js';
 import type { Journal } from '../journal/journal.js';
@@ -27,10 +30,14 @@ import type { ExecutionControl } from '../lifecycle/device.js';
 import { actionRefusal, actionRuns, refusalOf, type JobType } from '../lifecycle/job-lifecycle.js';
 import type { LifecycleState } from '../lifecycle/lifecycle-state.js';
 import { openSource, type OpenSourceOptions } from '../sources/open-source.js';
+import type { S3Defaults } from '../transfer/destination-config.js';
+import { openCopyDestination, runCopy, type OpenedCopyDestination } from '../transfer/copy-run.js';
+import type { FileOutcome, TransferResult } from '../transfer/transfer-engine.js';
+import { MAX_KEPT_PROBLEMS, type FileProblem } from '../ingest/ingest-problems.js';
 import { createFilter } from './filters.js';
 import { parseOptionOverrides, parseOptions } from './options.js';
 import { nextRun, parseSchedule } from './schedule.js';
-import { applyTaskUpdate, newExecutionId, parseTaskInput, type CreateTaskInput, type UpdateTaskInput, type ExecutionId, type TaskDefinition, type TaskId } from './task-definition.js';
+import { applyTaskUpdate, copySourceUri, newExecutionId, parseTaskInput, type CreateTaskInput, type UpdateTaskInput, type ExecutionId, type TaskDefinition, type TaskId } from './task-definition.js';
 import { TaskExecution, type ExecutionDescription } from './task-execution.js';
 import { loadFromJournal, type Loaded } from './task-events.js';
 import type { TaskStatus } from './execution-status.js';
@@ -52,6 +59,8 @@ export interface TaskServiceOptions {
   readonly device: DeviceAccess;
   readonly events?: EventPublisher;
   readonly sourceOptions?: OpenSourceOptions;
+  /** For a copy's S3 destination: credentials and connection defaults (the URI's endpoint and region win). */
+  readonly destinationOptions?: S3Defaults;
   readonly progressIntervalMs?: number;
   /** How often schedules are checked (default 30 s; 0 turns the scheduler off). */
   readonly scheduleCheckMs?: number;
@@ -335,9 +344,36 @@ export class TaskService implements ExecutionControl {
   async #run(execution: TaskExecution): Promise<void> {
     const { task, machine, abort } = execution;
     let source: Awaited<ReturnType<typeof openSource>> | undefined;
+    let destination: OpenedCopyDestination | undefined;
     try {
       const journal = this.#device.journal();
       await journal.appendEvent({ kind: 'task.execution.started', TaskExecutionId: execution.id, TaskId: task.TaskId, StartTime: new Date(machine.startTime).toISOString() });
+      if (task.DestinationLocationUri !== undefined) {
+        destination = await openCopyDestination(task.DestinationLocationUri, this.#options.destinationOptions);
+        source = await openSource(copySourceUri(task.SourceLocationUri), { ...this.#options.sourceOptions, signal: abort.signal });
+        const result = await runCopy({
+          source,
+          destination,
+          journal,
+          executionId: execution.id,
+          options: execution.options,
+          filter: createFilter({ includes: task.Includes, excludes: task.Excludes }),
+          throttle: execution.throttle,
+          signal: abort.signal,
+          counters: execution.counters,
+          onPhase: (phase) => this.#move(execution, phase),
+          onFileResult: (r) => execution.report.record(reportLine(r)),
+          ...(this.#options.concurrency === undefined ? {} : { concurrency: this.#options.concurrency }),
+        });
+        execution.problems = copyProblems(result);
+        execution.problemCount = result.failures.length;
+        await this.#end(execution, () => {
+          if (machine.status === 'CANCELLING') machine.completeCancel();
+          else if (result.status === 'ERROR') machine.fail(result.result.ErrorCode ?? 'INTERNAL', result.result.ErrorDetail ?? 'the copy failed');
+          else machine.transition('SUCCESS');
+        });
+        return;
+      }
       source = await openSource(task.SourceLocationUri, { ...this.#options.sourceOptions, signal: abort.signal });
       this.#move(execution, 'PREPARING');
       const result = await runIngest({
@@ -370,6 +406,7 @@ export class TaskService implements ExecutionControl {
       });
     } finally {
       await source?.close().catch(() => undefined);
+      await destination?.destination.close().catch(() => undefined);
     }
   }
 
@@ -452,4 +489,22 @@ export class TaskService implements ExecutionControl {
       }
     }
   }
+}
+
+/** A copy's per-file result as a task report line. */
+function reportLine(r: FileOutcome): Parameters<TaskExecution['report']['record']>[0] {
+  return {
+    path: r.path,
+    category: r.outcome,
+    size: r.size,
+    ...(r.sha256 === '' ? {} : { sha256: r.sha256 }),
+    ...(r.code === undefined ? {} : { errorCode: r.code }),
+    ...(r.message === undefined ? {} : { errorMessage: r.message }),
+  };
+}
+
+/** A copy's failures as the execution's problems (capped as an ingest's are). */
+function copyProblems(result: TransferResult): FileProblem[] {
+  const phase = { prepare: 'Prepare', transfer: 'Transfer', verify: 'Verify' } as const;
+  return result.failures.slice(0, MAX_KEPT_PROBLEMS).map((f) => ({ path: f.path, phase: phase[f.phase], outcome: 'failed', code: f.code, message: f.message }));
 }

@@ -8,7 +8,8 @@ import type { FileEntry } from '../journal/file-entry.js';
 import type { Journal } from '../journal/journal.js';
 import { encodeFileEntry } from '../journal/records.js';
 
-export type TransferKind = 'import' | 'sync' | 'restore';
+/** 'copy': an agentless copy from a source (docs/copy.md); its records hold no data, only what was delivered. */
+export type TransferKind = 'import' | 'sync' | 'restore' | 'copy';
 
 /** Identifies one version of one file: SHA-256 of its encoded entry (content, chunks and metadata). */
 export function entryFingerprint(entry: FileEntry): string {

@@ -4,7 +4,10 @@
 // authenticated and hashed by Journal.readFile) into the destination, several files at once and
 // parts in parallel for large ones, with retries, a bandwidth limit and durable delivery records;
 // VERIFYING compares what the destination holds with the journal's SHA-256 and metadata.
-import type { ContentFill, Destination, OpenContent } from '../destinations/destination.js';
+// An agentless copy (docs/copy.md) runs the same engine with `content` and `catalog` from a
+// Source: each file is read from the source and hashed as it is sent, and its delivery record and
+// verification use that digest.
+import { UNHASHED, type ContentFill, type Destination, type OpenContent } from '../destinations/destination.js';
 import { sha256 } from '../crypto/hash.js';
 import { asFloeError, FloeError, isFloeError } from '../errors.js';
 import { displayPath, type FileEntry } from '../journal/file-entry.js';
@@ -19,6 +22,7 @@ import { heldAlready, verifyObject, type Mismatch } from './object-check.js';
 import { PlanTable } from './plan-table.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
 import { isReportKey } from './report-location.js';
+import type { ContentAttempt, TransferContent } from './source-content.js';
 
 export interface TransferEngineOptions {
   readonly journal: Journal;
@@ -41,8 +45,23 @@ export interface TransferEngineOptions {
   readonly signal?: AbortSignal;
   /** Called for each file that fails or succeeds, in the order results are known. */
   readonly onFileResult?: (result: FileOutcome) => void;
-  /** What to deliver: default the journal's current catalog; a restore gives a recovery point's (Journal.catalogAt), filtered. */
-  readonly catalog?: () => AsyncIterable<{ entry: FileEntry; seq: bigint }>;
+  /**
+   * What to deliver: default the journal's current catalog; a restore gives a recovery point's
+   * (Journal.catalogAt), filtered; a copy a source walk (source-catalog.ts), whose items carry
+   * their own fingerprint (32 bytes; default: the SHA-256 of the encoded entry).
+   */
+  readonly catalog?: () => AsyncIterable<{ entry: FileEntry; seq: bigint; fingerprint?: Buffer }>;
+  /**
+   * Where the content comes from: default the journal. Given (an agentless copy), the entries'
+   * SHA-256 is unknown (UNHASHED) until a put has read the content: the digest the attempt computed
+   * is recorded and verified. Such a put never resumes an earlier one (each attempt sends the
+   * whole file) and a crashed run's objects are not looked for in place: they are sent again.
+   */
+  readonly content?: TransferContent;
+  /** Counted into this object (a task execution's, whose description shows them live) instead of a fresh one. */
+  readonly counters?: ExecutionCounters;
+  /** Hears each phase as the engine enters it. */
+  readonly onPhase?: (phase: 'PREPARING' | 'TRANSFERRING' | 'VERIFYING') => void;
   /**
    * Resume from the target, not the ledger (a restore: the customer's share may have changed since
    * the last run): with TransferMode CHANGED every file is looked at on the target first, and one
@@ -104,7 +123,7 @@ const PREFETCH_BATCH = 64;
 const LISTED = 'listed';
 
 export class TransferEngine {
-  readonly counters: ExecutionCounters = createExecutionCounters();
+  readonly counters: ExecutionCounters;
   readonly machine = new ExecutionStateMachine({ initialStatus: 'LAUNCHING' });
   readonly #o: TransferEngineOptions;
   readonly #options: TaskOptions;
@@ -118,10 +137,13 @@ export class TransferEngine {
   readonly #recording = new Set<Promise<unknown>>();
   /** Names of hard-linked files, for destinations that keep hard links. */
   readonly #links: LinkGroups | undefined;
+  /** A copy's digests computed this run (catalog index -> SHA-256), for verification. */
+  readonly #digests = new Map<number, Buffer>();
   #recordFailure: { error: unknown } | undefined;
 
   constructor(options: TransferEngineOptions) {
     this.#o = options;
+    this.counters = options.counters ?? createExecutionCounters();
     this.#options = { ...DEFAULT_TASK_OPTIONS, ...options.options };
     this.#throttle = options.throttle ?? new Throttle({ bytesPerSecond: this.#options.BytesPerSecond });
     this.#id = options.destinationId ?? options.destination.uri;
@@ -146,9 +168,9 @@ export class TransferEngine {
     const suspect = this.#o.checkTarget === true ? this.#options.TransferMode === 'CHANGED' : ledger.interrupted(this.#id);
     await ledger.recordExecution({ executionId, destination: this.#id, transfer, event: 'start' });
     try {
-      this.machine.transition('PREPARING');
+      this.#enter('PREPARING');
       const plan = await this.#prepare();
-      this.machine.transition('TRANSFERRING');
+      this.#enter('TRANSFERRING');
       try {
         await this.#transferAll(plan, suspect);
       } finally {
@@ -157,7 +179,7 @@ export class TransferEngine {
       this.#checkCancelled();
       // Uploads this run or a crashed one left open (AbortMultipartUpload, part files).
       await destination.cleanup?.({ signal: this.#o.signal }).catch(() => undefined);
-      this.machine.transition('VERIFYING');
+      this.#enter('VERIFYING');
       await this.#verify();
       this.#checkCancelled();
       const first = this.#failures[0];
@@ -179,6 +201,11 @@ export class TransferEngine {
     }
     await this.#end();
     return this.result();
+  }
+
+  #enter(phase: 'PREPARING' | 'TRANSFERRING' | 'VERIFYING'): void {
+    this.machine.transition(phase);
+    this.#o.onPhase?.(phase);
   }
 
   result(): TransferResult {
@@ -209,7 +236,8 @@ export class TransferEngine {
     const largeBytes = this.#o.largeFileBytes ?? DEFAULT_LARGE_FILE_BYTES;
     const plan: Plan = { large: [], others: [], dirs: [] };
     const dirs: Array<{ index: number; depth: number }> = [];
-    for await (const { entry, seq } of this.#o.catalog?.() ?? journal.catalog()) {
+    const catalog: AsyncIterable<{ entry: FileEntry; seq: bigint; fingerprint?: Buffer }> = this.#o.catalog?.() ?? journal.catalog();
+    for await (const { entry, seq, fingerprint } of catalog) {
       this.#checkCancelled();
       this.counters.FilesListed.AtSource++;
       let key: string;
@@ -222,7 +250,7 @@ export class TransferEngine {
       }
       // entryFingerprint, with the encoded record kept for the catalog.
       const record = encodeFileEntry(entry);
-      const digest = sha256(record);
+      const digest = fingerprint ?? sha256(record);
       const index = this.#catalog.add(record, digest, seq);
       const item: Planned = { entry, key, fingerprint: digest.toString('hex'), index };
       this.counters.FilesPrepared++;
@@ -268,7 +296,7 @@ export class TransferEngine {
   async #transferAll(plan: Plan, suspect: boolean): Promise<void> {
     const largeSlots = Math.max(1, this.#o.largeConcurrency ?? DEFAULT_LARGE_CONCURRENCY);
     const smallSlots = Math.max(1, (this.#o.concurrency ?? DEFAULT_CONCURRENCY) - Math.min(largeSlots, plan.large.length));
-    await Promise.all([this.#pool(plan.large, largeSlots, suspect, false), this.#pool(plan.others, smallSlots, suspect, true)]);
+    await Promise.all([this.#pool(plan.large, largeSlots, suspect, false), this.#pool(plan.others, smallSlots, suspect, this.#o.content === undefined)]);
     // Folders last, one depth level at a time, deepest first.
     await this.#pool(plan.dirs, smallSlots, suspect, false);
   }
@@ -352,21 +380,39 @@ export class TransferEngine {
       },
     });
     let sentThisAttempt = 0;
+    const copied = this.#o.content;
     // Another name of a hard-linked file already delivered: this one becomes a link to it.
     const link = this.#links === undefined ? NO_LINK : await this.#links.claim(entry);
     let deliveredKey: string | undefined;
+    let changed: FloeError | undefined;
     try {
       await withRetry(
         this.#retry,
         async (attempt) => {
           this.counters.BytesTransferred -= sentThisAttempt;
           sentThisAttempt = 0;
+          if (copied !== undefined) {
+            try {
+              await this.#copyOne(item, copied, link.linkTo, (bytes) => {
+                sentThisAttempt += bytes;
+                this.counters.BytesTransferred += bytes;
+              });
+            } catch (err) {
+              // The file is no longer the one the catalog listed: another attempt cannot send that
+              // version; it is reported, and the next run copies the new one.
+              if (!isFloeError(err, 'SOURCE_CHANGED')) throw err;
+              changed = err;
+              return;
+            }
+            deliveredKey = key;
+            return;
+          }
           const resume = ledger.resumeState(this.#id, key, fingerprint);
           if (suspect || attempt > 1) {
             // A crashed run (or a failed attempt) may have completed this put before recording it.
             const held = await heldAlready(destination, key, entry, (offset, sig) => journal.readFile(entry, { offset, signal: sig ?? signal }), resume, signal);
             if (held !== undefined) {
-              await this.#delivered(item, held.etag);
+              await this.#delivered(item, held.etag, entry.sha256);
               deliveredKey = key;
               this.counters.FilesSkipped++;
               return;
@@ -382,7 +428,7 @@ export class TransferEngine {
               this.counters.BytesTransferred += bytes;
             },
           });
-          await this.#delivered(item, result.etag);
+          await this.#delivered(item, result.etag, entry.sha256);
           deliveredKey = key;
           this.counters.FilesTransferred++;
           this.counters.BytesWritten += entry.type === 'file' ? entry.size : 0;
@@ -390,6 +436,7 @@ export class TransferEngine {
         },
         { signal },
       );
+      if (changed !== undefined) throw changed;
     } catch (err) {
       if (signal?.aborted || isFloeError(err, 'CANCELLED')) throw new FloeError('CANCELLED', 'the execution was cancelled', { cause: err });
       this.counters.FilesFailed.Transfer++;
@@ -400,11 +447,37 @@ export class TransferEngine {
   }
 
   /**
+   * One attempt at a copy's file: the put reads the content from the source once, hashed as it
+   * goes (source-content.ts); the digest, proven of one version of the file, is recorded.
+   */
+  async #copyOne(item: Planned, content: TransferContent, linkTo: string | undefined, onProgress: (bytes: number) => void): Promise<void> {
+    const { destination, signal } = this.#o;
+    const { entry } = item;
+    const attempt: ContentAttempt = content.open(entry, signal);
+    try {
+      const open: OpenContent = (offset: number, sig?: AbortSignal) => this.#throttled(attempt.read(offset, sig ?? signal), sig ?? signal);
+      const result = await destination.put(entry, open, {
+        ...(signal === undefined ? {} : { signal }),
+        ...(linkTo === undefined ? {} : { linkTo }),
+        onProgress,
+      });
+      const digest = await attempt.finish(signal);
+      if (item.index !== undefined) this.#digests.set(item.index, digest);
+      await this.#delivered(item, result.etag, digest);
+    } finally {
+      attempt.close();
+    }
+    this.counters.FilesTransferred++;
+    this.counters.BytesWritten += entry.type === 'file' ? entry.size : 0;
+    this.#report(item, 'transferred');
+  }
+
+  /**
    * Records a delivery without holding the worker: the next file starts while the record becomes
    * durable (group commit). A crash can lose records in flight; the next run is then "suspect" and
    * finds those objects in place (heldAlready) instead of uploading them again.
    */
-  async #delivered(item: Planned, etag: string | undefined): Promise<void> {
+  async #delivered(item: Planned, etag: string | undefined, digest: Buffer): Promise<void> {
     const { entry, key, fingerprint } = item;
     if (this.#recording.size >= MAX_RECORDS_IN_FLIGHT) await Promise.race(this.#recording);
     const record = this.#o.ledger.recordDelivery({
@@ -412,7 +485,7 @@ export class TransferEngine {
       key,
       entry: fingerprint,
       path: displayPath(entry.path),
-      sha256: entry.sha256.toString('hex'),
+      sha256: digest.toString('hex'),
       size: entry.size,
       ...(etag === undefined || etag === '' ? {} : { etag }),
       executionId: this.#o.executionId,
@@ -465,7 +538,7 @@ export class TransferEngine {
     const worker = async () => {
       while (next < items.length) {
         this.#checkCancelled();
-        const item = this.#planned(items[next++]!);
+        const item = this.#hashed(this.#planned(items[next++]!));
         let mismatch: Mismatch | undefined;
         try {
           mismatch = await withRetry(this.#retry, () => verifyObject(destination, item.key, item.entry, this.#o.signal), { signal: this.#o.signal });
@@ -485,6 +558,13 @@ export class TransferEngine {
       }
     };
     await Promise.all(Array.from({ length: Math.min(VERIFY_CONCURRENCY, items.length) }, worker));
+  }
+
+  /** A copy's file with the SHA-256 its delivery computed (this run's, else the delivery record's). */
+  #hashed(item: Planned): Planned {
+    if (this.#o.content === undefined || item.entry.type !== 'file') return item;
+    const digest = (item.index === undefined ? undefined : this.#digests.get(item.index)) ?? hexDigest(this.#o.ledger.delivered(this.#id, item.key, item.fingerprint)?.sha256);
+    return digest === undefined ? item : { ...item, entry: { ...item.entry, sha256: digest } };
   }
 
   /** POINT_IN_TIME_CONSISTENT: keys the destination has beyond the catalog, and delivered keys it lacks. */
@@ -514,7 +594,7 @@ export class TransferEngine {
       key: item.key,
       path: displayPath(item.entry.path),
       size: item.entry.size,
-      sha256: item.fingerprint === LISTED ? '' : item.entry.sha256.toString('hex'),
+      sha256: item.fingerprint === LISTED ? '' : this.#shaText(item),
       phase,
       code,
       message,
@@ -529,11 +609,17 @@ export class TransferEngine {
       path: displayPath(item.entry.path),
       key: item.key,
       size: item.entry.size,
-      sha256: item.entry.sha256.toString('hex'),
+      sha256: this.#shaText(item),
       outcome,
       ...(code === undefined ? {} : { code }),
       ...(message === undefined ? {} : { message }),
     });
+  }
+
+  /** The entry's SHA-256 as reports show it: '' for a copy's file not (yet) hashed. */
+  #shaText(item: Planned): string {
+    const known = this.#hashed(item).entry.sha256;
+    return known.equals(UNHASHED) ? '' : known.toString('hex');
   }
 
   #checkCancelled(): void {
@@ -542,6 +628,10 @@ export class TransferEngine {
       throw new FloeError('CANCELLED', 'the execution was cancelled');
     }
   }
+}
+
+function hexDigest(hex: string | undefined): Buffer | undefined {
+  return hex === undefined || hex.length !== 64 ? undefined : Buffer.from(hex, 'hex');
 }
 
 function syntheticEntry(key: string, size: number): FileEntry {

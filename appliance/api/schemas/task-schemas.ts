@@ -10,6 +10,12 @@ export const CreateTaskBody = Type.Object(
     Name: Type.String({ description: '1-256 letters, digits, spaces and + = . _ : @ / -; unique on the device' }),
     SourceLocationUri: Type.String({ description: 'nfs://host[:port]/export[/path]?uid=&gid=&nfsport=&mountport=, s3://bucket[/prefix]?endpoint=&region=&forcePathStyle= (credentials from the daemon, never in the URI) or file:///path' }),
     DestinationPath: Type.Optional(Type.String({ description: "journal folder the source root maps to ('' = the journal root)" })),
+    DestinationLocationUri: Type.Optional(
+      Type.String({
+        description:
+          'makes the task an agentless copy (no journal between for the data): s3://bucket[/prefix]?endpoint=&region=&forcePathStyle= (credentials from the daemon), efs:///path, fsx:///path or file:///path; the source may then also be efs:///path or fsx:///path',
+      }),
+    ),
     Includes: Type.Optional(Type.String({ description: "SIMPLE_PATTERN value, '|'-separated; '*' only as the last character" })),
     Excludes: Type.Optional(Type.String({ description: "SIMPLE_PATTERN value, '|'-separated, e.g. */.snapshot|*.tmp" })),
     Options: Type.Optional(OpenObject('DataSync Options; absent ones take their defaults')),
@@ -48,6 +54,7 @@ export const TaskSchema = Out(
     Name: Type.String(),
     SourceLocationUri: Type.String(),
     DestinationPath: Type.String(),
+    DestinationLocationUri: Type.Optional(Type.String({ description: 'present for an agentless copy' })),
     Includes: Type.Optional(Type.String()),
     Excludes: Type.Optional(Type.String()),
     Options: OpenObject('DataSync Options'),

@@ -16,7 +16,7 @@ import { md5Base64Async } from '../../crypto/hash-pool.js';
 import { FloeError } from '../../errors.js';
 import { displayPath, type FileEntry } from '../../journal/file-entry.js';
 import { ContentReader } from '../content-reader.js';
-import type { Destination, DestinationCapabilities, DestinationObject, OpenContent, PutOptions, PutResult } from '../destination.js';
+import { contentHashKnown, type Destination, type DestinationCapabilities, type DestinationObject, type OpenContent, type PutOptions, type PutResult } from '../destination.js';
 import { isUtf8Key, relativeKey } from '../path-key.js';
 import { isNotFound, mapS3Error } from './s3-errors.js';
 import { posixMetadata } from '../posix-metadata.js';
@@ -135,8 +135,9 @@ export class S3Destination implements Destination {
       });
       // SigV4 signs the body's SHA-256 and the server refuses a body that does not match it. A
       // file's body is the whole file, whose SHA-256 the journal recorded at ingest (the SDK hashes
-      // the small body of a folder or a symlink itself).
-      const payloadSha256 = entry.type === 'file' ? entry.sha256.toString('hex') : undefined;
+      // the small body of a folder or a symlink itself, and the body of a file an agentless copy
+      // read from its source, whose SHA-256 nobody knows yet).
+      const payloadSha256 = entry.type === 'file' && contentHashKnown(entry) ? entry.sha256.toString('hex') : undefined;
       const answer = await send(this.client, command, { signal: options.signal, payloadSha256 });
       options.onProgress?.(body.length);
       return answer.ETag === undefined ? { key, bytes: body.length } : { key, etag: answer.ETag, bytes: body.length };

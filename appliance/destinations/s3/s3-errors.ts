@@ -67,17 +67,24 @@ export interface S3ErrorContext {
   readonly signal?: AbortSignal;
 }
 
-export function mapS3Error(err: unknown, context: S3ErrorContext): FloeError {
-  if (err instanceof FloeError) return err;
+/** What an SDK error says, shared by the destination's and the source's mappings: where, S3 code, HTTP status, message, details. */
+export function s3ErrorFacts(err: unknown, context: { operation: string; bucket: string; key?: string; path?: string }) {
   const where = context.key === undefined ? `s3://${context.bucket}` : `s3://${context.bucket}/${context.key}`;
   const s3Code = s3ErrorCode(err);
   const status = httpStatusOf(err);
   const message = err instanceof Error ? err.message : String(err);
   const details: Record<string, unknown> = { operation: context.operation, bucket: context.bucket };
   if (context.key !== undefined) details.key = context.key;
+  if (context.path !== undefined) details.path = context.path;
   if (s3Code !== undefined) details.s3Code = s3Code;
   if (status !== undefined) details.httpStatus = status;
   const make = (code: ErrorCode, text: string): FloeError => new FloeError(code, text, { details, cause: err });
+  return { where, s3Code, status, message, details, make };
+}
+
+export function mapS3Error(err: unknown, context: S3ErrorContext): FloeError {
+  if (err instanceof FloeError) return err;
+  const { where, s3Code, status, message, make } = s3ErrorFacts(err, context);
 
   if (context.signal?.aborted || s3Code === 'AbortError') return make('CANCELLED', `${context.operation} ${where}: cancelled`);
   if (s3Code === 'NoSuchBucket') {

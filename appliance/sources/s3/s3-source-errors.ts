@@ -2,8 +2,8 @@
 // (s3-errors.ts) say what an answer is; this file says what it means for a source: a key gone is
 // SOURCE_NOT_FOUND (the ingest skips the file), an If-Match refused is SOURCE_CHANGED (the ingest
 // reads the file again, and reports it changed if it keeps changing).
-import { FloeError, type ErrorCode } from '../../errors.js';
-import { ACCESS_DENIED, THROTTLING, httpStatusOf, networkCode, s3ErrorCode } from '../../destinations/s3/s3-errors.js';
+import { FloeError } from '../../errors.js';
+import { ACCESS_DENIED, THROTTLING, networkCode, s3ErrorFacts } from '../../destinations/s3/s3-errors.js';
 
 export interface S3SourceErrorContext {
   readonly operation: string;
@@ -17,16 +17,7 @@ export interface S3SourceErrorContext {
 
 export function mapS3SourceError(err: unknown, context: S3SourceErrorContext): FloeError {
   if (err instanceof FloeError) return err;
-  const where = context.key === undefined ? `s3://${context.bucket}` : `s3://${context.bucket}/${context.key}`;
-  const s3Code = s3ErrorCode(err);
-  const status = httpStatusOf(err);
-  const message = err instanceof Error ? err.message : String(err);
-  const details: Record<string, unknown> = { operation: context.operation, bucket: context.bucket };
-  if (context.key !== undefined) details.key = context.key;
-  if (context.path !== undefined) details.path = context.path;
-  if (s3Code !== undefined) details.s3Code = s3Code;
-  if (status !== undefined) details.httpStatus = status;
-  const make = (code: ErrorCode, text: string): FloeError => new FloeError(code, text, { details, cause: err });
+  const { where, s3Code, status, message, make } = s3ErrorFacts(err, context);
   const at = context.endpoint === undefined ? 'at this endpoint' : `at ${context.endpoint}`;
 
   if (context.signal?.aborted || s3Code === 'AbortError') return make('CANCELLED', `${context.operation} ${where}: cancelled`);

@@ -1,8 +1,10 @@
 // `floe execution describe|wait|update|cancel|list|report`: one task execution, through the daemon.
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import { ERROR_TABLE, FloeError, type ErrorCode } from '../errors.js';
 import { parseBytesPerSecond } from '../tasks/options.js';
 import type { ExecutionDescription } from '../tasks/task-execution.js';
+import { writeReportFiles, type ReportFiles } from '../transfer/import-report.js';
 import { clientCommand, clientOf, fields, print, type ClientFlags } from './client-options.js';
 import { ProgressPrinter, statsIntervalOf, statsOption, type ProgressSample } from './progress-printer.js';
 
@@ -105,11 +107,19 @@ export function registerExecutionCommand(program: Command): void {
   clientCommand(
     execution
       .command('report')
-      .description('the task report: JSON lines, one per file (by LogLevel), then the summary; kept in the daemon\'s memory only')
-      .argument('<id>', 'execution id'),
-  ).action(async (id: string, flags: ClientFlags) => {
+      .description('the task report: JSON lines, one per file (by LogLevel), then the summary; kept in the daemon\'s memory only. With --out, an agentless copy\'s report from the journal into a folder')
+      .argument('<id>', 'execution id')
+      .option('--out <dir>', "an ended copy's summary.json, success-log.csv, failure-log.csv, summary.txt into this folder (created if missing; existing report files are not overwritten)"),
+  ).action(async (id: string, flags: ClientFlags & { out?: string }) => {
     const client = await clientOf(flags);
-    process.stdout.write(await client.text(`${path(id)}/report`, 'application/x-ndjson'));
+    if (flags.out === undefined) {
+      process.stdout.write(await client.text(`${path(id)}/report`, 'application/x-ndjson'));
+      return;
+    }
+    const files = await client.get<ReportFiles>(`${path(id)}/copy-report`);
+    const written = await writeReportFiles(resolve(flags.out), files);
+    const summary = JSON.parse(files['summary.json']) as { status: string };
+    print(flags, { status: summary.status, files: written }, (v) => [...files['summary.txt'].trimEnd().split('\n'), ...v.files.map((f) => `wrote ${f}`)]);
   });
 
   clientCommand(execution.command('list').description('every execution, oldest first')).action(async (flags: ClientFlags) => {

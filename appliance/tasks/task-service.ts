@@ -32,6 +32,9 @@ import type { LifecycleState } from '../lifecycle/lifecycle-state.js';
 import { openSource, type OpenSourceOptions } from '../sources/open-source.js';
 import type { S3Defaults } from '../transfer/destination-config.js';
 import { openCopyDestination, runCopy, type OpenedCopyDestination } from '../transfer/copy-run.js';
+import { findCopySummary, renderCopyReport, type CopySummary } from '../transfer/copy-report.js';
+import { DeliveryLedger } from '../transfer/delivery-ledger.js';
+import type { ReportFiles } from '../transfer/import-report.js';
 import type { FileOutcome, TransferResult } from '../transfer/transfer-engine.js';
 import { MAX_KEPT_PROBLEMS, type FileProblem } from '../ingest/ingest-problems.js';
 import { createFilter } from './filters.js';
@@ -176,6 +179,13 @@ export class TaskService implements ExecutionControl {
     const all = new Map<ExecutionId, ExecutionDescription>(state.finished);
     for (const e of this.#live.values()) all.set(e.id, e.describe());
     return [...all.values()].filter((d) => task === undefined || d.TaskId === task.TaskId).sort((a, b) => a.StartTime.localeCompare(b.StartTime));
+  }
+
+  /** An ended copy's report (docs/copy.md), in the import's four files, from the journal. */
+  async copyReport(id: string): Promise<ReportFiles> {
+    const journal = this.#device.journal();
+    const summary = await findCopySummary(journal, id);
+    return renderCopyReport(await DeliveryLedger.open(journal), summary);
   }
 
   async describeExecution(id: string): Promise<ExecutionDescription> {
@@ -372,6 +382,7 @@ export class TaskService implements ExecutionControl {
           else if (result.status === 'ERROR') machine.fail(result.result.ErrorCode ?? 'INTERNAL', result.result.ErrorDetail ?? 'the copy failed');
           else machine.transition('SUCCESS');
         });
+        await journal.appendEvent(copySummary(execution, destination.id, result) as unknown as { kind: string } & Record<string, unknown>).catch(() => undefined);
         return;
       }
       source = await openSource(task.SourceLocationUri, { ...this.#options.sourceOptions, signal: abort.signal });
@@ -489,6 +500,29 @@ export class TaskService implements ExecutionControl {
       }
     }
   }
+}
+
+/** The copy-report event of an ended copy: ERROR with files failed ran to its end with errors. */
+function copySummary(execution: TaskExecution, destinationId: string, result: TransferResult): CopySummary {
+  const status = execution.machine.status;
+  const failed = result.failures.length;
+  return {
+    kind: 'copy-report',
+    executionId: execution.id,
+    taskId: execution.task.TaskId,
+    taskName: execution.task.Name,
+    source: execution.task.SourceLocationUri,
+    destination: execution.task.DestinationLocationUri ?? '',
+    destinationId,
+    status: status === 'SUCCESS' ? 'Completed' : execution.abort.signal.aborted ? 'Cancelled' : failed > 0 ? 'Completed with errors' : 'Failed',
+    executionStatus: status,
+    startedAt: new Date(execution.machine.startTime).toISOString(),
+    endedAt: new Date().toISOString(),
+    verifyMode: execution.options.VerifyMode,
+    counters: structuredClone(execution.counters),
+    result: result.result,
+    filesFailed: failed,
+  };
 }
 
 /** A copy's per-file result as a task report line. */

@@ -51,8 +51,8 @@ export interface ReportFiles {
   readonly 'summary.txt': string;
 }
 
-const SUCCESS_HEADER = ['destination', 'path', 'key', 'size', 'sha256', 'etag', 'transfer', 'execution_id', 'delivered_at'];
-const FAILURE_HEADER = ['destination', 'path', 'key', 'size', 'sha256', 'phase', 'error_code', 'message'];
+export const SUCCESS_HEADER = ['destination', 'path', 'key', 'size', 'sha256', 'etag', 'transfer', 'execution_id', 'delivered_at'];
+export const FAILURE_HEADER = ['destination', 'path', 'key', 'size', 'sha256', 'phase', 'error_code', 'message'];
 
 /** RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled. */
 export function csvField(value: string | number): string {
@@ -60,7 +60,7 @@ export function csvField(value: string | number): string {
   return /[",\r\n]/u.test(text) ? `"${text.replace(/"/gu, '""')}"` : text;
 }
 
-function csvLine(fields: readonly (string | number)[]): string {
+export function csvLine(fields: readonly (string | number)[]): string {
   return `${fields.map(csvField).join(',')}\r\n`;
 }
 

@@ -170,6 +170,17 @@ describe('agentless copy: a task with a DestinationLocationUri', () => {
     expect(large?.sha256).toBe(original.get('large.bin')!.sha256);
     expect(lines.at(-1)).toHaveProperty('summary');
 
+    // The copy's report in the import's four files, from the journal: a line per delivered file.
+    const report = await service.copyReport(started.TaskExecutionId);
+    const success = report['success-log.csv'].trimEnd().split('\r\n');
+    expect(success[0]).toBe('destination,path,key,size,sha256,etag,transfer,execution_id,delivered_at');
+    expect(success).toHaveLength(1 + original.size);
+    expect(success.find((l) => l.split(',')[2] === 'large.bin'), success.slice(0, 3).join('\n')).toContain(`,${original.get('large.bin')!.sha256},`);
+    expect(success.slice(1).every((l) => l.includes(`,copy,${started.TaskExecutionId},`))).toBe(true);
+    expect(report['failure-log.csv']).toBe('destination,path,key,size,sha256,phase,error_code,message\r\n');
+    expect(JSON.parse(report['summary.json'])).toMatchObject({ kind: 'copy-report', executionId: started.TaskExecutionId, taskId: task.TaskId, status: 'Completed', filesFailed: 0, verifyMode: 'POINT_IN_TIME_CONSISTENT' });
+    expect(report['summary.txt'].split('\n')[0]).toBe(`Copy ${started.TaskExecutionId} (task ${task.Name}, ${task.TaskId}): Completed`);
+
     // The journal holds the copy's records, not its data.
     expect(await journalFiles(device)).toBe(before);
 
@@ -199,6 +210,7 @@ describe('agentless copy: a task with a DestinationLocationUri', () => {
     expect(a.Status).toBe('ERROR');
     expect(a.Result.ErrorCode).toBe('DESTINATION_UNREACHABLE');
     expect(a.Result.ErrorDetail).toMatch(/bucket "no-such-bucket" does not exist/u);
+    await expect(service.copyReport(a.TaskExecutionId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
     const aFile = path.join(dev.root, 'not-a-folder');
     fs.writeFileSync(aFile, 'x');

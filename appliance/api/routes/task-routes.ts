@@ -6,6 +6,7 @@ import { FloeError } from '../../errors.js';
 import type { ApiContext } from '../api-context.js';
 import { errorResponses } from '../schemas/common-schemas.js';
 import { CreateTaskBody, ExecutionListSchema, ExecutionSchema, StartExecutionBody, TaskListSchema, TaskSchema, UpdateExecutionBody, UpdateTaskBody } from '../schemas/task-schemas.js';
+import { ReportSchema } from '../schemas/import-schemas.js';
 
 const ReportText = { description: 'the task report', content: { 'application/x-ndjson': { schema: Type.String({ description: 'one JSON object per line' }) } } };
 
@@ -101,6 +102,19 @@ export function taskRoutes(ctx: ApiContext): FastifyPluginAsync {
       '/v1/executions/:id/cancel',
       { schema: { operationId: 'cancelTaskExecution', tags: ['tasks'], summary: 'CancelTaskExecution: answers once the execution has ended (ERROR, CANCELLED)', response: { 200: ExecutionSchema, ...errorResponses([404, 409]) } } },
       async (request) => tasks.cancelExecution(request.params.id),
+    );
+
+    app.get<{ Params: IdParams }>(
+      '/v1/executions/:id/copy-report',
+      {
+        schema: {
+          operationId: 'getCopyReport',
+          tags: ['tasks'],
+          summary: "an ended agentless copy's report from the journal (summary.json, success-log.csv, failure-log.csv, summary.txt), as the import's",
+          response: { 200: ReportSchema, ...errorResponses([404, 423]) },
+        },
+      },
+      async (request) => tasks.copyReport(request.params.id),
     );
 
     app.get<{ Params: IdParams }>(

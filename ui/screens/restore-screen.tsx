@@ -3,14 +3,14 @@
 // the restore started and followed the way the Import screen follows an import (its Transfer:
 // phase, entries, bytes, rate and ETA), cancelled, and its end state with the error codes.
 import { Box, Text, useInput } from 'ink';
-import { useEffect, useState } from 'react';
 import { formatBytes, formatCount } from '../data/format.js';
 import { noJournalReason } from '../data/lifecycle-hints.js';
-import { valueOf, type ActionResult } from '../data/store.js';
+import { valueOf } from '../data/store.js';
 import type { RecoveryPointView, RestoreInput, RestoreView, TransferView } from '../data/views.js';
 import { ErrorText, RemoteView } from '../widgets/notice.js';
 import { TextField, editText } from '../widgets/text-field.js';
 import { useRefState } from '../widgets/use-ref-state.js';
+import { useActionMessage, useCapture } from '../widgets/use-screen-input.js';
 import { Transfer } from './import-screen.js';
 import type { ScreenProps } from './screen-props.js';
 
@@ -63,7 +63,7 @@ export function RestoreScreen({ snap, actions, active, setCapture, width }: Scre
   const [selected, setSelected, getSelected] = useRefState(-1);
   const [mode, setMode, getMode] = useRefState<Mode>({ kind: 'list' });
   const [form, setForm, getForm] = useRefState<Form>(EMPTY_FORM);
-  const [message, setMessage] = useState<ActionResult | undefined>(undefined);
+  const { message, setMessage, run } = useActionMessage();
   const status = valueOf(snap.status);
   // Points are read from the journal with the job's keys: the daemon refuses them (DEVICE_LOCKED) without.
   const noKeys = status === undefined ? undefined : noJournalReason(status);
@@ -73,15 +73,7 @@ export function RestoreScreen({ snap, actions, active, setCapture, width }: Scre
   const index = pickedIndex(selected, points);
   const restore = valueOf(snap.restoreStatus);
   const running = restore?.status === 'RUNNING';
-  useEffect(() => {
-    setCapture(active && mode.kind !== 'list');
-    return () => setCapture(false);
-  }, [active, mode.kind, setCapture]);
-
-  const run = (p: Promise<ActionResult>): void => {
-    setMessage(undefined);
-    void p.then(setMessage);
-  };
+  useCapture(active && mode.kind !== 'list', setCapture);
 
   useInput(
     (input, key) => {

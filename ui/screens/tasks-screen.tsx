@@ -1,13 +1,13 @@
 // Tasks: the list, a form to create one from a source URI with filters and options, start,
 // cancel, and the bandwidth limit of a running execution.
 import { Box, Text, useInput } from 'ink';
-import { useEffect, useState } from 'react';
 import { useRefState } from '../widgets/use-ref-state.js';
+import { useActionMessage, useCapture } from '../widgets/use-screen-input.js';
 import { parseBytesPerSecond } from '../../appliance/tasks/options.js';
 import { formatLimit, formatPercent, formatThroughput } from '../data/format.js';
 import { toUiError } from '../data/ui-error.js';
 import { noTasksReason } from '../data/lifecycle-hints.js';
-import { valueOf, type ActionResult } from '../data/store.js';
+import { valueOf } from '../data/store.js';
 import { isRunning, phaseProgress, type ExecutionView, type TaskInput, type TaskView } from '../data/views.js';
 import { ErrorText, RemoteView } from '../widgets/notice.js';
 import { TextField, editText } from '../widgets/text-field.js';
@@ -65,22 +65,14 @@ export function TasksScreen({ snap, actions, active, setCapture, width }: Screen
   const [mode, setMode, getMode] = useRefState<Mode>({ kind: 'list' });
   const [form, setForm, getForm] = useRefState<Form>(EMPTY_FORM);
   const [bandwidth, setBandwidth, getBandwidth] = useRefState('');
-  const [message, setMessage] = useState<ActionResult | undefined>(undefined);
+  const { message, setMessage, run } = useActionMessage();
   const tasks = valueOf(snap.tasks) ?? [];
   const status = valueOf(snap.status);
   const blocked = status === undefined ? undefined : noTasksReason(status);
   const executions = valueOf(snap.executions) ?? (snap.current ? [snap.current] : []);
   const task = tasks[Math.min(selected, tasks.length - 1)];
   const execution = task ? executionOf(task, executions) : undefined;
-  useEffect(() => {
-    setCapture(active && mode.kind !== 'list');
-    return () => setCapture(false);
-  }, [active, mode.kind, setCapture]);
-
-  const run = (p: Promise<ActionResult>): void => {
-    setMessage(undefined);
-    void p.then(setMessage);
-  };
+  useCapture(active && mode.kind !== 'list', setCapture);
 
   useInput(
     (input, key) => {

@@ -1,7 +1,7 @@
 // Unlock: the manifest file (typed, or picked from the ones found on inserted media), the code
 // typed masked, and, when it fails, why and how long until the next attempt.
 import { Box, Text, useInput } from 'ink';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { formatBytes, formatPercent } from '../data/format.js';
 import { keysText, sealText } from '../data/lifecycle-hints.js';
 import { valueOf, type ActionResult } from '../data/store.js';
@@ -9,6 +9,7 @@ import { retryAfterSeconds } from '../data/ui-error.js';
 import { ErrorText } from '../widgets/notice.js';
 import { TextField, editText } from '../widgets/text-field.js';
 import { useRefState, useTicker } from '../widgets/use-ref-state.js';
+import { useCapture } from '../widgets/use-screen-input.js';
 import type { ScreenProps } from './screen-props.js';
 
 export interface UnlockScreenProps extends ScreenProps {
@@ -30,10 +31,7 @@ export function UnlockScreen({ snap, actions, active, setCapture, manifestCandid
   // unlock refuses an erased device (INVALID_STATE): there is no job left to open.
   const erased = status?.state === 'ERASED';
 
-  useEffect(() => {
-    setCapture(active && editing && !erased);
-    return () => setCapture(false);
-  }, [active, editing, erased, setCapture]);
+  useCapture(active && editing && !erased, setCapture);
 
   useInput(
     (input, key) => {

@@ -361,7 +361,7 @@ export class NfsDestination implements Destination {
     } catch (err) {
       const status = nfsStatus(err);
       // No hard links here (another file system, too many links, not supported): write the content.
-      if (status === 18 || status === 31 || status === 10004 || status === NFS3ERR.PERM) return false;
+      if (status === NFS3ERR.XDEV || status === NFS3ERR.MLINK || status === NFS3ERR.NOTSUPP || status === NFS3ERR.PERM) return false;
       throw err;
     }
     await this.#rename(at);

@@ -4,7 +4,7 @@ import { FloeError, isFloeError, type ErrorCode } from '../../errors.js';
 import { NfsStatusError } from '../../sources/nfs/nfs3-types.js';
 
 /** nfsstat3 numbers the destination acts on. */
-export const NFS3ERR = { PERM: 1, NOENT: 2, ACCES: 13, EXIST: 17, NOTDIR: 20, ISDIR: 21, NOSPC: 28, ROFS: 30, NAMETOOLONG: 63, NOTEMPTY: 66, DQUOT: 69, STALE: 70 } as const;
+export const NFS3ERR = { PERM: 1, NOENT: 2, ACCES: 13, EXIST: 17, XDEV: 18, NOTDIR: 20, ISDIR: 21, NOSPC: 28, ROFS: 30, MLINK: 31, NAMETOOLONG: 63, NOTEMPTY: 66, DQUOT: 69, STALE: 70, NOTSUPP: 10004 } as const;
 
 const BY_STATUS: Record<number, ErrorCode> = {
   [NFS3ERR.PERM]: 'DESTINATION_ACCESS_DENIED',

@@ -33,6 +33,11 @@ export interface DestinationCapabilities {
    * 2^32 - 1); a time outside is stored as the nearest end. Absent: any time.
    */
   readonly timeRangeSeconds?: readonly [number, number];
+  /**
+   * The destination keeps a symlink's own mtime as put (a folder sets it with utimensat and
+   * AT_SYMLINK_NOFOLLOW), so verification compares it. Absent: a symlink's mtime is not compared.
+   */
+  readonly symlinkTimes?: boolean;
 }
 
 export interface DestinationObject {

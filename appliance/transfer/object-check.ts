@@ -4,7 +4,7 @@
 // already holds this very entry (so it is recorded, not uploaded again).
 import { md5Hex, sha256 } from '../crypto/hash.js';
 import { sha256OfStream } from '../crypto/hash-pool.js';
-import type { Destination, DestinationObject, OpenContent, ResumeState } from '../destinations/destination.js';
+import type { Destination, DestinationCapabilities, DestinationObject, OpenContent, ResumeState } from '../destinations/destination.js';
 import { META_GROUP, META_MTIME, META_OWNER, META_PERMISSIONS, parseTimeNs, posixMetadata } from '../destinations/posix-metadata.js';
 import type { ErrorCode } from '../errors.js';
 import { displayPath, type FileEntry } from '../journal/file-entry.js';
@@ -16,11 +16,16 @@ export interface Mismatch {
   readonly message: string;
 }
 
+/** What of a destination's capabilities decides how its metadata is compared. */
+export type TimeCapabilities = Pick<DestinationCapabilities, 'timePrecisionNs' | 'timeRangeSeconds' | 'symlinkTimes'>;
+
 /**
  * The first metadata difference, or undefined. The mtime compares at the precision the destination
- * keeps (`timePrecisionNs`: probed on a file system, exact in S3 metadata).
+ * keeps (`timePrecisionNs`: probed on a file system, exact in S3 metadata), a symlink's only where
+ * the destination keeps it (`symlinkTimes`).
  */
-export function metadataMismatch(entry: FileEntry, object: DestinationObject, timePrecisionNs = 1, timeRangeSeconds?: readonly [number, number]): Mismatch | undefined {
+export function metadataMismatch(entry: FileEntry, object: DestinationObject, capabilities: TimeCapabilities = {}): Mismatch | undefined {
+  const { timePrecisionNs = 1, timeRangeSeconds, symlinkTimes = false } = capabilities;
   const path = displayPath(entry.path);
   if ((entry.type === 'file' || entry.type === 'symlink') && object.size !== entry.size) {
     return { code: 'VERIFY_CHECKSUM_FAILURE', message: `${path}: the destination holds ${object.size} bytes, the journal ${entry.size}` };
@@ -38,7 +43,7 @@ export function metadataMismatch(entry: FileEntry, object: DestinationObject, ti
     return { code: 'VERIFY_METADATA_FAILURE', message: `${path}: ${message}` };
   }
   const mtime = parseTimeNs(have[META_MTIME]);
-  if (entry.type !== 'symlink' && (mtime === undefined || !sameTime(mtime, heldTime(entry.mtimeNs, timeRangeSeconds), BigInt(timePrecisionNs)))) {
+  if ((entry.type !== 'symlink' || symlinkTimes) && (mtime === undefined || !sameTime(mtime, heldTime(entry.mtimeNs, timeRangeSeconds), BigInt(timePrecisionNs)))) {
     return { code: 'VERIFY_METADATA_FAILURE', message: `${path}: ${META_MTIME} is ${have[META_MTIME] ?? 'missing'}, expected ${want[META_MTIME]}` };
   }
   return undefined;
@@ -66,7 +71,7 @@ export async function contentMismatch(destination: Destination, key: string, ent
 export async function verifyObject(destination: Destination, key: string, entry: FileEntry, signal?: AbortSignal): Promise<Mismatch | undefined> {
   const object = await destination.stat(key, { signal });
   if (object === null) return { code: 'VERIFY_FILES_REMOVED', message: `${displayPath(entry.path)}: ${key} is not in the destination` };
-  return metadataMismatch(entry, object, destination.capabilities.timePrecisionNs, destination.capabilities.timeRangeSeconds) ?? (await contentMismatch(destination, key, entry, signal));
+  return metadataMismatch(entry, object, destination.capabilities) ?? (await contentMismatch(destination, key, entry, signal));
 }
 
 /**
@@ -84,7 +89,7 @@ export async function heldAlready(
   signal?: AbortSignal,
 ): Promise<DestinationObject | undefined> {
   const object = await destination.stat(key, { signal });
-  if (object === null || metadataMismatch(entry, object, destination.capabilities.timePrecisionNs, destination.capabilities.timeRangeSeconds) !== undefined) return undefined;
+  if (object === null || metadataMismatch(entry, object, destination.capabilities) !== undefined) return undefined;
   if (entry.type !== 'file') return (await contentMismatch(destination, key, entry, signal)) === undefined ? object : undefined;
   const etag = object.etag?.replace(/"/gu, '');
   if (etag === undefined || etag === '') return (await contentMismatch(destination, key, entry, signal)) === undefined ? object : undefined;

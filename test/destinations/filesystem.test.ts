@@ -4,7 +4,7 @@ import { lstat, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFilesystemDestination } from '../../appliance/destinations/filesystem/filesystem-destination.js';
-import { llistxattr, makedev, stopSyscallHelper } from '../../appliance/os/syscall-helper.js';
+import { llistxattr, makedev, stopSyscallHelper, utimensat } from '../../appliance/os/syscall-helper.js';
 import { verifyObject } from '../../appliance/transfer/object-check.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contentOf, entryFor, partFiles, randomData } from './conformance-helpers.js';
@@ -130,6 +130,20 @@ describe('filesystem destination: times to the nanosecond', () => {
     expect(Buffer.concat(chunks).equals(data)).toBe(true);
     const st = await lstat(join(root, 'read-me.bin'), { bigint: true });
     expect({ mtimeNs: st.mtimeNs, atimeNs: st.atimeNs }).toEqual(times);
+  });
+
+  it("verification compares a symlink's own mtime: 1 ns later on the target is a VERIFY_METADATA_FAILURE", async () => {
+    const { root, destination } = await setup();
+    expect(destination.capabilities.symlinkTimes).toBe(true);
+    const times = { mtimeNs: 1_700_000_000_123_456_789n, atimeNs: 1_600_000_000_000_000_001n };
+    const entry = entryFor('link', 'symlink', Buffer.from('elsewhere'), times);
+    await destination.put(entry, contentOf(Buffer.from('elsewhere')));
+    expect(await verifyObject(destination, 'link', entry)).toBeUndefined();
+    await utimensat(Buffer.from(join(root, 'link')), times.atimeNs, times.mtimeNs + 1n);
+    expect(await verifyObject(destination, 'link', entry)).toEqual({
+      code: 'VERIFY_METADATA_FAILURE',
+      message: `link: file-mtime is ${times.mtimeNs + 1n}ns, expected ${times.mtimeNs}ns`,
+    });
   });
 });
 

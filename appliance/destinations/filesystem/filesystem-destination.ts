@@ -61,6 +61,8 @@ export class FilesystemDestination implements Destination {
       hardLinks: true,
       maxKeyBytes: PATH_MAX - root.length - 1,
       timePrecisionNs: Number(timePrecisionNs),
+      // setTimes never follows a symlink: its own mtime is kept and verified.
+      symlinkTimes: true,
     };
   }
 

@@ -1,4 +1,5 @@
 // The local (node:fs) source: the conformance suite, plus URI and error mapping.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,7 +39,6 @@ describe('local source', () => {
         const e = await s.stat(Buffer.from('secret'));
         try { for await (const _ of s.read(e)) void _; console.log('read'); } catch (err) { console.log(err.code, err.message); }
       `;
-      const { execFileSync } = await import('node:child_process');
       const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { uid: process.getuid?.() === 0 ? 65534 : undefined, encoding: 'utf8', cwd: process.cwd() });
       if (process.getuid?.() === 0) expect(out).toMatch(/^SOURCE_ACCESS_DENIED open '.*secret'/);
     } finally {
@@ -68,6 +68,39 @@ describe('local source', () => {
         for await (const piece of source.read(entry, offset)) parts.push(Buffer.from(piece));
         expect(Buffer.concat(parts).equals(expected.subarray(offset)), `from ${offset}`).toBe(true);
       }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('reports times exactly (2^32 s + 1 ns not truncated, 2200 not rounded) and user. xattrs with binary values of files and folders', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-local-meta-'));
+    try {
+      const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: 'pipe' });
+      fs.mkdirSync(path.join(tmp, 'folder'));
+      fs.writeFileSync(path.join(tmp, 'folder', 'file'), 'x');
+      fs.symlinkSync('file', path.join(tmp, 'folder', 'link'));
+      run('setfattr', ['-n', 'user.zeta', '-v', '0x00ff0a', path.join(tmp, 'folder', 'file')]);
+      run('setfattr', ['-n', 'user.alpha', path.join(tmp, 'folder', 'file')]);
+      run('setfattr', ['-n', 'user.dir', '-v', '0xc3a9', path.join(tmp, 'folder')]);
+      // touch -d @S.N calls utimensat with the full value; -h leaves a symlink's target alone.
+      run('touch', ['-h', '-m', '-d', '@4294967296.000000001', '--', path.join(tmp, 'folder', 'file')]);
+      run('touch', ['-h', '-a', '-d', '@7258118400.999999999', '--', path.join(tmp, 'folder', 'file')]);
+      run('touch', ['-h', '-d', '@7258118400.123456789', '--', path.join(tmp, 'folder', 'link')]);
+      run('touch', ['-h', '-d', '@4294967295.999999999', '--', path.join(tmp, 'folder')]);
+      const source = await openLocalSource(pathToFileURL(tmp).href);
+      const file = await source.stat(Buffer.from('folder/file'));
+      expect({ mtimeNs: file.mtimeNs, atimeNs: file.atimeNs }).toEqual({ mtimeNs: 4_294_967_296_000_000_001n, atimeNs: 7_258_118_400_999_999_999n });
+      expect(file.xattrs?.map((x) => [x.name.toString(), x.value.toString('hex')])).toEqual([
+        ['user.alpha', ''],
+        ['user.zeta', '00ff0a'],
+      ]);
+      const link = await source.stat(Buffer.from('folder/link'));
+      expect({ type: link.type, mtimeNs: link.mtimeNs, atimeNs: link.atimeNs, xattrs: link.xattrs }).toEqual({ type: 'symlink', mtimeNs: 7_258_118_400_123_456_789n, atimeNs: 7_258_118_400_123_456_789n, xattrs: undefined });
+      const folder = await source.stat(Buffer.from('folder'));
+      expect(folder.mtimeNs).toBe(4_294_967_295_999_999_999n);
+      expect(folder.xattrs?.map((x) => [x.name.toString(), x.value.toString('hex')])).toEqual([['user.dir', 'c3a9']]);
+      await source.close();
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

@@ -9,7 +9,7 @@ describe('futureTimes', () => {
     expect(futureTimes({ mtimeNs: wrapped, atimeNs: started }, started)).toEqual({
       code: 'SOURCE_TIME_OUT_OF_RANGE',
       message:
-        'mtime 2106-02-06T06:28:16.000000000Z is later than the ingest started (2026-11-30T00:53:20.000000000Z): kept as the source reported it; over NFSv3 a time before 1970 on the server arrives as one after 2038 (seconds are unsigned 32-bit)',
+        'mtime 2106-02-06T06:28:16.000000000Z is later than the ingest started (2026-11-30T00:53:20.000000000Z): kept as the source reported it; over NFSv3 a time before 1970 on the server arrives as one after 2038, one from 2106 on as its seconds modulo 2^32 (seconds are unsigned 32-bit)',
     });
     expect(futureTimes({ mtimeNs: wrapped, atimeNs: wrapped + 1n }, started)?.message).toMatch(/^mtime 2106-02-06T06:28:16\.000000000Z, atime 2106-02-06T06:28:16\.000000001Z is later/u);
   });

@@ -1,9 +1,11 @@
 // Times a source reports that cannot be what the file really holds: later than the ingest's own
 // clock. NFSv3 carries seconds as an unsigned 32-bit number (RFC 1813 §2.5, nfstime3), so a time
-// before 1970 on the server arrives as one between 2038 and 2106, and a server clamps a time past
-// 2106; a local file system reports such times exactly, so there only a clock set wrong (or a
-// file stamped so on purpose) gets here. floe keeps the value as the source gave it (it cannot
-// know the real one) and notes the file, so the report names what may be wrong.
+// before 1970 on the server arrives as one between 2038 and 2106, and one from 2106 on as its
+// seconds modulo 2^32 (nfs-ganesha: 2200 as 2063, noted here; 2^32 s as 1970, which nothing can
+// tell from a real time, docs/ingest.md); a local file system reports such times exactly, so there
+// only a clock set wrong (or a file stamped so on purpose) gets here. floe keeps the value as the
+// source gave it (it cannot know the real one) and notes the file, so the report names what may be
+// wrong.
 import { formatNsTime } from '../format/units.js';
 
 /** How far past the ingest's start a time may be before it is noted (clocks of servers drift). */
@@ -21,6 +23,6 @@ export function futureTimes(entry: { readonly mtimeNs: bigint; readonly atimeNs:
   const which = late.map((k) => `${k} ${formatNsTime(entry[`${k}Ns`])}`).join(', ');
   return {
     code: 'SOURCE_TIME_OUT_OF_RANGE',
-    message: `${which} is later than the ingest started (${formatNsTime(startedNs)}): kept as the source reported it; over NFSv3 a time before 1970 on the server arrives as one after 2038 (seconds are unsigned 32-bit)`,
+    message: `${which} is later than the ingest started (${formatNsTime(startedNs)}): kept as the source reported it; over NFSv3 a time before 1970 on the server arrives as one after 2038, one from 2106 on as its seconds modulo 2^32 (seconds are unsigned 32-bit)`,
   };
 }

@@ -73,7 +73,7 @@ describe('local source', () => {
     }
   });
 
-  it('reports times exactly (2^32 s + 1 ns not truncated, 2200 not rounded) and user. xattrs with binary values of files and folders', async () => {
+  it('reports times exactly (2^32 s + 1 ns not truncated, 2200 not rounded) and user. xattrs with binary values of files and folders; a read leaves the atime', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-local-meta-'));
     try {
       const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: 'pipe' });
@@ -100,6 +100,13 @@ describe('local source', () => {
       const folder = await source.stat(Buffer.from('folder'));
       expect(folder.mtimeNs).toBe(4_294_967_295_999_999_999n);
       expect(folder.xattrs?.map((x) => [x.name.toString(), x.value.toString('hex')])).toEqual([['user.dir', 'c3a9']]);
+      // Reading leaves the atime as it was (O_NOATIME: an atime before the mtime, relatime would move it).
+      run('touch', ['-a', '-d', '@1000000000.123456789', '--', path.join(tmp, 'folder', 'file')]);
+      const read = await source.stat(Buffer.from('folder/file'));
+      const parts: Buffer[] = [];
+      for await (const piece of source.read(read)) parts.push(Buffer.from(piece));
+      expect(Buffer.concat(parts).toString()).toBe('x');
+      expect(fs.lstatSync(path.join(tmp, 'folder', 'file'), { bigint: true }).atimeNs).toBe(1_000_000_000_123_456_789n);
       await source.close();
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });

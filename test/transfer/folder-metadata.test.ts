@@ -124,6 +124,10 @@ describe('issue 25: a folder destination keeps nanoseconds, atimes, xattrs, FIFO
     expect(ingested.FileProblems.filter((f) => f.outcome === 'noted').map((f) => String(f.path)).sort()).toEqual(
       ['at2pow32', 'at2pow32/file.txt', 'at2pow32/link', 'at2pow32/pipe', 'in2200', 'in2200/file.txt', 'in2200/link', 'in2200/pipe'].map((r) => expect.stringContaining(r)),
     );
+    // Ingest read every file with O_NOATIME: the source files' atimes are as they were.
+    for (const rel of [...expected.keys()].filter((r) => r.endsWith('.txt'))) {
+      expect({ rel, atimeNs: (await lstat(join(source, rel), { bigint: true })).atimeNs }).toEqual({ rel, atimeNs: expected.get(rel)!.atimeNs });
+    }
     await tasks.close();
     await onSite.lock({});
     await onSite.close();

@@ -1,8 +1,9 @@
 // A Source over node:fs: a mounted share or a local disk (ARCHITECTURE.md, "Sources").
 // Names stay exact bytes (Buffer paths, `encoding: 'buffer'`), and times keep their nanoseconds
 // (lstat with `bigint: true`). Files and folders carry their user. extended attributes (os/xattrs.ts);
-// the holes of a sparse file are not read (SEEK_DATA / SEEK_HOLE), they are zeros.
-import type { BigIntStats } from 'node:fs';
+// the holes of a sparse file are not read (SEEK_DATA / SEEK_HOLE), they are zeros; files are read
+// with O_NOATIME where allowed, so their atimes stay as they were.
+import { constants as fsConstants, type BigIntStats } from 'node:fs';
 import { lstat, open, readdir, readlink, type FileHandle } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { FloeError } from '../../errors.js';
@@ -90,7 +91,7 @@ export class LocalSource implements Source {
     if (entry.type !== 'file') throw new FloeError('INVALID_ARGUMENT', `'${displayPath(entry.path)}' is a ${entry.type}, not a regular file`);
     checkAbort(options, entry.path);
     const full = this.full(entry.path);
-    const handle = await open(full, 'r').catch((err: unknown) => {
+    const handle = await openNoAtime(full).catch((err: unknown) => {
       throw fsError(err, 'open', displayPath(full));
     });
     try {
@@ -153,6 +154,19 @@ export class LocalSource implements Source {
       name: Buffer.from(slash < 0 ? path : path.subarray(slash + 1)),
       path: Buffer.from(path),
     };
+  }
+}
+
+/**
+ * Opens for reading without moving the file's atime where the kernel allows it (the owner, or
+ * CAP_FOWNER): ingest leaves the source's atimes as they were, as the journal recorded them.
+ */
+async function openNoAtime(path: Buffer): Promise<FileHandle> {
+  try {
+    return await open(path, fsConstants.O_RDONLY | fsConstants.O_NOATIME);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    return open(path, 'r');
   }
 }
 

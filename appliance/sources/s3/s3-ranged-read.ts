@@ -26,9 +26,6 @@ export interface RangedRead {
   readonly context: Omit<S3SourceErrorContext, 'operation' | 'signal'>;
 }
 
-/** Pieces yielded at most this large, so the ingest's throttle and hashing see steady steps. */
-const PIECE = 1 << 20;
-
 /** Yields the bytes from `offset` to the end; nothing (and no GET) at or past the end. */
 export async function* rangedRead(read: RangedRead): AsyncGenerator<Buffer> {
   if (read.offset >= read.size) return;
@@ -36,7 +33,7 @@ export async function* rangedRead(read: RangedRead): AsyncGenerator<Buffer> {
   const onAbort = (): void => stop.abort();
   read.signal?.addEventListener('abort', onAbort, { once: true });
   if (read.signal?.aborted) stop.abort();
-  const inFlight: Promise<Buffer>[] = [];
+  const inFlight: Promise<Buffer[]>[] = [];
   let next = read.offset;
   const whole = read.offset === 0 && read.size <= read.partSize;
   const startPart = (): void => {
@@ -50,11 +47,11 @@ export async function* rangedRead(read: RangedRead): AsyncGenerator<Buffer> {
   try {
     while (inFlight.length < read.depth && next < read.size) startPart();
     while (inFlight.length > 0) {
-      const part = await inFlight.shift()!;
+      const pieces = await inFlight.shift()!;
       if (next < read.size) startPart();
-      for (let at = 0; at < part.length; at += PIECE) {
+      for (const piece of pieces) {
         if (read.signal?.aborted) throw cancelled(read);
-        yield part.subarray(at, Math.min(part.length, at + PIECE));
+        yield piece;
       }
     }
   } catch (err) {
@@ -66,7 +63,12 @@ export async function* rangedRead(read: RangedRead): AsyncGenerator<Buffer> {
   }
 }
 
-async function fetchPart(read: RangedRead, start: number, end: number, whole: boolean, signal: AbortSignal): Promise<Buffer> {
+/**
+ * One GET's body as the socket delivered it (pieces of tens of KiB), not copied into one buffer:
+ * the journal's chunker copies each piece into its chunk, so a copy here would be a second one
+ * (and an 8 MiB allocation per part for the garbage collector).
+ */
+async function fetchPart(read: RangedRead, start: number, end: number, whole: boolean, signal: AbortSignal): Promise<Buffer[]> {
   const context: S3SourceErrorContext = { ...read.context, operation: 'GetObject', signal };
   const length = end - start;
   let body: Readable;
@@ -80,13 +82,13 @@ async function fetchPart(read: RangedRead, start: number, end: number, whole: bo
   } catch (err) {
     throw mapS3SourceError(err, context);
   }
-  const out = Buffer.allocUnsafe(length);
+  const out: Buffer[] = [];
   let filled = 0;
   try {
     for await (const chunk of body) {
-      const bytes = chunk as Uint8Array;
+      const bytes = chunk as Buffer;
       if (filled + bytes.length > length) throw new FloeError('SOURCE_CHANGED', `'${read.context.path ?? read.key}' changed while it was read: GetObject returned more than the ${length} bytes asked for at ${start}`);
-      out.set(bytes, filled);
+      out.push(bytes);
       filled += bytes.length;
     }
   } catch (err) {

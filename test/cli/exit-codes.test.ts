@@ -1,7 +1,7 @@
 // The CLI's documented exit codes (docs/operations.md, "Errors and exit codes"): the table agrees
 // with appliance/errors.ts, and the cases a script meets without a daemon produce their code, in
 // text and, with --json, as one JSON object on stderr.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { failUnlessCompleted } from '../../appliance/cli/import-command.js';
 import { ERROR_TABLE, FloeError } from '../../appliance/errors.js';
 import type { RunStatus } from '../../appliance/transfer/import-service.js';
 import { floe } from '../support/daemon-process.js';
+import { documentedExitTable, rowNames } from './documented-exit-codes.js';
 
 let empty: string;
 beforeAll(async () => {
@@ -16,25 +17,11 @@ beforeAll(async () => {
 });
 afterAll(async () => rm(empty, { recursive: true, force: true }));
 
-async function documentedTable(): Promise<Array<{ exits: number[]; codes: string[] }>> {
-  const doc = await readFile('docs/operations.md', 'utf8');
-  const section = doc.slice(doc.indexOf('## Errors and exit codes'), doc.indexOf('\n---', doc.indexOf('## Errors and exit codes')));
-  return section
-    .split('\n')
-    .filter((l) => /^\| \d/.test(l))
-    .map((l) => {
-      const [exit = '', codes = ''] = l.split('|').slice(1, 3).map((c) => c.trim());
-      const [lo, hi] = exit.split('–').map(Number);
-      const exits = Array.from({ length: (hi ?? lo!) - lo! + 1 }, (_, i) => lo! + i);
-      return { exits, codes: codes.split(',').map((c) => c.trim()).filter((c) => c !== '') };
-    });
-}
-
 describe('exit codes', () => {
   it('the documented table names every code of appliance/errors.ts with its exit code', async () => {
-    const rows = await documentedTable();
+    const rows = await documentedExitTable();
     for (const [code, spec] of Object.entries(ERROR_TABLE)) {
-      const row = rows.find((r) => r.codes.some((c) => c === code || (c.endsWith('*') && code.startsWith(c.slice(0, -1).trim()))));
+      const row = rows.find((r) => rowNames(r, code));
       expect(row, `${code} is documented`).toBeDefined();
       expect(row!.exits, code).toContain(spec.exit);
     }

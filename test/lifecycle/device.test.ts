@@ -4,6 +4,7 @@ import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Device } from '../../appliance/lifecycle/device.js';
+import { JOB_LIFECYCLES } from '../../appliance/lifecycle/job-lifecycle.js';
 import { provision } from '../../provisioning/provision.js';
 import { tempDir } from '../journal/journal-fixtures.js';
 import { FAST_SCRYPT, testJobSpec } from '../support/test-job.js';
@@ -139,8 +140,10 @@ describe('device lifecycle', () => {
     const jobJson = Buffer.from(JSON.stringify(jobSpec));
     process.env.FLOE_UNLOCK_BASE_DELAY_MS = '0';
     const device = await Device.load(a.dataDir);
+    const checked = new Set<string>();
     const refusals = async (unlocked: boolean) => {
       const before = device.status();
+      checked.add(before.state);
       await expect(device.unlock(b.manifest, b.code)).rejects.toMatchObject({ code: 'MANIFEST_WRONG_DEVICE', message: `the manifest is for job ${b.jobId}; this device holds job ${a.jobId}` });
       await expect(device.unlock(jobJson, a.code)).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
       await expect(device.unlock(a.manifest, b.code)).rejects.toMatchObject({ code: 'WRONG_UNLOCK_CODE' });
@@ -160,10 +163,16 @@ describe('device lifecycle', () => {
       await refusals(true); // AT_FACILITY
       await device.beginImport();
       await refusals(true); // IMPORTING
+      await device.finishImport(true);
+      await refusals(true); // IMPORTED_WITH_ERRORS
+      await device.beginImport(); // import again
       await device.finishImport(false);
       await refusals(true); // IMPORTED
       await device.erase({});
       await expect(device.unlock(a.manifest, a.code)).rejects.toMatchObject({ code: 'INVALID_STATE', message: 'the device was erased; it holds no job' });
+      await expect(device.unlock(b.manifest, b.code)).rejects.toMatchObject({ code: 'INVALID_STATE', message: 'the device was erased; it holds no job' });
+      expect(device.status().state).toBe('ERASED');
+      expect([...checked, 'ERASED'].sort()).toEqual([...JOB_LIFECYCLES.IMPORT.states].sort());
     } finally {
       delete process.env.FLOE_UNLOCK_BASE_DELAY_MS;
     }

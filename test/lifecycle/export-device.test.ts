@@ -12,7 +12,7 @@ import { RestoreService } from '../../appliance/transfer/restore-service.js';
 import { SyncService } from '../../appliance/transfer/sync-service.js';
 import { encodeManifest, openManifest, readManifest } from '../../provisioning/manifest.js';
 import { provisionDevice, type ProvisionedDevice } from '../support/daemon-process.js';
-import { CUSTOMER, FACILITY, provisionExportDevice } from './export-jobs.js';
+import { CUSTOMER, exportSpec, FACILITY, provisionExportDevice } from './export-jobs.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -158,6 +158,47 @@ describe('devices and manifests from before EXPORT jobs', () => {
     await device.beginImport();
     await device.finishImport(false);
     expect((await device.erase({})).forced).toBe(false);
+  });
+
+  it("checks the manifest and the code in every state of the way out: another job's manifest, a job spec, a wrong code; state and keys kept", async () => {
+    const { dev, device, manifest } = await exportDevice();
+    const other = await exportDevice();
+    const otherManifest = other.manifest;
+    const jobJson = Buffer.from(JSON.stringify(exportSpec('not a manifest', dev.facility)));
+    const wrongCode = `${dev.code.slice(0, -1)}${dev.code.endsWith('A') ? 'B' : 'A'}`;
+    process.env.FLOE_UNLOCK_BASE_DELAY_MS = '0';
+    const checked = new Set<string>();
+    let current = device;
+    const refusals = async (unlocked: boolean) => {
+      const before = current.status();
+      checked.add(before.state);
+      await expect(current.unlock(otherManifest, other.dev.code)).rejects.toMatchObject({ code: 'MANIFEST_WRONG_DEVICE', message: `the manifest is for job ${other.dev.jobId}; this device holds job ${dev.jobId}` });
+      await expect(current.unlock(jobJson, dev.code)).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
+      await expect(current.unlock(manifest, wrongCode)).rejects.toMatchObject({ code: 'WRONG_UNLOCK_CODE' });
+      expect(current.status()).toMatchObject({ state: before.state, unlocked, jobId: dev.jobId, jobType: 'EXPORT' });
+    };
+    try {
+      await refusals(false); // PROVISIONED
+      await current.unlock(manifest, dev.code);
+      await refusals(true); // AT_FACILITY
+      await writeOne(current);
+      await current.lock({});
+      await refusals(false); // LOCKED
+      current = await Device.load(dev.dataDir); // shipped: a restart
+      cleanups.push(() => current.close());
+      await refusals(false); // LOCKED, after the restart
+      await current.unlock(manifest, dev.code); // the seal check
+      await refusals(true); // ON_SITE
+      await current.finishRestore(true);
+      await refusals(true); // RESTORED_WITH_ERRORS
+      await current.finishRestore(false);
+      await refusals(true); // RESTORED
+      await current.erase({});
+      await expect(current.unlock(otherManifest, other.dev.code)).rejects.toMatchObject({ code: 'INVALID_STATE', message: 'the device was erased; it holds no job' });
+      expect([...checked, 'ERASED'].sort()).toEqual([...JOB_LIFECYCLES.EXPORT.states].sort());
+    } finally {
+      delete process.env.FLOE_UNLOCK_BASE_DELAY_MS;
+    }
   });
 
   it("a manifest of another job type than the device's identity is refused before the code is tried", async () => {

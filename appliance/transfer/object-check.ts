@@ -10,6 +10,7 @@ import type { ErrorCode } from '../errors.js';
 import { displayPath, type FileEntry } from '../journal/file-entry.js';
 import { heldTime, sameTime } from '../destinations/time-precision.js';
 import { sameXattrs, xattrNames } from '../os/xattrs.js';
+import type { ContentAttempt } from './source-content.js';
 
 export interface Mismatch {
   readonly code: Extract<ErrorCode, 'VERIFY_CHECKSUM_FAILURE' | 'VERIFY_METADATA_FAILURE' | 'VERIFY_FILES_REMOVED'>;
@@ -117,4 +118,29 @@ export async function heldAlready(
   if (pendingBytes > 0 || digests.length === 0) flush();
   const expected = parts === null ? digests[0]!.toString('hex') : `${md5Hex(Buffer.concat(digests))}-${digests.length}`;
   return expected === etag ? object : undefined;
+}
+
+/**
+ * heldAlready for an agentless copy, whose catalog has no content hash to compare an ETag with: a
+ * crashed copy may have put a file and not recorded it. The object is this file's copy when its
+ * metadata equals the listed entry's (at the precision the destination keeps) and its content
+ * equals what the source holds: the source is read once through `attempt` (hashed, proven of one
+ * version: SOURCE_CHANGED otherwise) and the object is compared with that digest (a declared
+ * SHA-256, else read back). The destination is read, never written again. Returns the object and
+ * the source's digest when it matches.
+ */
+export async function copyHeldAlready(
+  destination: Destination,
+  key: string,
+  entry: FileEntry,
+  attempt: ContentAttempt,
+  signal?: AbortSignal,
+): Promise<{ readonly object: DestinationObject; readonly digest: Buffer } | undefined> {
+  const object = await destination.stat(key, { signal });
+  if (object === null || object.isDirectory !== (entry.type === 'directory')) return undefined;
+  if (metadataMismatch(entry, object, destination.capabilities) !== undefined) return undefined;
+  const digest = await attempt.finish(signal);
+  if (entry.type !== 'file' && entry.type !== 'symlink') return { object, digest };
+  const mismatch = await contentMismatch(destination, key, entry.type === 'file' ? { ...entry, sha256: digest } : entry, signal);
+  return mismatch === undefined ? { object, digest } : undefined;
 }

@@ -18,7 +18,7 @@ import { DEFAULT_TASK_OPTIONS, type TaskOptions } from '../tasks/options.js';
 import { Throttle } from '../tasks/throttle.js';
 import { DeliveryLedger, entryFingerprint, type FailureRecord, type TransferKind } from './delivery-ledger.js';
 import { LinkGroups, NO_LINK } from './link-groups.js';
-import { heldAlready, verifyObject, type Mismatch } from './object-check.js';
+import { copyHeldAlready, heldAlready, verifyObject, type Mismatch } from './object-check.js';
 import { PlanTable } from './plan-table.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
 import { isReportKey } from './report-location.js';
@@ -393,6 +393,12 @@ export class TransferEngine {
           sentThisAttempt = 0;
           if (copied !== undefined) {
             try {
+              // A crashed copy (or a failed attempt) may have put this file before recording it.
+              if ((suspect || attempt > 1) && (await this.#copyHeld(item, copied))) {
+                deliveredKey = key;
+                this.counters.FilesSkipped++;
+                return;
+              }
               await this.#copyOne(item, copied, link.linkTo, (bytes) => {
                 sentThisAttempt += bytes;
                 this.counters.BytesTransferred += bytes;
@@ -443,6 +449,21 @@ export class TransferEngine {
       await this.#fail(item, 'transfer', err);
     } finally {
       link.settle(deliveredKey);
+    }
+  }
+
+  /** Whether the destination holds this copy's file already (copyHeldAlready); if so, it is recorded. */
+  async #copyHeld(item: Planned, content: TransferContent): Promise<boolean> {
+    const { destination, signal } = this.#o;
+    const attempt = content.open(item.entry, signal);
+    try {
+      const held = await withRetry(this.#retry, () => copyHeldAlready(destination, item.key, item.entry, attempt, signal), { signal });
+      if (held === undefined) return false;
+      if (item.index !== undefined) this.#digests.set(item.index, held.digest);
+      await this.#delivered(item, held.object.etag, held.digest);
+      return true;
+    } finally {
+      attempt.close();
     }
   }
 

@@ -3,11 +3,11 @@
 // SIGKILLed 10 times. The import completes; every object is byte-identical; no completed file is
 // uploaded again (a counting proxy in front of RGW sees exactly one successful PutObject or
 // CompleteMultipartUpload per key); no multipart upload is left open.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Device } from '../../appliance/lifecycle/device.js';
+import { between, pause, startCrashChild, type CrashChild } from './crash-child.js';
 import { startCountingProxy, type CountingProxy } from '../harness/counting-proxy.js';
 import { startRgw, type RgwServer } from '../harness/rgw.js';
 import { openMultipartUploads } from '../harness/s3-admin.js';
@@ -19,46 +19,9 @@ const ROUNDS = 10;
 // the import cannot finish inside the rounds (retries after a gateway restart only add time).
 const BYTES_PER_SECOND = 1 * MIB;
 
-interface Child {
-  readonly process: ChildProcess;
-  readonly lines: string[];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  readonly progressed: Promise<void>;
+function startChild(p: ProvisionedDevice, rgw: RgwServer, manifestPath: string): CrashChild {
+  return startCrashChild('test/transfer/import-child.ts', [p.dataDir, manifestPath, p.code, rgw.accessKeyId, rgw.secretAccessKey, String(BYTES_PER_SECOND)]);
 }
-
-function startChild(p: ProvisionedDevice, rgw: RgwServer, manifestPath: string): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/transfer/import-child.ts', p.dataDir, manifestPath, p.code, rgw.accessKeyId, rgw.secretAccessKey, String(BYTES_PER_SECOND)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  let stderr = '';
-  let buffer = '';
-  let onProgress!: () => void;
-  const progressed = new Promise<void>((resolve) => (onProgress = resolve));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdout!.on('data', (d: Buffer) => {
-    buffer += d.toString();
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      lines.push(line);
-      if (line.startsWith('P ') && Number(line.slice(2)) > 0) onProgress();
-      if (line.startsWith('DONE')) onProgress();
-    }
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => {
-      if (signal === null && code !== 0) lines.push(`STDERR ${stderr.slice(-3000)}`);
-      onProgress();
-      resolve({ code, signal });
-    }),
-  );
-  return { process: child, lines, exited, progressed };
-}
-
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const between = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo));
 
 describe('import through radosgw and floe crashes', () => {
   let rgw: RgwServer;

@@ -20,11 +20,28 @@ export interface RgwServer extends S3Server {
   /** Kills radosgw and leaves it down until `restart()` (for "server gone" tests). */
   kill(): Promise<void>;
   createBucket(bucket: string): Promise<void>;
+  /**
+   * Puts many small objects into `bucket` through RGW's bulk upload (Swift's PUT
+   * ?extract-archive=tar: one request carries a tar archive of them), for tests that need tens of
+   * thousands of keys: the same objects PutObject makes (key, bytes, ETag, owner), listed by
+   * ListObjectsV2 alike, at a fraction of the cost of a request each. No user metadata; the
+   * Content-Type is RGW's default. Resolves with the number created, or fails naming the errors.
+   */
+  putObjects(bucket: string, objects: Iterable<SmallObject>): Promise<number>;
   /** Stops every daemon and removes the state folder. */
   stop(): Promise<void>;
 }
 
+export interface SmallObject {
+  /** At most 100 bytes of UTF-8 (a tar name field); no leading '/'. */
+  readonly key: string;
+  readonly body: Buffer;
+}
+
 const DAEMONS = ['client.rgw', 'osd.0', 'mon.a'] as const;
+/** Objects per bulk-upload archive, and archives in flight (more in flight only costs RGW more CPU per object). */
+const BULK_PER_ARCHIVE = 2_500;
+const BULK_IN_FLIGHT = 2;
 const live = new Set<string>();
 let exitHookInstalled = false;
 
@@ -79,6 +96,20 @@ async function bootCluster(dir: string, options: RgwOptions): Promise<RgwServer>
   const endpoint = `http://127.0.0.1:${rgwPort}`;
   await waitForHttp(endpoint, 60_000);
 
+  // A Swift subuser of the same user, made on first use: bulk upload is a Swift API.
+  let swift: Promise<{ storageUrl: string; token: string }> | undefined;
+  const swiftSession = (): Promise<{ storageUrl: string; token: string }> =>
+    (swift ??= (async () => {
+      const key = randomBytes(20).toString('base64url');
+      await cmd('radosgw-admin', ['subuser', 'create', '--uid=floe-test', '--subuser=floe-test:bulk', '--access=full', '--key-type=swift', `--secret=${key}`]);
+      const answer = await fetch(`${endpoint}/auth/1.0`, { headers: { 'X-Auth-User': 'floe-test:bulk', 'X-Auth-Key': key } });
+      await answer.arrayBuffer();
+      const storageUrl = answer.headers.get('x-storage-url');
+      const token = answer.headers.get('x-auth-token');
+      if (!answer.ok || storageUrl === null || token === null) throw new Error(`RGW Swift auth answered ${answer.status}`);
+      return { storageUrl, token };
+    })());
+
   const server: RgwServer = {
     endpoint,
     accessKeyId,
@@ -93,9 +124,65 @@ async function bootCluster(dir: string, options: RgwOptions): Promise<RgwServer>
       await waitForHttp(endpoint, 60_000);
     },
     createBucket: (bucket) => createBucket(server, bucket),
+    async putObjects(bucket, objects) {
+      const { storageUrl, token } = await swiftSession();
+      const iterator = objects[Symbol.iterator]();
+      let created = 0;
+      const uploadArchives = async (): Promise<void> => {
+        for (;;) {
+          const entries: Buffer[] = [];
+          let count = 0;
+          while (count < BULK_PER_ARCHIVE) {
+            const next = iterator.next();
+            if (next.done === true) break;
+            entries.push(...tarEntry(next.value.key, next.value.body));
+            count++;
+          }
+          if (count === 0) return;
+          entries.push(Buffer.alloc(1024)); // the archive's end: two zero blocks
+          const answer = await fetch(`${storageUrl}/${encodeURIComponent(bucket)}?extract-archive=tar`, {
+            method: 'PUT',
+            headers: { 'X-Auth-Token': token, Accept: 'application/json', 'Content-Type': 'application/x-tar' },
+            body: Buffer.concat(entries),
+          });
+          const text = await answer.text();
+          let result: { 'Number Files Created'?: number; Errors?: unknown[] } = {};
+          try {
+            result = JSON.parse(text) as typeof result;
+          } catch {
+            // reported below
+          }
+          if (!answer.ok || result['Number Files Created'] !== count || (result.Errors ?? []).length > 0) {
+            throw new Error(`RGW bulk upload of ${count} objects into ${bucket} answered ${answer.status}: ${text.slice(0, 500)}`);
+          }
+          created += count;
+        }
+      };
+      await Promise.all(Array.from({ length: BULK_IN_FLIGHT }, uploadArchives));
+      return created;
+    },
     stop: () => stopCluster(dir),
   };
   return server;
+}
+
+/** One ustar entry (header, data, padding to 512 bytes) for a regular file `name` holding `body`. */
+function tarEntry(name: string, body: Buffer): Buffer[] {
+  const header = Buffer.alloc(512);
+  if (name.startsWith('/') || Buffer.byteLength(name) > 100) throw new Error(`not a key for a tar name field: ${name}`);
+  header.write(name, 0, 100, 'utf8');
+  header.write('0000644\0', 100); // mode
+  header.write('0000000\0', 108); // uid
+  header.write('0000000\0', 116); // gid
+  header.write(`${body.length.toString(8).padStart(11, '0')}\0`, 124);
+  header.write('00000000000\0', 136); // mtime
+  header.write('        ', 148); // the checksum field counts as spaces while summing
+  header.write('0', 156); // a regular file
+  header.write('ustar\u000000', 257);
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  return [header, body, Buffer.alloc((512 - (body.length % 512)) % 512)];
 }
 
 function cephConf(dir: string, fsid: string, monPort: number, rgwPort: number, options: RgwOptions): string {

@@ -3,18 +3,15 @@
 // metadata looked up a window at a time, and nothing else is kept. Measured: the heap (after a full
 // GC) while the listing runs stays within a bound far below what holding the entries takes, and
 // every key is seen exactly once, in key order.
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openS3Source, type S3Source } from '../../appliance/sources/s3/s3-source.js';
 import type { SourceEntry } from '../../appliance/sources/source.js';
 import type { RgwServer } from '../harness/rgw.js';
-import { adminClient } from '../harness/s3-admin.js';
 import { s3SourceOptions, sharedRgw, stopSharedRgw } from './s3-fixture.js';
 
 const KEYS = 50_000;
-const PUTS_IN_FLIGHT = 64;
 /** Heap growth allowed while listing: two pages and the lookup window, with room to spare. */
 const HEAP_BOUND = 8 * 1024 * 1024;
 const SAMPLE_EVERY = 1_000;
@@ -31,28 +28,25 @@ const keyOf = (i: number): string => `many/object-${String(i).padStart(6, '0')}`
 
 describe('s3 source: a listing of 50,000 keys', () => {
   let server: RgwServer;
-  let admin: S3Client;
   let source: S3Source;
 
   beforeAll(async () => {
     server = await sharedRgw();
     await server.createBucket('fifty-thousand');
-    admin = adminClient(server);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: PUTS_IN_FLIGHT }, async () => {
-        while (next < KEYS) {
-          const i = next++;
-          await admin.send(new PutObjectCommand({ Bucket: 'fifty-thousand', Key: keyOf(i), Body: Buffer.from(String(i)) }));
-        }
-      }),
+    // The objects go in by RGW's bulk upload (tar archives of 2,500), not a PutObject each: the
+    // same objects for ListObjectsV2 and HeadObject, in a fifth of the time.
+    const created = await server.putObjects(
+      'fifty-thousand',
+      (function* () {
+        for (let i = 0; i < KEYS; i++) yield { key: keyOf(i), body: Buffer.from(String(i)) };
+      })(),
     );
+    if (created !== KEYS) throw new Error(`${created} objects created, not ${KEYS}`);
     source = await openS3Source('s3://fifty-thousand', s3SourceOptions(server));
   }, 300_000);
 
   afterAll(async () => {
     await source?.close();
-    admin?.destroy();
     await stopSharedRgw();
   });
 

@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/harness/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -8,6 +9,9 @@ export default defineConfig({
     // Two cores: integration files start real servers; keep them from fighting over the CPU.
     maxWorkers: 2,
     fileParallelism: true,
+    // Longest files first (test/harness/file-durations.json when vitest has no results cache, as
+    // in a clean clone), so no two-minute file starts after the short ones are done.
+    sequence: { sequencer: LongestFirstSequencer },
     reporters: ['default'],
   },
 });

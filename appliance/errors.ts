@@ -51,6 +51,8 @@ export const ERROR_TABLE = {
   SOURCE_CHANGED: { http: 409, exit: 35, retryable: true },
   SOURCE_PROTOCOL: { http: 502, exit: 36, retryable: false },
   SOURCE_BUSY: { http: 503, exit: 37, retryable: true },
+  // A listed item no tree can hold (FileProblems outcome "skipped", Prepare), never an exit of its own.
+  SOURCE_NAME_INVALID: { http: 400, exit: 36, retryable: false },
   // A note on a file that was copied (FileProblems outcome "noted"), never an exit of its own.
   SOURCE_TIME_OUT_OF_RANGE: { http: 200, exit: 36, retryable: false },
 

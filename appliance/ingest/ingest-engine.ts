@@ -100,6 +100,12 @@ export async function runIngest(params: IngestParams): Promise<IngestResult> {
       problems.add(dir, 'Prepare', 'failed', error);
       report({ path: dir, category: 'failed', size: 0, errorCode: error.code, errorMessage: error.message });
     },
+    onLeftOut: (path, error) => {
+      counters.FilesListed.AtSource++;
+      counters.FilesFailed.Prepare++;
+      problems.add(path, 'Prepare', 'failed', error);
+      report({ path, category: 'failed', size: 0, errorCode: error.code, errorMessage: error.message });
+    },
     onEntry: async (entry) => {
       const special = entry.type !== 'file' && entry.type !== 'directory' && entry.type !== 'symlink';
       seen.add(entry.path.toString('latin1'));

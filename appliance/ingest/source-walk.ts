@@ -16,6 +16,8 @@ export interface WalkOptions {
    * nothing below it is known. Other errors end the walk.
    */
   readonly onUnlistable: (dirPath: Buffer, error: FloeError) => void;
+  /** An item the source lists but cannot give as an entry (Source.list's onLeftOut), within the filters. */
+  readonly onLeftOut?: (path: Buffer, error: FloeError) => void;
 }
 
 const SKIPPABLE = new Set(['SOURCE_ACCESS_DENIED', 'SOURCE_NOT_FOUND', 'SOURCE_STALE']);
@@ -33,7 +35,12 @@ export async function walkSource(source: Source, options: WalkOptions): Promise<
     };
     const listOne = async (dir: Buffer): Promise<void> => {
       try {
-        for await (const entry of source.list(dir, { signal: options.signal })) {
+        const onLeftOut = options.onLeftOut;
+        const listOptions = {
+          signal: options.signal,
+          ...(onLeftOut === undefined ? {} : { onLeftOut: (path: Buffer, error: FloeError) => void (options.filter.includeFile(path) && onLeftOut(path, error)) }),
+        };
+        for await (const entry of source.list(dir, listOptions)) {
           if (failure !== undefined) return;
           options.signal?.throwIfAborted();
           if (entry.type === 'directory') {

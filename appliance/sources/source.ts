@@ -1,6 +1,7 @@
 // The Source interface (ARCHITECTURE.md, "Sources"): small on purpose, as rclone's Fs is.
 // Paths are exact bytes ('/'-joined, relative to the source root, '' for the root itself), because
 // NFS file names need not be UTF-8.
+import type { FloeError } from '../errors.js';
 import type { FileMetadata } from '../journal/file-entry.js';
 
 export interface SourceEntry extends FileMetadata {
@@ -12,6 +13,15 @@ export interface SourceEntry extends FileMetadata {
 
 export interface ReadOptions {
   readonly signal?: AbortSignal;
+}
+
+export interface ListOptions extends ReadOptions {
+  /**
+   * An item of the listing the source cannot give as an entry of a tree (in S3: an object with the
+   * name of a folder beside it, a key with an empty, '.' or '..' component): it is left out of the
+   * listing and named here with why, never dropped silently.
+   */
+  readonly onLeftOut?: (path: Buffer, error: FloeError) => void;
 }
 
 export interface ContentReadOptions extends ReadOptions {
@@ -31,7 +41,7 @@ export interface Source {
 
   stat(path: Buffer, options?: ReadOptions): Promise<SourceEntry>;
   /** Entries of one directory (no '.' or '..'), with their attributes. */
-  list(dirPath: Buffer, options?: ReadOptions): AsyncIterable<SourceEntry>;
+  list(dirPath: Buffer, options?: ListOptions): AsyncIterable<SourceEntry>;
   readlink(path: Buffer, options?: ReadOptions): Promise<Buffer>;
   /**
    * Reads a regular file sequentially from `offset`, yielding buffers in order. Implementations

@@ -98,7 +98,7 @@ export async function runCopy(r: CopyRequest): Promise<TransferResult> {
     executionId: r.executionId,
     transfer: 'copy',
     options: r.options,
-    catalog: () => sourceCatalog(r.source, { filter: r.filter, options: r.options, ...(r.signal === undefined ? {} : { signal: r.signal }), onUnlistable: unlistable }),
+    catalog: () => sourceCatalog(r.source, { filter: r.filter, options: r.options, ...(r.signal === undefined ? {} : { signal: r.signal }), onUnlistable: unlistable, onLeftOut: unlistable }),
     content: new SourceContent(r.source, { mtimePreserved: r.options.Mtime === 'PRESERVE' }),
     ...(r.throttle === undefined ? {} : { throttle: r.throttle }),
     ...(r.signal === undefined ? {} : { signal: r.signal }),

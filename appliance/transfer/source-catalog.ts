@@ -29,6 +29,8 @@ export interface SourceCatalogOptions {
   readonly signal?: AbortSignal;
   /** A folder the source refused to list; the walk goes on without what is below it. */
   readonly onUnlistable?: (dirPath: Buffer, error: FloeError) => void;
+  /** An item the source lists but cannot give as an entry (Source.list's onLeftOut). */
+  readonly onLeftOut?: (path: Buffer, error: FloeError) => void;
 }
 
 /** The selected entries of `source` (folders included, the root not), walked once, then yielded. */
@@ -39,6 +41,7 @@ export async function* sourceCatalog(source: Source, o: SourceCatalogOptions): A
     filter: o.filter,
     ...(o.signal === undefined ? {} : { signal: o.signal }),
     onUnlistable: (dir, error) => o.onUnlistable?.(dir, error),
+    onLeftOut: (path, error) => o.onLeftOut?.(path, error),
     onEntry: (entry) => {
       const special = entry.type !== 'file' && entry.type !== 'directory' && entry.type !== 'symlink';
       if (!special || o.options.PreserveDevices === 'PRESERVE') listed.push(entry);

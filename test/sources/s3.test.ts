@@ -6,6 +6,7 @@ import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/cli
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSource } from '../../appliance/sources/open-source.js';
+import { listFolder } from '../../appliance/sources/s3/s3-listing.js';
 import { openS3Source, type S3Source } from '../../appliance/sources/s3/s3-source.js';
 import type { Source, SourceEntry } from '../../appliance/sources/source.js';
 import { freePort } from '../harness/free-port.js';
@@ -210,6 +211,51 @@ describe('s3 source against Ceph RGW', () => {
       expect(await journal.getFile(b('keeps-changing.bin'))).toBeUndefined();
       expect((await journal.getFile(b('changed-once.txt')))?.sha256.toString('hex')).toBe(sha256(b('second version\n')));
       expect((await journal.getFile(b('steady.txt')))?.sha256.toString('hex')).toBe(sha256(b('steady\n')));
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('keeps a folder and names the object of the same name beside it as left out (SOURCE_NAME_INVALID), across page boundaries too; the ingest reports it and stores the rest', async () => {
+    await server.createBucket('twins');
+    // 'a' and 'a/...' : a file and a folder of one name; 'a-1' and 'a.2' sort between 'a' and 'a/'.
+    for (const key of ['a', 'a-1', 'a.2', 'a/inner.txt', 'b', 'c/', 'c', 'c/x', 'z//y']) await put('twins', key, `body of ${key}\n`);
+    const source = await open('s3://twins');
+    const leftOut: string[] = [];
+    const listed: string[] = [];
+    for await (const entry of source.list(Buffer.alloc(0), { onLeftOut: (path, error) => leftOut.push(`${path.toString()} ${error.code}: ${error.message}`) })) {
+      listed.push(`${entry.name.toString()}:${entry.type}`);
+    }
+    expect(listed.sort()).toEqual(['a-1:file', 'a.2:file', 'a:directory', 'b:file', 'c:directory', 'z:directory']);
+    expect(leftOut.sort()).toEqual([
+      "a SOURCE_NAME_INVALID: 'a': the object s3://twins/a has the name of the folder beside it (keys under 'a/'); a tree cannot hold both: the folder is kept, the object left out",
+      "c SOURCE_NAME_INVALID: 'c': the object s3://twins/c has the name of the folder beside it (keys under 'c/'); a tree cannot hold both: the folder is kept, the object left out",
+    ]);
+    const inZ: string[] = [];
+    expect(await names(source, 'z')).toEqual([]);
+    for await (const entry of source.list(b('z'), { onLeftOut: (path, error) => inZ.push(`${JSON.stringify(path.toString())} ${error.code}`) })) inZ.push(entry.name.toString());
+    expect(inZ).toEqual(['"z/" SOURCE_NAME_INVALID']);
+
+    // One key a page: 'a' comes three pages before 'a/'; it is held until the listing is past it.
+    const items: string[] = [];
+    for await (const item of listFolder({ client: source.client, bucket: 'twins', prefix: '', pageSize: 1 }).items) items.push(`${item.kind} ${item.key}`);
+    expect(items.sort()).toEqual(['folder a/', 'folder c/', 'folder z/', 'object a-1', 'object a.2', 'object b', 'shadowed a', 'shadowed c']);
+
+    const { journal, cleanup } = await newJournal();
+    try {
+      const run = await ingestOnce(source, journal, { VerifyMode: 'NONE', LogLevel: 'TRANSFER' });
+      expect(run.counters).toMatchObject({ FilesTransferred: 5, FilesFailed: { Prepare: 3, Transfer: 0, Verify: 0 } });
+      expect(run.result.problems.kept.map((p) => `${p.path} ${p.phase} ${p.outcome} ${p.code}`).sort()).toEqual([
+        'a Prepare failed SOURCE_NAME_INVALID',
+        'c Prepare failed SOURCE_NAME_INVALID',
+        'z/ Prepare failed SOURCE_NAME_INVALID',
+      ]);
+      expect(run.files.filter((f) => f.category === 'failed').map((f) => f.errorCode)).toEqual(['SOURCE_NAME_INVALID', 'SOURCE_NAME_INVALID', 'SOURCE_NAME_INVALID']);
+      expect((await journal.getFile(b('a')))?.type).toBe('directory');
+      expect((await journal.getFile(b('a/inner.txt')))?.sha256.toString('hex')).toBe(sha256(b('body of a/inner.txt\n')));
+      expect((await journal.getFile(b('a-1')))?.sha256.toString('hex')).toBe(sha256(b('body of a-1\n')));
+      expect((await journal.getFile(b('c')))?.type).toBe('directory');
+      expect((await journal.getFile(b('c/x')))?.sha256.toString('hex')).toBe(sha256(b('body of c/x\n')));
     } finally {
       await cleanup();
     }

@@ -20,7 +20,12 @@ export type FolderItem =
   /** A key below the folder with no '/' after the prefix (its own 'prefix' key, the folder marker, is left out). */
   | { readonly kind: 'object'; readonly key: string; readonly name: string }
   /** A CommonPrefix: a sub-folder, with or without a 'key/' object of its own. */
-  | { readonly kind: 'folder'; readonly key: string; readonly name: string };
+  | { readonly kind: 'folder'; readonly key: string; readonly name: string }
+  /**
+   * An object with the name of a sub-folder of the same folder ('a' beside 'a/b'): a tree cannot
+   * hold both under one name; the folder is kept and this object is given as left out.
+   */
+  | { readonly kind: 'shadowed'; readonly key: string; readonly name: string };
 
 export interface FolderPages {
   /** True when the listing held nothing at all, not even the folder's own 'prefix' marker. */
@@ -44,28 +49,51 @@ export function listFolder(listing: FolderListing): FolderPages {
       page.catch(() => undefined); // observed below; a prefetch the consumer never reaches must not be unhandled
       return page;
     };
+    const held: FolderItem[] = [];
     let pending: Promise<ListObjectsV2CommandOutput> | undefined = fetch(undefined);
     while (pending !== undefined) {
       const page: ListObjectsV2CommandOutput = await pending;
       const token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
       pending = token === undefined ? undefined : fetch(token);
-      // Both lists come sorted by key; their order relative to each other does not matter to a Source.
+      const folders = new Set<string>();
       for (const common of page.CommonPrefixes ?? []) {
         const key = common.Prefix;
         if (key === undefined) continue;
         sawAnything = true;
-        yield { kind: 'folder', key, name: key.slice(listing.prefix.length, -1) };
+        const name = key.slice(listing.prefix.length, -1);
+        folders.add(name);
+        yield { kind: 'folder', key, name };
       }
+      let last: string | undefined = page.CommonPrefixes?.at(-1)?.Prefix;
       for (const object of page.Contents ?? []) {
         const key = object.Key;
         if (key === undefined) continue;
         sawAnything = true;
+        if (utf8After(key, last)) last = key;
         if (key === listing.prefix) continue;
-        yield { kind: 'object', key, name: key.slice(listing.prefix.length) };
+        held.push({ kind: 'object', key, name: key.slice(listing.prefix.length) });
+      }
+      // An object 'X' and the folder 'X/' may come in different pages (keys such as 'X-1' sort
+      // between them): an object is held until the listing is past 'X/', so the folder wins.
+      while (held.length > 0) {
+        const item = held[0]!;
+        if (folders.has(item.name)) {
+          held.shift();
+          yield { kind: 'shadowed', key: item.key, name: item.name };
+          continue;
+        }
+        if (token !== undefined && (last === undefined || utf8After(`${item.key}/`, last))) break;
+        held.shift();
+        yield item;
       }
     }
   }
   return { empty: () => !sawAnything, items: items() };
+}
+
+/** Whether `a` sorts after `b` in S3's listing order (UTF-8 bytes); anything sorts after undefined. */
+function utf8After(a: string, b: string | undefined): boolean {
+  return b === undefined || Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')) > 0;
 }
 
 /**

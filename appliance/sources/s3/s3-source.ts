@@ -17,7 +17,7 @@ import { isNotFound } from '../../destinations/s3/s3-errors.js';
 import { bytesToKey, isUtf8Key, keyToBytes } from '../../destinations/path-key.js';
 import { FloeError } from '../../errors.js';
 import { displayPath, type FileMetadata } from '../../journal/file-entry.js';
-import type { ContentReadOptions, ReadOptions, Source, SourceEntry } from '../source.js';
+import type { ContentReadOptions, ListOptions, ReadOptions, Source, SourceEntry } from '../source.js';
 import { listFolder, lookAhead, type FolderItem } from './s3-listing.js';
 import { bucketFsId, implicitFolderMetadata, objectMetadata } from './s3-object-metadata.js';
 import { rangedRead } from './s3-ranged-read.js';
@@ -117,7 +117,7 @@ export class S3Source implements Source {
     throw notFound(path, this.rootText());
   }
 
-  async *list(dirPath: Buffer, options: ReadOptions = {}): AsyncIterable<SourceEntry> {
+  async *list(dirPath: Buffer, options: ListOptions = {}): AsyncIterable<SourceEntry> {
     this.checkOpen();
     checkAbort(options, dirPath);
     let prefix = this.keyPrefix;
@@ -192,12 +192,21 @@ export class S3Source implements Source {
   }
 
   /** A child of a listed folder; undefined for what a Source cannot name or what vanished since the listing. */
-  private async childEntry(item: FolderItem, dirPath: Buffer, options: ReadOptions): Promise<SourceEntry | undefined> {
-    // Keys such as 'a//b', 'a/./b' or 'a/../b' have no place in a tree: left out.
-    if (item.name === '' || item.name === '.' || item.name === '..') return undefined;
+  private async childEntry(item: FolderItem, dirPath: Buffer, options: ListOptions): Promise<SourceEntry | undefined> {
     checkAbort(options, dirPath);
     const name = keyToBytes(item.name);
     const path = dirPath.length === 0 ? name : Buffer.concat([dirPath, SLASH, name]);
+    // Keys such as 'a//b', 'a/./b' or 'a/../b' have no place in a tree: left out, and said so.
+    if (item.name === '' || item.name === '.' || item.name === '..') {
+      const what = item.kind === 'folder' ? `the keys under s3://${this.bucket}/${item.key}` : `the object s3://${this.bucket}/${item.key}`;
+      options.onLeftOut?.(path, leftOut(path, `${what}: a key with an empty, '.' or '..' component names no file of a tree; left out`, this.bucket, item.key));
+      return undefined;
+    }
+    if (item.kind === 'shadowed') {
+      const message = `the object s3://${this.bucket}/${item.key} has the name of the folder beside it (keys under '${item.key}/'); a tree cannot hold both: the folder is kept, the object left out`;
+      options.onLeftOut?.(path, leftOut(path, message, this.bucket, item.key));
+      return undefined;
+    }
     if (item.kind === 'folder') return this.folderEntry(path, item.key, options);
     return this.objectEntry(path, item.key, options);
   }
@@ -297,6 +306,10 @@ function checkedInteger(name: string, value: number | undefined, fallback: numbe
 
 function checkAbort(options: ReadOptions, path: Buffer): void {
   if (options.signal?.aborted) throw new FloeError('CANCELLED', `operation on '${displayPath(path)}' cancelled`);
+}
+
+function leftOut(path: Buffer, message: string, bucket: string, key: string): FloeError {
+  return new FloeError('SOURCE_NAME_INVALID', `'${displayPath(path)}': ${message}`, { details: { path: displayPath(path), bucket, key } });
 }
 
 function notFound(path: Buffer, root: string): FloeError {

@@ -19,10 +19,10 @@ for (const reportPath of reportPaths) {
   for (const [key, result] of report.results ?? []) found.set(key.slice(key.indexOf(':') + 1), result.duration / 1000);
   for (const [path, s] of found) {
     const name = path.split('\\').join('/');
-    if (!seconds.has(name) && existsSync(join(root, name))) seconds.set(name, s);
+    if (s >= 1 && !seconds.has(name) && existsSync(join(root, name))) seconds.set(name, s);
   }
 }
-const rows = [...seconds].filter(([, s]) => s >= 1).map(([name, s]) => [name, Math.round(s)]);
+const rows = [...seconds].map(([name, s]) => [name, Math.round(s)]);
 rows.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
 const out = join(root, 'test/harness/file-durations.json');
 writeFileSync(out, `${JSON.stringify(Object.fromEntries(rows), null, 2)}\n`);

@@ -5,6 +5,8 @@
 // (test/harness/sequencer.ts) starts the longest files first from it when vitest has no results
 // cache of its own (a clean clone).
 //   node test/harness/file-durations.mjs .vitest-report.json [more reports: for files the first lacks]
+// A JSON report's file times leave out beforeAll/afterAll (a file's startTime to endTime is its
+// tests only), so name vitest's results cache first where there is one: its figures include them.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';

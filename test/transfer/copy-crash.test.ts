@@ -8,12 +8,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { completionsPerKey, expectObjectsOfSource } from './s3-delivery-checks.js';
 import { between, pause, startCrashChild, type CrashChild } from './crash-child.js';
 import { startCountingProxy, type CountingProxy } from '../harness/counting-proxy.js';
 import type { RgwServer } from '../harness/rgw.js';
 import { openMultipartUploads } from '../harness/s3-admin.js';
 import { sharedRgw, stopSharedRgw } from '../sources/s3-fixture.js';
-import { listS3Keys, makeSourceFolder, MIB, provisionDevice, readS3Object, walkSource, type ProvisionedDevice } from './transfer-fixtures.js';
+import { makeSourceFolder, MIB, provisionDevice, walkSource, type ProvisionedDevice } from './transfer-fixtures.js';
 
 const BUCKET = 'floe-copy-crash';
 const ROUNDS = 8;
@@ -75,21 +76,10 @@ describe('agentless copy through floe crashes', () => {
     expect(final.counters.FilesFailed).toEqual({ Prepare: 0, Transfer: 0, Verify: 0, Delete: 0 });
 
     // Every object holds the source's bytes.
-    const expected = files.map((f) => `copy/${f.path}${f.type === 'directory' ? '/' : ''}`).sort();
-    expect(await listS3Keys(rgw, BUCKET, 'copy/')).toEqual(expected);
-    for (const f of files.filter((x) => x.type === 'file')) {
-      const seen = await readS3Object(rgw, BUCKET, `copy/${f.path}`);
-      expect(seen?.sha256, f.path.toString()).toBe(f.sha256);
-      expect(seen?.metadata['file-mtime']).toBe(`${f.mtimeNs}ns`);
-    }
+    const expected = await expectObjectsOfSource(rgw, BUCKET, 'copy/', files);
     // At most one successful completing request per key, counted outside floe; every key has one
     // unless the server stored it from a request whose answer the kill cut.
-    const completions = new Map<string, number>();
-    for (const r of proxy.answered) {
-      if ((r.operation === 'PutObject' || r.operation === 'CompleteMultipartUpload') && r.status >= 200 && r.status < 300) {
-        completions.set(r.key, (completions.get(r.key) ?? 0) + 1);
-      }
-    }
+    const completions = completionsPerKey(proxy);
     expect([...completions].filter(([, n]) => n !== 1)).toEqual([]);
     const cut = new Set(proxy.unanswered.map((r) => r.key));
     expect(expected.filter((k) => !completions.has(k) && !cut.has(k))).toEqual([]);

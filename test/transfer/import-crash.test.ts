@@ -7,11 +7,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Device } from '../../appliance/lifecycle/device.js';
+import { completionsPerKey, expectObjectsOfSource } from './s3-delivery-checks.js';
 import { between, pause, startCrashChild, type CrashChild } from './crash-child.js';
 import { startCountingProxy, type CountingProxy } from '../harness/counting-proxy.js';
 import { startRgw, type RgwServer } from '../harness/rgw.js';
 import { openMultipartUploads } from '../harness/s3-admin.js';
-import { ingestFolder, listS3Keys, makeSourceFolder, MIB, provisionDevice, readS3Object, shipToFacility, walkSource, type ProvisionedDevice } from './transfer-fixtures.js';
+import { ingestFolder, makeSourceFolder, MIB, provisionDevice, shipToFacility, walkSource, type ProvisionedDevice } from './transfer-fixtures.js';
 
 const BUCKET = 'floe-crash';
 const ROUNDS = 10;
@@ -86,20 +87,9 @@ describe('import through radosgw and floe crashes', () => {
     expect((await Device.load(p.dataDir)).state).toBe('IMPORTED');
 
     // Every object byte-identical, with its metadata.
-    const expected = files.map((f) => `crash/${f.path}${f.type === 'directory' ? '/' : ''}`).sort();
-    expect(await listS3Keys(rgw, BUCKET, 'crash/')).toEqual(expected);
-    for (const f of files.filter((x) => x.type === 'file')) {
-      const seen = await readS3Object(rgw, BUCKET, `crash/${f.path}`);
-      expect(seen?.sha256, f.path.toString()).toBe(f.sha256);
-      expect(seen?.metadata['file-mtime']).toBe(`${f.mtimeNs}ns`);
-    }
+    const expected = await expectObjectsOfSource(rgw, BUCKET, 'crash/', files);
     // Exactly one successful completing request per key, counted outside floe.
-    const completions = new Map<string, number>();
-    for (const r of proxy.answered) {
-      if ((r.operation === 'PutObject' || r.operation === 'CompleteMultipartUpload') && r.status >= 200 && r.status < 300) {
-        completions.set(r.key, (completions.get(r.key) ?? 0) + 1);
-      }
-    }
+    const completions = completionsPerKey(proxy);
     const twice = [...completions].filter(([, n]) => n !== 1);
     expect(twice).toEqual([]);
     // A key with no answered completion was stored by a request the gateway took and died before

@@ -2,8 +2,13 @@
 // from a source URI into a new journal, printed as JSON: seconds, the transfer phase's seconds,
 // counters, peak RSS and CPU seconds. A separate process so RSS and CPU are floe's alone.
 //
-//   tsx bench/ingest/ingest-child.ts SOURCE_URI JOURNAL_DIR '{"VerifyMode":"NONE"}'
+//   tsx bench/ingest/ingest-child.ts SOURCE_URI JOURNAL_DIR '{"VerifyMode":"NONE"}' [KEY_FILE]
+//
+// With KEY_FILE (changed-rerun.ts) the journal's data key is kept there as hex: the first run
+// writes it and creates the journal, a later run reads it and opens the same journal again.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { KeyRing } from '../../appliance/crypto/key-ring.js';
+import { SecretKey } from '../../appliance/crypto/secret-key.js';
 import { runIngest } from '../../appliance/ingest/ingest-engine.js';
 import { Journal } from '../../appliance/journal/journal.js';
 import { openSource } from '../../appliance/sources/open-source.js';
@@ -12,11 +17,11 @@ import { createFilter } from '../../appliance/tasks/filters.js';
 import { parseOptions } from '../../appliance/tasks/options.js';
 import { executionThrottle } from '../../appliance/tasks/throttle.js';
 
-const [uri, journalDir, optionsJson] = process.argv.slice(2) as [string, string, string | undefined];
+const [uri, journalDir, optionsJson, keyFile] = process.argv.slice(2) as [string, string, string | undefined, string | undefined];
 const { concurrency, ...optionInput } = JSON.parse(optionsJson ?? '{}') as { concurrency?: number } & Record<string, unknown>;
 const options = parseOptions(optionInput);
 const start = process.hrtime.bigint();
-const journal = await Journal.create(journalDir, new KeyRing(KeyRing.generateDataKey()));
+const journal = await openJournal();
 const source = await openSource(uri);
 const counters = createExecutionCounters();
 let transferStart = 0n;
@@ -45,9 +50,20 @@ process.stdout.write(
     transferSeconds: Number(transferEnd - transferStart) / 1e9,
     files: counters.FilesTransferred,
     bytes: counters.BytesWritten,
+    skipped: counters.FilesSkipped,
+    listed: counters.FilesListed.AtSource,
     failed: counters.FilesFailed,
     error: result.error ?? null,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
   }) + '\n',
 );
+
+/** A new journal with a new key, or with KEY_FILE the journal and key of an earlier run. */
+async function openJournal(): Promise<Journal> {
+  if (keyFile === undefined) return Journal.create(journalDir, new KeyRing(KeyRing.generateDataKey()));
+  if (existsSync(keyFile)) return Journal.open(journalDir, new KeyRing(SecretKey.fromBytes(Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'hex'))));
+  const key = KeyRing.generateDataKey();
+  writeFileSync(keyFile, key.bytes.toString('hex') + '\n', { mode: 0o600 });
+  return Journal.create(journalDir, new KeyRing(key));
+}

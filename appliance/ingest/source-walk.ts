@@ -1,7 +1,7 @@
 // Walks a source under a task's filters, listing a few directories at once (each listing is a
 // stream of READDIRPLUS round trips on NFS, so overlapping them hides the latency).
 import { FloeError, asFloeError } from '../errors.js';
-import type { Source, SourceEntry } from '../sources/source.js';
+import type { ListOptions, Source, SourceEntry } from '../sources/source.js';
 import type { PathFilter } from '../tasks/filters.js';
 
 export interface WalkOptions {
@@ -27,6 +27,12 @@ export async function walkSource(source: Source, options: WalkOptions): Promise<
   const pending: Buffer[] = [Buffer.alloc(0)];
   let active = 0;
   let failure: unknown;
+  const { onLeftOut } = options;
+  // What the source leaves out is reported only where the filters would have taken it.
+  const listOptions: ListOptions = {
+    signal: options.signal,
+    ...(onLeftOut === undefined ? {} : { onLeftOut: (path: Buffer, error: FloeError) => void (options.filter.includeFile(path) ? onLeftOut(path, error) : undefined) }),
+  };
 
   await new Promise<void>((resolve, reject) => {
     const finishIfDone = (): void => {
@@ -35,11 +41,6 @@ export async function walkSource(source: Source, options: WalkOptions): Promise<
     };
     const listOne = async (dir: Buffer): Promise<void> => {
       try {
-        const onLeftOut = options.onLeftOut;
-        const listOptions = {
-          signal: options.signal,
-          ...(onLeftOut === undefined ? {} : { onLeftOut: (path: Buffer, error: FloeError) => void (options.filter.includeFile(path) && onLeftOut(path, error)) }),
-        };
         for await (const entry of source.list(dir, listOptions)) {
           if (failure !== undefined) return;
           options.signal?.throwIfAborted();

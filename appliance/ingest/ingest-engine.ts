@@ -2,8 +2,10 @@
 // execution's PREPARING, TRANSFERRING and VERIFYING work with DataSync's semantics.
 //
 // PREPARING walks the source under the filters and compares each entry with the journal
-// (TransferMode CHANGED skips what is unchanged; ALL copies everything); with PreserveDeletedFiles
-// REMOVE it also finds the journal entries in the task's scope that the source no longer has.
+// (TransferMode CHANGED skips what is unchanged; ALL copies everything); a folder whose listing
+// hashes to the digest the index keeps for it is unchanged as a whole (listing-digest.ts). With
+// PreserveDeletedFiles REMOVE it also finds the journal entries in the task's scope that the
+// source no longer has.
 // TRANSFERRING copies the chosen entries, several at once (file-copy.ts proves each copy is of one
 // version of the file), then writes tombstones. VERIFYING is in ingest-verify.ts.
 //
@@ -32,6 +34,7 @@ import type { TaskOptions } from '../tasks/options.js';
 import type { FileResult } from '../tasks/task-report.js';
 import type { Throttle } from '../tasks/throttle.js';
 import { JournalPaths } from './journal-paths.js';
+import { listingDigest } from './listing-digest.js';
 import { futureTimes } from './time-range.js';
 
 export interface IngestParams {
@@ -61,10 +64,24 @@ export interface IngestResult {
 
 export const LARGE_FILE_BYTES = 8 * 1024 * 1024;
 const DELETE_CONCURRENCY = 8;
+const EMPTY = Buffer.alloc(0);
 
 interface PlannedCopy {
   readonly listed: SourceEntry;
   readonly journalPath: Buffer;
+  /** The folder this entry was listed in, when its listing was hashed whole. */
+  readonly folder: FolderTrack | undefined;
+}
+
+/**
+ * A folder whose listing has entries to copy: once each is in the journal as listed, the folder's
+ * digest is kept for the next CHANGED run.
+ */
+interface FolderTrack {
+  readonly folder: Buffer;
+  readonly digest: Buffer;
+  pending: number;
+  intact: boolean;
 }
 
 const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
@@ -82,13 +99,16 @@ export async function runIngest(params: IngestParams): Promise<IngestResult> {
 
   // PREPARING
   const planned: PlannedCopy[] = [];
+  const changedOnly = options.TransferMode === 'CHANGED';
+  // The listed paths, to find what the source no longer has: kept only when deletions are wanted.
+  const removing = options.PreserveDeletedFiles === 'REMOVE';
   const seen = new Set<string>();
   const unlistable: string[] = [];
   if (paths.prefix.length > 0) {
     const root = await source.stat(Buffer.alloc(0), { signal });
     const desired = record(root);
     if (!(options.TransferMode === 'CHANGED' && unchanged(await journal.getFile(paths.prefix), desired, options))) {
-      planned.push({ listed: root, journalPath: paths.prefix });
+      planned.push({ listed: root, journalPath: paths.prefix, folder: undefined });
     }
   }
   await walkSource(source, {
@@ -106,23 +126,45 @@ export async function runIngest(params: IngestParams): Promise<IngestResult> {
       problems.add(path, 'Prepare', 'failed', error);
       report({ path, category: 'failed', size: 0, errorCode: error.code, errorMessage: error.message });
     },
-    onEntry: async (entry) => {
-      const special = entry.type !== 'file' && entry.type !== 'directory' && entry.type !== 'symlink';
-      seen.add(entry.path.toString('latin1'));
-      if (special && options.PreserveDevices === 'NONE') return;
-      const isFile = countsAsFile(entry);
-      if (isFile) counters.FilesListed.AtSource++;
-      const journalPath = paths.toJournal(entry.path);
-      if (options.TransferMode === 'CHANGED' && unchanged(await journal.getFile(journalPath), record(entry), options)) {
-        if (isFile) counters.FilesSkipped++;
+    onListing: async (dir, entries, whole) => {
+      const considered: SourceEntry[] = [];
+      for (const entry of entries) {
+        if (removing) seen.add(entry.path.toString('latin1'));
+        const special = entry.type !== 'file' && entry.type !== 'directory' && entry.type !== 'symlink';
+        if (!(special && options.PreserveDevices === 'NONE')) considered.push(entry);
+      }
+      const desired = considered.map(record);
+      const folder = paths.toJournal(dir);
+      // A whole listing is hashed; when the index keeps the same digest for the folder, every entry
+      // is in the journal as listed (listing-digest.ts).
+      const digest = whole ? listingDigest(desired, options) : undefined;
+      if (changedOnly && digest !== undefined && digest.equals((await journal.folderDigest(folder)) ?? EMPTY)) {
+        for (const entry of considered) {
+          if (!countsAsFile(entry)) continue;
+          counters.FilesListed.AtSource++;
+          counters.FilesSkipped++;
+        }
         return;
       }
-      planned.push({ listed: entry, journalPath });
-      if (isFile) {
-        counters.EstimatedFilesToTransfer++;
-        counters.FilesPrepared++;
-        if (entry.type === 'file') counters.EstimatedBytesToTransfer += entry.size;
+      const track: FolderTrack | undefined = digest === undefined ? undefined : { folder, digest, pending: 0, intact: true };
+      for (let i = 0; i < considered.length; i++) {
+        const entry = considered[i]!;
+        const isFile = countsAsFile(entry);
+        if (isFile) counters.FilesListed.AtSource++;
+        const journalPath = paths.toJournal(entry.path);
+        if (changedOnly && unchanged(await journal.getFile(journalPath), desired[i]!, options)) {
+          if (isFile) counters.FilesSkipped++;
+          continue;
+        }
+        planned.push({ listed: entry, journalPath, folder: track });
+        if (track !== undefined) track.pending++;
+        if (isFile) {
+          counters.EstimatedFilesToTransfer++;
+          counters.FilesPrepared++;
+          if (entry.type === 'file') counters.EstimatedBytesToTransfer += entry.size;
+        }
       }
+      if (track !== undefined && track.pending === 0) journal.setFolderDigest(folder, track.digest);
     },
   });
   if (signal.aborted) throw cancelled();
@@ -158,10 +200,15 @@ export async function runIngest(params: IngestParams): Promise<IngestResult> {
   const large = new Semaphore(params.largeFileConcurrency ?? 2);
   const copied: CopiedFile[] = [];
   try {
-    await forEachConcurrent(planned, params.concurrency ?? 16, async ({ listed, journalPath }) => {
+    await forEachConcurrent(planned, params.concurrency ?? 16, async ({ listed, journalPath, folder }) => {
       const release = listed.type === 'file' && listed.size >= LARGE_FILE_BYTES ? await large.acquire() : undefined;
       try {
         const outcome = await copyEntry(copyContext, listed, journalPath, record);
+        if (folder !== undefined) {
+          // Copied as listed: what the journal now holds is what the folder's digest hashed.
+          if (outcome.kind !== 'copied' || !unchanged(outcome.entry, record(listed), options)) folder.intact = false;
+          if (--folder.pending === 0 && folder.intact) journal.setFolderDigest(folder.folder, folder.digest);
+        }
         const isFile = countsAsFile(listed);
         if (outcome.kind === 'copied') {
           copied.push({ journalPath, sourceEntry: outcome.sourceEntry, entry: outcome.entry });

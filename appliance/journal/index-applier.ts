@@ -12,6 +12,7 @@ type Op = Parameters<IndexStore['write']>[0][number];
 /** flushSoon() writes once this many operations wait, or after FLUSH_DELAY_MS. */
 const FLUSH_OPS = 1024;
 const FLUSH_DELAY_MS = 50;
+const EMPTY = Buffer.alloc(0);
 
 export interface AppliedPosition {
   readonly chain: Buffer;
@@ -29,6 +30,12 @@ export class IndexApplier {
   #files = new Map<string, CatalogRecord | null>();
   #chunksInFlight = new Map<string, FrameLocation>();
   #filesInFlight = new Map<string, CatalogRecord | null>();
+  // Folder digests (§8): a digest put, or null once a change under the folder removed it.
+  #digests = new Map<string, Buffer | null>();
+  #digestsInFlight = new Map<string, Buffer | null>();
+  // The folder whose digest the last applied entry removed: siblings applied one after another
+  // (an ingest writes a folder's files together) make its key once.
+  #lastFolder: { path: Buffer; key: Buffer } | undefined;
   readonly #applied = new Map<bigint, AppliedPosition>();
   #draining: Promise<void> | null = null;
   #again = false;
@@ -60,6 +67,39 @@ export class IndexApplier {
     return this.store.getFile(path);
   }
 
+  /** The digest kept for a folder's listing (§8, "Folder digests"), if no change since removed it. */
+  async folderDigest(folder: Buffer): Promise<Buffer | undefined> {
+    const key = this.store.folderDigestKey(folder).toString('hex');
+    if (this.#digests.has(key)) return this.#digests.get(key) ?? undefined;
+    if (this.#digestsInFlight.has(key)) return this.#digestsInFlight.get(key) ?? undefined;
+    return this.store.getFolderDigest(folder);
+  }
+
+  /**
+   * Keeps the digest of a folder's listing whose every entry the catalog holds as listed. Ops go to
+   * LevelDB in order, so a change applied after this removes it again.
+   */
+  applyFolderDigest(folder: Buffer, digest: Buffer): void {
+    this.#digests.set(this.store.folderDigestKey(folder).toString('hex'), digest);
+    this.#ops.push(this.store.folderDigestOp(folder, digest));
+  }
+
+  /** A change to `path` makes its folder's digest stale: removed in the same batch as the change. */
+  #invalidateFolderOf(path: Buffer): void {
+    const slash = path.lastIndexOf(0x2f);
+    const folder = slash < 0 ? EMPTY : path.subarray(0, slash);
+    let key: Buffer;
+    if (this.#lastFolder !== undefined && this.#lastFolder.path.equals(folder)) key = this.#lastFolder.key;
+    else {
+      key = this.store.folderDigestKey(folder);
+      this.#lastFolder = { path: Buffer.from(folder), key };
+    }
+    const hex = key.toString('hex');
+    if (this.#digests.get(hex) === null) return; // already removed in this batch
+    this.#digests.set(hex, null);
+    this.#ops.push({ type: 'del', key });
+  }
+
   /** Indexes a chunk once. `known: 'new'` skips the lookup when the caller just checked. */
   async applyChunk(id: Buffer, size: number, loc: FrameLocation, options: { known?: 'new' } = {}): Promise<void> {
     if (options.known !== 'new' && (await this.chunk(id)) !== undefined) return;
@@ -74,6 +114,7 @@ export class IndexApplier {
     if (this.#history) this.#ops.push(this.store.historyOp(entry.path, loc, entry));
     const existing = await this.file(entry.path);
     if (existing !== undefined && existing.location.seq > loc.seq) return;
+    this.#invalidateFolderOf(entry.path);
     this.#files.set(this.store.fileKey(entry.path).toString('hex'), { entry, location: loc });
     this.#ops.push(this.store.fileOp(entry, loc));
     const bytes = entry.type === 'file' ? entry.size : 0;
@@ -86,6 +127,7 @@ export class IndexApplier {
     if (this.#history) this.#ops.push(this.store.historyOp(path, loc, null));
     const existing = await this.file(path);
     if (existing === undefined || existing.location.seq > seq) return;
+    this.#invalidateFolderOf(path);
     this.#files.set(this.store.fileKey(path).toString('hex'), null);
     this.#ops.push(this.store.fileDeleteOp(path));
     this.#count({ files: -1, logicalBytes: -(existing.entry.type === 'file' ? existing.entry.size : 0) });
@@ -161,8 +203,10 @@ export class IndexApplier {
       ops.push(this.store.metaOp(this.#meta));
       this.#chunksInFlight = this.#chunks;
       this.#filesInFlight = this.#files;
+      this.#digestsInFlight = this.#digests;
       this.#chunks = new Map();
       this.#files = new Map();
+      this.#digests = new Map();
       try {
         await this.store.write(ops);
       } catch (err) {
@@ -172,6 +216,7 @@ export class IndexApplier {
       } finally {
         this.#chunksInFlight = new Map();
         this.#filesInFlight = new Map();
+        this.#digestsInFlight = new Map();
       }
       // Checked and cleared in one step: a flush() arriving later starts a new drain.
       if (!this.#again) {

@@ -54,10 +54,14 @@ type Op = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; k
 
 const META_KEY = Buffer.from('mstate', 'latin1');
 /**
- * Version 2 adds the history (`h`) and the recovery points (`p`). An index of another version is
- * rebuilt from the segments when the journal opens (readMeta answers undefined).
+ * Version 2 adds the history (`h`) and the recovery points (`p`); version 3 the folder digests
+ * (`d`). An index of version 2 is taken as it is (it has no digests, and its meta is written as
+ * version 3 with the next batch); one of another version is rebuilt from the segments when the
+ * journal opens (readMeta answers undefined). A floe that knows only version 2 rebuilds a version 3
+ * index, so it never keeps a digest it would not invalidate.
  */
-export const INDEX_VERSION = 2;
+export const INDEX_VERSION = 3;
+const UPGRADABLE_VERSIONS: readonly unknown[] = [2, INDEX_VERSION];
 const HISTORY_ENTRY = 1;
 const HISTORY_TOMBSTONE = 0;
 
@@ -95,7 +99,7 @@ export class IndexStore {
     const raw = await this.#db.get(META_KEY);
     if (raw === undefined) return undefined;
     const json = JSON.parse(this.#keys.openValue(META_KEY, Buffer.from(raw)).toString('utf8')) as Record<string, string | number>;
-    if (json.version !== INDEX_VERSION) return undefined;
+    if (!UPGRADABLE_VERSIONS.includes(json.version)) return undefined;
     return {
       watermark: BigInt(json.watermark!),
       chainHead: Buffer.from(String(json.chainHead), 'hex'),
@@ -154,6 +158,22 @@ export class IndexStore {
 
   fileDeleteOp(path: Buffer): Op {
     return { type: 'del', key: this.fileKey(path) };
+  }
+
+  folderDigestKey(folder: Buffer): Buffer {
+    return this.#keys.indexKey('d', folder);
+  }
+
+  /** The digest of a folder's listing last found equal to the catalog (§8, "Folder digests"). */
+  async getFolderDigest(folder: Buffer): Promise<Buffer | undefined> {
+    const key = this.folderDigestKey(folder);
+    const raw = this.#db.getSync(key);
+    return raw === undefined ? undefined : this.#keys.openValue(key, Buffer.from(raw));
+  }
+
+  folderDigestOp(folder: Buffer, digest: Buffer): Op {
+    const key = this.folderDigestKey(folder);
+    return { type: 'put', key, value: this.#keys.sealValue(key, digest) };
   }
 
   eventOp(seq: bigint, event: JournalEvent): Op {

@@ -40,7 +40,7 @@ export class JournalKeys {
   }
 
   /** §8: an index key that reveals nothing of `data`. */
-  indexKey(prefix: 'c' | 'f' | 'h', data: Uint8Array): Buffer {
+  indexKey(prefix: 'c' | 'd' | 'f' | 'h', data: Uint8Array): Buffer {
     const p = Buffer.from(prefix, 'latin1');
     return Buffer.concat([p, hmacSha256(this.#indexKey, p, data)]);
   }

@@ -306,6 +306,27 @@ export class Journal {
     return (await this.#applier.file(path))?.entry;
   }
 
+  /**
+   * The digest of `folder`'s listing that was last found equal to the catalog (docs/journal-format.md
+   * §8, "Folder digests"), unless an entry under the folder changed since: an ingest that lists the
+   * folder again with the same digest knows every listed entry unchanged without looking each up.
+   */
+  async folderDigest(folder: Buffer): Promise<Buffer | undefined> {
+    this.#checkOpen();
+    return this.#applier.folderDigest(folder);
+  }
+
+  /**
+   * Keeps `digest` for `folder`: the caller found every entry of the listing it hashes in the
+   * catalog as listed, and nothing has been written under the folder since. A cache, as the index
+   * is: it goes with the next batch, and a rebuilt index has none.
+   */
+  setFolderDigest(folder: Buffer, digest: Buffer): void {
+    this.#checkOpen();
+    this.#applier.applyFolderDigest(folder, digest);
+    this.#applier.flushSoon();
+  }
+
   /** Every current file entry (the catalog), in index order. Memory stays flat. */
   async *files(): AsyncGenerator<FileEntry> {
     this.#checkOpen();

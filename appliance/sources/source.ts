@@ -9,6 +9,17 @@ export interface SourceEntry extends FileMetadata {
   readonly name: Buffer;
   /** Relative path from the source root, exact bytes, '' for the root. */
   readonly path: Buffer;
+  /**
+   * Set by a source whose listing told a regular file's identity (size, ctime, fsId, fileId) but
+   * not the rest of its metadata (S3: ListObjectsV2 carries no user metadata, and a HeadObject per
+   * object would double the requests). Only on `type: 'file'` entries from `list()`, and only when
+   * the caller asked the source for it (S3SourceOptions.attributesFromRead). mode, uid, gid, atime
+   * and mtime are placeholders: the full attributes come with the read (`ContentReadOptions.
+   * onAttributes`, before the first byte). The read fails with SOURCE_CHANGED when they show the
+   * object is not a regular file (a symlink object): `stat()` then gives what it is. TransferMode
+   * CHANGED compares such an entry by its identity (ingest-metadata.ts, `unchanged`).
+   */
+  readonly attributesFromRead?: true;
 }
 
 export interface ReadOptions {
@@ -31,6 +42,12 @@ export interface ContentReadOptions extends ReadOptions {
    * attributes). A caller proving the file did not change while read then needs no stat.
    */
   readonly onAttributesAfter?: (after: FileMetadata) => void;
+  /**
+   * Called before the first byte is yielded, when the read itself gave the full attributes of the
+   * version it reads (S3: the GET's response headers). A source calls it for every read of an entry
+   * listed with `attributesFromRead` that returns bytes; the caller records those attributes.
+   */
+  readonly onAttributes?: (meta: FileMetadata) => void;
 }
 
 export interface Source {

@@ -385,7 +385,8 @@ export class TaskService implements ExecutionControl {
         await journal.appendEvent(copySummary(execution, destination.id, result) as unknown as { kind: string } & Record<string, unknown>).catch(() => undefined);
         return;
       }
-      source = await openSource(task.SourceLocationUri, { ...this.#options.sourceOptions, signal: abort.signal });
+      // The ingest takes an S3 object's metadata from its GET (S3SourceOptions.attributesFromRead).
+      source = await openSource(task.SourceLocationUri, { ...this.#options.sourceOptions, s3: { ...this.#options.sourceOptions?.s3, attributesFromRead: true }, signal: abort.signal });
       this.#move(execution, 'PREPARING');
       const result = await runIngest({
         source,

@@ -4,6 +4,9 @@
 //
 //   tsx bench/ingest/ingest-child.ts SOURCE_URI JOURNAL_DIR '{"VerifyMode":"NONE"}' [KEY_FILE]
 //
+// Beside the task options, the JSON may carry "concurrency" and, for an s3:// source,
+// "attributesFromRead" (default true, as the task service opens it).
+//
 // With KEY_FILE (changed-rerun.ts) the journal's data key is kept there as hex: the first run
 // writes it and creates the journal, a later run reads it and opens the same journal again.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,11 +21,13 @@ import { parseOptions } from '../../appliance/tasks/options.js';
 import { executionThrottle } from '../../appliance/tasks/throttle.js';
 
 const [uri, journalDir, optionsJson, keyFile] = process.argv.slice(2) as [string, string, string | undefined, string | undefined];
-const { concurrency, ...optionInput } = JSON.parse(optionsJson ?? '{}') as { concurrency?: number } & Record<string, unknown>;
+const { concurrency, attributesFromRead, ...optionInput } = JSON.parse(optionsJson ?? '{}') as { concurrency?: number; attributesFromRead?: boolean } & Record<string, unknown>;
 const options = parseOptions(optionInput);
 const start = process.hrtime.bigint();
 const journal = await openJournal();
-const source = await openSource(uri);
+// As the task service opens an ingest's source: an S3 object's metadata from its GET
+// ("attributesFromRead": false in the options: a HeadObject per object, as before issue 23's fix).
+const source = await openSource(uri, { s3: { attributesFromRead: attributesFromRead ?? true } });
 const counters = createExecutionCounters();
 let transferStart = 0n;
 let transferEnd = 0n;

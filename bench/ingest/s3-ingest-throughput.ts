@@ -6,9 +6,16 @@
 // new folder on the same disk. One run, one machine, ratios printed; CPU and peak RSS of each.
 //
 //   node_modules/.bin/tsx bench/ingest/s3-ingest-throughput.ts [--small-files 20000] [--large-mib 512] [--large-files 4] [--tsx]
+//     [--small-only] [--rounds N] [--with-heads]
 //
-// floe does more per object than its peers: one HeadObject per object for its POSIX metadata (a
-// listing carries no user metadata) beside the GET, and the journal's encryption and hashing.
+// --small-only skips LARGE; --rounds N runs floe and rclone N times each, alternating (aws s3
+// sync once); --with-heads adds, each round, floe as it was before issue 23's fix: a HeadObject per
+// object in the listing (ingest-child.ts "attributesFromRead": false). Each tool's row is its
+// median round; every round is printed.
+//
+// floe's ingest takes an object's POSIX metadata from its GET's headers (a HeadObject only for
+// folders and objects of up to 4,095 bytes, which may be symlinks or devices), and does the
+// journal's encryption and hashing, which the peers do not.
 // Needs radosgw/ceph, rclone, awscli and /usr/bin/time (test/harness/system-packages.txt).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,6 +32,9 @@ const { values } = parseArgs({
     'large-mib': { type: 'string', default: '512' },
     'large-files': { type: 'string', default: '4' },
     tsx: { type: 'boolean', default: false },
+    'small-only': { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '1' },
+    'with-heads': { type: 'boolean', default: false },
   },
 });
 const MIB = 1 << 20;
@@ -63,13 +73,14 @@ function rcloneEnv(server: RgwServer): NodeJS.ProcessEnv {
   };
 }
 
-function floe(server: RgwServer, prefix: string, journalDir: string): Measured {
+function floe(server: RgwServer, prefix: string, journalDir: string, heads = false): Measured {
   // Endpoint in the URI, credentials from the environment (the SDK's chain), as on the device.
   const uri = `s3://${BUCKET}/${prefix}?endpoint=${server.endpoint}&forcePathStyle=true`;
-  const t = runTimed(process.execPath, [...CHILD, uri, journalDir, JSON.stringify({ VerifyMode: 'NONE' })], credentialsEnv(server));
+  const options = heads ? { VerifyMode: 'NONE', attributesFromRead: false } : { VerifyMode: 'NONE' };
+  const t = runTimed(process.execPath, [...CHILD, uri, journalDir, JSON.stringify(options)], credentialsEnv(server));
   const r = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { seconds: number; files: number; bytes: number; error: unknown; cpuSeconds: number };
   if (r.error) throw new Error(`floe ingest ended in error: ${JSON.stringify(r.error)}`);
-  return { tool: 'floe ingest (s3://)', seconds: r.seconds, cpuSeconds: t.cpuSeconds, peakRssMiB: t.peakRssMiB, files: r.files, bytes: r.bytes, serverCpuSeconds: t.otherCpuSeconds };
+  return { tool: heads ? 'floe ingest (s3://), HeadObject per object' : 'floe ingest (s3://)', seconds: r.seconds, cpuSeconds: t.cpuSeconds, peakRssMiB: t.peakRssMiB, files: r.files, bytes: r.bytes, serverCpuSeconds: t.otherCpuSeconds };
 }
 
 function rclone(server: RgwServer, prefix: string, folder: string, small: boolean, files: number, bytes: number): Measured {
@@ -115,32 +126,62 @@ try {
   const plain = path.join(work, 'plain');
   const largeFiles = Number(values['large-files']);
   const largeBytes = Number(values['large-mib']) * MIB;
+  const smallOnly = values['small-only'];
+  const rounds = Math.max(1, Number(values.rounds));
   fs.mkdirSync(path.join(plain, 'large'), { recursive: true });
-  for (let i = 0; i < largeFiles; i++) writeSeededFile(path.join(plain, 'large', `large-${i}.bin`), largeBytes, 100 + i);
+  if (!smallOnly) for (let i = 0; i < largeFiles; i++) writeSeededFile(path.join(plain, 'large', `large-${i}.bin`), largeBytes, 100 + i);
   const smallBytes = writeSmallDataset(path.join(plain, 'small'), Number(values['small-files']));
   say(`datasets: LARGE ${largeFiles} x ${values['large-mib']} MiB, SMALL ${values['small-files']} files (${mib(smallBytes)} MiB); uploading with rclone`);
-  for (const prefix of ['large', 'small']) {
+  for (const prefix of smallOnly ? ['small'] : ['large', 'small']) {
     runTimed('rclone', ['copy', '--config', '/dev/null', '--transfers', '32', '--checkers', '32', path.join(plain, prefix), `bench:${BUCKET}/${prefix}`], rcloneEnv(server));
   }
   fs.rmSync(plain, { recursive: true, force: true });
 
-  for (const [prefix, large] of [['large', true], ['small', false]] as const) {
-    const results: Measured[] = [];
+  const stages: ReadonlyArray<readonly [string, boolean]> = smallOnly ? [['small', false]] : [['large', true], ['small', false]];
+  for (const [prefix, large] of stages) {
     const journalDir = path.join(work, 'journal');
-    results.push(floe(server, prefix, journalDir));
-    fs.rmSync(journalDir, { recursive: true, force: true });
-    const { files, bytes } = results[0]!;
-    for (const tool of ['rclone', 'aws'] as const) {
+    const floeOnce = (heads: boolean): Measured => {
+      const m = floe(server!, prefix, journalDir, heads);
+      fs.rmSync(journalDir, { recursive: true, force: true });
+      return m;
+    };
+    const peerOnce = (tool: 'rclone' | 'aws', files: number, bytes: number): Measured => {
       const folder = path.join(work, `copy-${tool}`);
-      const m = tool === 'rclone' ? rclone(server, prefix, folder, !large, files, bytes) : awsSync(server, prefix, folder, files, bytes);
+      const m = tool === 'rclone' ? rclone(server!, prefix, folder, !large, files, bytes) : awsSync(server!, prefix, folder, files, bytes);
       const copied = countTree(folder);
       if (copied.files !== files || copied.bytes !== bytes) throw new Error(`${tool} copied ${copied.files} files / ${copied.bytes} bytes, floe ${files} / ${bytes}`);
       fs.rmSync(folder, { recursive: true, force: true });
-      results.push(m);
+      return m;
+    };
+    const runs: Measured[] = [];
+    const floeRuns: Measured[] = [];
+    const headRuns: Measured[] = [];
+    const rcloneRuns: Measured[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const f = floeOnce(false);
+      floeRuns.push(f);
+      rcloneRuns.push(peerOnce('rclone', f.files, f.bytes));
+      runs.push(f, rcloneRuns.at(-1)!);
+      if (values['with-heads']) {
+        headRuns.push(floeOnce(true));
+        runs.push(headRuns.at(-1)!);
+      }
+      say(`${prefix} round ${round + 1}, ${new Date().toISOString()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     }
-    const [floeRun, rc, aws] = results as [Measured, Measured, Measured];
+    const { files, bytes } = floeRuns[0]!;
+    const aws = peerOnce('aws', files, bytes);
+    runs.push(aws);
+    const median = (ms: Measured[]): Measured => [...ms].sort((a, b) => a.seconds - b.seconds)[Math.floor((ms.length - 1) / 2)]!;
+    const floeRun = median(floeRuns);
+    const rc = median(rcloneRuns);
+    const results = [floeRun, ...(headRuns.length > 0 ? [median(headRuns)] : []), rc, aws];
     const faster = rate(rc, large) >= rate(aws, large) ? rc : aws;
-    say(`\n${prefix.toUpperCase()} (${files} files, ${mib(bytes)} MiB), ${new Date().toISOString()}`);
+    say(`\n${prefix.toUpperCase()} (${files} files, ${mib(bytes)} MiB), ${new Date().toISOString()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    if (rounds > 1) {
+      say('every run, in order:');
+      say(table(runs.map((m) => row(m, large))));
+      say('medians:');
+    }
     say(table(results.map((m) => row(m, large))));
     say(`floe / ${faster.tool} (the faster peer): ${ratio(rate(floeRun, large), rate(faster, large))}; floe / rclone ${ratio(rate(floeRun, large), rate(rc, large))}; floe / aws ${ratio(rate(floeRun, large), rate(aws, large))}`);
   }

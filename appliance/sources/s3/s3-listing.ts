@@ -17,8 +17,11 @@ export interface FolderListing {
 
 /** One child of a folder, in the order S3 gives them. */
 export type FolderItem =
-  /** A key below the folder with no '/' after the prefix (its own 'prefix' key, the folder marker, is left out). */
-  | { readonly kind: 'object'; readonly key: string; readonly name: string }
+  /**
+   * A key below the folder with no '/' after the prefix (its own 'prefix' key, the folder marker, is
+   * left out), with what the listing says of it: size, ETag and Last-Modified (no user metadata).
+   */
+  | { readonly kind: 'object'; readonly key: string; readonly name: string; readonly size: number; readonly etag: string | undefined; readonly lastModified: Date | undefined }
   /** A CommonPrefix: a sub-folder, with or without a 'key/' object of its own. */
   | { readonly kind: 'folder'; readonly key: string; readonly name: string }
   /**
@@ -71,7 +74,7 @@ export function listFolder(listing: FolderListing): FolderPages {
         sawAnything = true;
         if (utf8After(key, last)) last = key;
         if (key === listing.prefix) continue;
-        held.push({ kind: 'object', key, name: key.slice(listing.prefix.length) });
+        held.push({ kind: 'object', key, name: key.slice(listing.prefix.length), size: object.Size ?? 0, etag: object.ETag, lastModified: object.LastModified });
       }
       // An object 'X' and the folder 'X/' may come in different pages (keys such as 'X-1' sort
       // between them): an object is held until the listing is past 'X/', so the folder wins.

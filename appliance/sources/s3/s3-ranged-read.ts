@@ -24,6 +24,23 @@ export interface RangedRead {
   readonly depth: number;
   readonly signal?: AbortSignal | undefined;
   readonly context: Omit<S3SourceErrorContext, 'operation' | 'signal'>;
+  /**
+   * The response headers of the GET at `offset`, before its first byte is yielded: the version
+   * read (If-Match) described by the read itself, user metadata included. A throw ends the read.
+   */
+  readonly onFirstAnswer?: (answer: ObjectAnswer) => void;
+}
+
+/** What a GetObject response says of the object, beside its body. */
+export interface ObjectAnswer {
+  readonly etag: string | undefined;
+  readonly lastModified: Date | undefined;
+  readonly metadata: Readonly<Record<string, string>> | undefined;
+}
+
+interface Part {
+  readonly pieces: Buffer[];
+  readonly answer: ObjectAnswer;
 }
 
 /** Yields the bytes from `offset` to the end; nothing (and no GET) at or past the end. */
@@ -33,7 +50,8 @@ export async function* rangedRead(read: RangedRead): AsyncGenerator<Buffer> {
   const onAbort = (): void => stop.abort();
   read.signal?.addEventListener('abort', onAbort, { once: true });
   if (read.signal?.aborted) stop.abort();
-  const inFlight: Promise<Buffer[]>[] = [];
+  const inFlight: Promise<Part>[] = [];
+  let first = true;
   let next = read.offset;
   const whole = read.offset === 0 && read.size <= read.partSize;
   const startPart = (): void => {
@@ -47,7 +65,11 @@ export async function* rangedRead(read: RangedRead): AsyncGenerator<Buffer> {
   try {
     while (inFlight.length < read.depth && next < read.size) startPart();
     while (inFlight.length > 0) {
-      const pieces = await inFlight.shift()!;
+      const { pieces, answer } = await inFlight.shift()!;
+      if (first) {
+        first = false;
+        read.onFirstAnswer?.(answer);
+      }
       if (next < read.size) startPart();
       for (const piece of pieces) {
         if (read.signal?.aborted) throw cancelled(read);
@@ -68,17 +90,19 @@ export async function* rangedRead(read: RangedRead): AsyncGenerator<Buffer> {
  * the journal's chunker copies each piece into its chunk, so a copy here would be a second one
  * (and an 8 MiB allocation per part for the garbage collector).
  */
-async function fetchPart(read: RangedRead, start: number, end: number, whole: boolean, signal: AbortSignal): Promise<Buffer[]> {
+async function fetchPart(read: RangedRead, start: number, end: number, whole: boolean, signal: AbortSignal): Promise<Part> {
   const context: S3SourceErrorContext = { ...read.context, operation: 'GetObject', signal };
   const length = end - start;
   let body: Readable;
+  let answer: ObjectAnswer;
   try {
-    const answer = await send(
+    const response = await send(
       read.client,
       new GetObjectCommand({ Bucket: read.bucket, Key: read.key, IfMatch: read.etag, ...(whole ? {} : { Range: `bytes=${start}-${end - 1}` }) }),
       { signal },
     );
-    body = answer.Body as Readable;
+    body = response.Body as Readable;
+    answer = { etag: response.ETag, lastModified: response.LastModified, metadata: response.Metadata };
   } catch (err) {
     throw mapS3SourceError(err, context);
   }
@@ -99,7 +123,7 @@ async function fetchPart(read: RangedRead, start: number, end: number, whole: bo
   if (filled !== length) {
     throw new FloeError('SOURCE_IO', `GetObject s3://${read.bucket}/${read.key}: ${filled} bytes at ${start} instead of ${length} (connection cut?)`, { details: { bucket: read.bucket, key: read.key } });
   }
-  return out;
+  return { pieces: out, answer };
 }
 
 function cancelled(read: RangedRead, cause?: unknown): FloeError {

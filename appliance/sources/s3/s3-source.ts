@@ -5,7 +5,9 @@
 // 'b' in the folder 'a'; a 'key/' object (empty, with metadata) is a folder, and so is any
 // CommonPrefix without one. list() streams ListObjectsV2 pages with Delimiter '/' and looks up
 // each child's user metadata (HeadObject: a listing carries none) a window at a time
-// (s3-listing.ts). POSIX metadata comes from the destination's keys (s3-object-metadata.ts);
+// (s3-listing.ts). With attributesFromRead (the ingest), a non-empty object is given from the
+// listing alone and its metadata taken from its GET's response headers, so a small object costs
+// one request instead of two (SourceEntry.attributesFromRead; docs/sources.md). POSIX metadata comes from the destination's keys (s3-object-metadata.ts);
 // symlink objects (file-permissions 0120xxx) are symlinks whose target is the body. Reads are
 // ranged GETs conditioned on the listed ETag (s3-ranged-read.ts).
 //
@@ -20,7 +22,7 @@ import { displayPath, type FileMetadata } from '../../journal/file-entry.js';
 import type { ContentReadOptions, ListOptions, ReadOptions, Source, SourceEntry } from '../source.js';
 import { listFolder, lookAhead, type FolderItem } from './s3-listing.js';
 import { bucketFsId, implicitFolderMetadata, objectMetadata } from './s3-object-metadata.js';
-import { rangedRead } from './s3-ranged-read.js';
+import { rangedRead, type ObjectAnswer } from './s3-ranged-read.js';
 import { mapS3SourceError } from './s3-source-errors.js';
 import { parseS3SourceUri } from './s3-source-uri.js';
 
@@ -32,6 +34,15 @@ export interface S3SourceOptions extends Pick<S3DestinationOptions, 'endpoint' |
   readonly readDepth?: number;
   /** HeadObject lookups in flight per listed folder. Default 32. */
   readonly listAhead?: number;
+  /**
+   * list() gives each non-empty object as a regular file from the listing's size, ETag and
+   * Last-Modified, with no HeadObject; its metadata comes with its read (SourceEntry.
+   * attributesFromRead). Only for a caller that handles such entries (the ingest: file-copy.ts,
+   * ingest-metadata.ts). Folders, and objects no larger than a symlink target (4,095 bytes: a symlink
+   * object, or an empty FIFO, socket or device) are still looked up. Default false: every entry of
+   * a listing has its full metadata.
+   */
+  readonly attributesFromRead?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -48,6 +59,11 @@ export class S3Source implements Source {
   readonly preferredReadSize: number;
   /** The ETag each entry we returned was seen with, so read() conditions its GETs on that version. */
   private readonly etags = new WeakMap<object, string>();
+  /**
+   * Objects (key and ETag) a read showed are no regular file, though too large to be looked up in
+   * the listing: listed again (the ingest's verify), they are looked up.
+   */
+  private readonly notFiles = new Set<string>();
   private readonly fsId: bigint;
   private closed = false;
 
@@ -62,6 +78,7 @@ export class S3Source implements Source {
     private readonly partSize: number,
     private readonly readDepth: number,
     private readonly listAhead: number,
+    private readonly attributesFromRead: boolean,
   ) {
     this.preferredReadSize = partSize;
     this.fsId = bucketFsId(endpoint, bucket);
@@ -81,7 +98,7 @@ export class S3Source implements Source {
     };
     const client = createS3Client(connection);
     const keyPrefix = parsed.prefix === '' ? '' : `${parsed.prefix}/`;
-    const source = new S3Source(uri, client, parsed.bucket, keyPrefix, connection.endpoint, partSize, readDepth, listAhead);
+    const source = new S3Source(uri, client, parsed.bucket, keyPrefix, connection.endpoint, partSize, readDepth, listAhead, options.attributesFromRead === true);
     try {
       const page = await send(client, new ListObjectsV2Command({ Bucket: parsed.bucket, Prefix: keyPrefix, MaxKeys: 1 }), { signal: options.signal });
       if (keyPrefix !== '' && (page.KeyCount ?? page.Contents?.length ?? 0) === 0) {
@@ -154,6 +171,20 @@ export class S3Source implements Source {
       }
     }
     let gets = 0;
+    // The GET's headers describe the version read (If-Match): the entry's full attributes, which
+    // an entry listed with attributesFromRead does not have yet.
+    const seen: { meta?: FileMetadata } = {};
+    const onFirstAnswer = (answer: ObjectAnswer): void => {
+      const meta = objectMetadata({ key, size: entry.size, etag: answer.etag ?? etag, lastModified: answer.lastModified, metadata: answer.metadata }, this.fsId);
+      if (meta.type !== 'file') {
+        this.notFiles.add(`${key}\0${etag}`);
+        throw new FloeError('SOURCE_CHANGED', `'${displayPath(entry.path)}' is a ${meta.type}, not a regular file: the metadata of s3://${this.bucket}/${key} says so (a listing cannot tell); look it up again`, {
+          details: { path: displayPath(entry.path), bucket: this.bucket, key },
+        });
+      }
+      seen.meta = meta;
+      options.onAttributes?.(meta);
+    };
     for await (const piece of rangedRead({
       client: this.client,
       bucket: this.bucket,
@@ -165,13 +196,14 @@ export class S3Source implements Source {
       depth: this.readDepth,
       signal: options.signal,
       context: { bucket: this.bucket, key, path: displayPath(entry.path), endpoint: this.endpoint },
+      onFirstAnswer,
     })) {
       gets++;
       yield piece;
     }
     // Every GET was If-Match on the listed ETag: the bytes read are those of the version listed,
     // so the entry is also the attributes after the last byte (no HeadObject needed).
-    if (gets > 0) options.onAttributesAfter?.(metadataOf(entry));
+    if (gets > 0) options.onAttributesAfter?.(seen.meta ?? metadataOf(entry));
   }
 
   async close(): Promise<void> {
@@ -208,7 +240,20 @@ export class S3Source implements Source {
       return undefined;
     }
     if (item.kind === 'folder') return this.folderEntry(path, item.key, options);
+    if (this.attributesFromRead && item.size > MAX_SYMLINK_TARGET && item.etag !== undefined && !this.notFiles.has(`${item.key}\0${item.etag}`)) return this.listedFileEntry(path, item.key, item.size, item.etag, item.lastModified);
     return this.objectEntry(path, item.key, options);
+  }
+
+  /**
+   * A non-empty object as its listing tells it, with no HeadObject: its identity (size, ETag,
+   * Last-Modified: ctime and fileId as a HeadObject gives them) and placeholders for the rest,
+   * which its read gives (SourceEntry.attributesFromRead).
+   */
+  private listedFileEntry(path: Buffer, key: string, size: number, etag: string, lastModified: Date | undefined): SourceEntry {
+    const meta = objectMetadata({ key, size, etag, lastModified, metadata: undefined }, this.fsId);
+    const entry: SourceEntry = { ...this.withPath(path, meta), attributesFromRead: true };
+    this.etags.set(entry, etag);
+    return entry;
   }
 
   /** A folder: its 'key/' object's metadata when there is one, else an implicit folder. */
@@ -282,8 +327,15 @@ export class S3Source implements Source {
 
 const SLASH = Buffer.from('/');
 
+/**
+ * The longest symlink target (PATH_MAX 4,096 with its NUL byte): a smaller object may be a
+ * symlink object, an empty one a FIFO, socket or device, which the ingest must know as such before
+ * it reads, so with attributesFromRead those are still looked up (HeadObject) in the listing.
+ */
+const MAX_SYMLINK_TARGET = 4095;
+
 function metadataOf(entry: SourceEntry): FileMetadata {
-  const { name: _name, path: _path, ...meta } = entry;
+  const { name: _name, path: _path, attributesFromRead: _fromRead, ...meta } = entry;
   return meta;
 }
 

@@ -11,7 +11,7 @@
 // --small-only skips LARGE; --rounds N runs floe and rclone N times each, alternating (aws s3
 // sync once); --with-heads adds, each round, floe as it was before issue 23's fix: a HeadObject per
 // object in the listing (ingest-child.ts "attributesFromRead": false). Each tool's row is its
-// median round; every round is printed.
+// median round (of an even count, the faster of the two middle ones); every round is printed.
 //
 // floe's ingest takes an object's POSIX metadata from its GET's headers (a HeadObject only for
 // folders and objects of up to 4,095 bytes, which may be symlinks or devices), and does the
@@ -180,7 +180,7 @@ try {
     if (rounds > 1) {
       say('every run, in order:');
       say(table(runs.map((m) => row(m, large))));
-      say('medians:');
+      say('medians (of an even count, the faster of the two middle runs):');
     }
     say(table(results.map((m) => row(m, large))));
     say(`floe / ${faster.tool} (the faster peer): ${ratio(rate(floeRun, large), rate(faster, large))}; floe / rclone ${ratio(rate(floeRun, large), rate(rc, large))}; floe / aws ${ratio(rate(floeRun, large), rate(aws, large))}`);

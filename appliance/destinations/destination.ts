@@ -118,6 +118,12 @@ export interface Destination {
   remove(key: string, options?: { signal?: AbortSignal }): Promise<void>;
   /** Server-side checksum of a stored object, when declared in `capabilities.checksums`. */
   checksum?(key: string, type: ChecksumType, options?: { signal?: AbortSignal }): Promise<Buffer | null>;
+  /**
+   * True when nothing can have been at `key` before this destination was opened: its folder was
+   * made by a put of this run. The engine then does not look there for a crashed run's copy
+   * (heldAlready) before the first attempt: a fresh folder holds only what this run put in it.
+   */
+  absentBefore?(key: string): boolean;
   /** Removes leftovers of interrupted puts (open multipart uploads, part files). Returns how many. */
   cleanup?(options?: { signal?: AbortSignal }): Promise<number>;
   close(): Promise<void>;

@@ -2,13 +2,16 @@
 // (Node's utimes family hands libuv a double of seconds and libuv keeps whole microseconds:
 // TOOLCHAIN.md, "File metadata pitfalls"), mknodat(2) (FIFOs, sockets, device files) and the
 // extended-attribute calls llistxattr, lgetxattr, lsetxattr and lremovexattr, and the data
-// extents of a sparse file (lseek SEEK_DATA / SEEK_HOLE). One long-lived perl (perl-base is
+// extents of a sparse file (lseek SEEK_DATA / SEEK_HOLE), and the end of a part file's put in one
+// request (finishPart: fchown, fchmod, futimens, rename). One long-lived perl (perl-base is
 // Essential on Debian: every device has it) makes the calls. Requests are pipelined on its stdin,
 // one line each (an operation letter, the path as hex so any byte is allowed, then numbers or hex),
-// and answered in order, one line each: the errno (0 for success), then any data as hex. Where
-// perl or the system call numbers are missing the calls reject with HelperUnavailable: fs-times.ts
-// then keeps microseconds, special files cannot be made and no xattr is read or written.
+// and answered in order, one line each: the errno (0 for success; a failed finishPart adds the step
+// that failed), then any data as hex. Where perl or the system call numbers are missing the calls
+// reject with HelperUnavailable: fs-times.ts then keeps microseconds, special files cannot be made
+// and no xattr is read or written.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { constants as fsConstants } from 'node:fs';
 import { constants } from 'node:os';
 
 interface Numbers {
@@ -30,16 +33,18 @@ const AT_SYMLINK_NOFOLLOW = 0x100;
 /** XATTR_SIZE_MAX and XATTR_LIST_MAX. */
 const XATTR_MAX = 65536;
 const NS = 1_000_000_000n;
+/** How 'f' opens a part file: read-only, not through a symlink, not waiting on a FIFO put in its place. */
+const OPEN_PART = fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK;
 
 const SCRIPT = `
 use strict; use warnings;
-my ($utimensat, $mknodat, $lsetxattr, $lgetxattr, $llistxattr, $lremovexattr, $cwd, $nofollow, $max) = map { $_ + 0 } @ARGV;
+my ($utimensat, $mknodat, $lsetxattr, $lgetxattr, $llistxattr, $lremovexattr, $cwd, $nofollow, $max, $openPart) = map { $_ + 0 } @ARGV;
 $| = 1;
 while (my $line = <STDIN>) {
   chomp $line;
   my ($op, $hex, @n) = split / /, $line, -1;
   my $path = pack('H*', $hex);
-  my ($r, $out) = (-1, '');
+  my ($r, $out, $stage) = (-1, '', '');
   if ($op eq 't') {
     my $ts = pack('q4', @n);
     $r = syscall($utimensat, $cwd, $path, $ts, $nofollow);
@@ -69,6 +74,25 @@ while (my $line = <STDIN>) {
       close($fh);
       $out = unpack('H*', join(',', @ext)) if $r == 0;
     }
+  } elsif ($op eq 'f') {
+    # A part file written and closed: its owner (unless uid -1), mode and times set through a
+    # descriptor (opened O_NOFOLLOW: never through a symlink put in its place), then renamed over
+    # the target. The step that failed is answered after the errno.
+    my ($uid, $gid, $mode) = map { $_ + 0 } @n[0 .. 2];
+    my $ts = pack('q4', @n[3 .. 6]);
+    my $to = pack('H*', $n[7]);
+    $stage = 'open';
+    if (sysopen(my $fh, $path, $openPart)) {
+      if (!-f $fh) { $! = 21; }
+      elsif ($uid >= 0 && !chown($uid, $gid, $fh)) { $stage = 'fchown'; }
+      elsif (!chmod($mode, $fh)) { $stage = 'fchmod'; }
+      elsif (syscall($utimensat, fileno($fh), 0, $ts, 0) == -1) { $stage = 'futimens'; }
+      elsif (!rename($path, $to)) { $stage = 'rename'; }
+      else { $r = 0; }
+      my $e = 0 + $!;
+      close($fh);
+      $! = $e;
+    }
   } elsif ($op eq 'r') {
     my $name = pack('H*', $n[0]);
     $r = syscall($lremovexattr, $path, $name);
@@ -79,7 +103,7 @@ while (my $line = <STDIN>) {
   } else {
     $! = 22;
   }
-  print $r == -1 ? (0 + $!) . "\\n" : "0 $out\\n";
+  print $r == -1 ? (0 + $!) . ($stage eq '' ? '' : " $stage") . "\\n" : "0 $out\\n";
 }
 `;
 
@@ -114,7 +138,7 @@ class SyscallProcess {
   #dead: Error | undefined;
 
   constructor(numbers: Numbers) {
-    const args = [numbers.utimensat, numbers.mknodat, numbers.lsetxattr, numbers.lgetxattr, numbers.llistxattr, numbers.lremovexattr, AT_FDCWD, AT_SYMLINK_NOFOLLOW, XATTR_MAX].map(String);
+    const args = [numbers.utimensat, numbers.mknodat, numbers.lsetxattr, numbers.lgetxattr, numbers.llistxattr, numbers.lremovexattr, AT_FDCWD, AT_SYMLINK_NOFOLLOW, XATTR_MAX, OPEN_PART].map(String);
     // A clean environment: no PERL5OPT or PERL5LIB reaches the helper.
     this.#child = spawn('perl', ['-e', SCRIPT, ...args], { stdio: ['pipe', 'pipe', 'ignore'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     this.#child.on('error', (err) => this.#die(new HelperUnavailable(`perl for system calls: ${err.message}`)));
@@ -164,7 +188,8 @@ class SyscallProcess {
       const next = this.#pending.shift();
       if (next === undefined) continue;
       if (errno === 0) next.resolve(Buffer.from(space < 0 ? '' : line.slice(space + 1), 'hex'));
-      else next.reject(errnoError(errno, next.syscall, next.path));
+      // A request of several calls names the one that failed.
+      else next.reject(errnoError(errno, space < 0 ? next.syscall : line.slice(space + 1), next.path));
     }
     if (this.#pending.length === 0) this.#idle();
   }
@@ -197,7 +222,7 @@ function errnoError(errno: number, syscall: string, path: Buffer): NodeJS.ErrnoE
   return err;
 }
 
-type Op = 't' | 'n' | 'l' | 'g' | 's' | 'r' | 'h';
+type Op = 't' | 'n' | 'l' | 'g' | 's' | 'r' | 'h' | 'f';
 
 let helper: SyscallProcess | undefined;
 let unavailable = SYSCALLS[process.arch] === undefined;
@@ -222,6 +247,17 @@ const UTIME_OMIT = (1n << 30n) - 2n;
 export async function utimensat(path: Buffer, atimeNs: bigint | 'omit', mtimeNs: bigint | 'omit'): Promise<void> {
   const spec = (ns: bigint | 'omit') => (ns === 'omit' ? [0n, UTIME_OMIT] : timespec(ns));
   await call('t', 'utimensat', path, [...spec(atimeNs), ...spec(mtimeNs)]);
+}
+
+/**
+ * Finishes a part file written and closed, in one request instead of four calls: owner (`owner`
+ * undefined: left as it is), then mode (chown clears setuid and setgid), then both times to the
+ * nanosecond, each through a descriptor of `part` opened without following a symlink; then
+ * renames it to `target`. A failure's syscall names the step (open, fchown, fchmod, futimens, rename).
+ */
+export async function finishPart(part: Buffer, target: Buffer, owner: { uid: number; gid: number } | undefined, mode: number, atimeNs: bigint, mtimeNs: bigint): Promise<void> {
+  const id = owner === undefined ? [-1n, -1n] : [BigInt(owner.uid), BigInt(owner.gid)];
+  await call('f', 'finish', part, [...id, BigInt(mode & 0o7777), ...timespec(atimeNs), ...timespec(mtimeNs), target.toString('hex')]);
 }
 
 /** Whether the helper cannot run in this process at all (no perl, unknown architecture). */

@@ -414,7 +414,8 @@ export class TransferEngine {
             return;
           }
           const resume = ledger.resumeState(this.#id, key, fingerprint);
-          if (suspect || attempt > 1) {
+          // A folder this run made holds nothing a crashed run put: no need to look (a stat saved a file).
+          if (attempt > 1 || (suspect && destination.absentBefore?.(key) !== true)) {
             // A crashed run (or a failed attempt) may have completed this put before recording it.
             const held = await heldAlready(destination, key, entry, (offset, sig) => journal.readFile(entry, { offset, signal: sig ?? signal }), resume, signal);
             if (held !== undefined) {

@@ -44,6 +44,8 @@ export class FilesystemDestination implements Destination {
   readonly #xattrs: boolean;
   /** Folders this destination made or found (latin1 of their relative bytes): no mkdir for each file put in them. */
   readonly #folders = new Set<string>();
+  /** Of those, the folders a put of this run made (mkdir created them): nothing was in them before (absentBefore). */
+  readonly #made = new Set<string>();
   #syncEach = true;
 
   private constructor(uri: string, scheme: FilesystemScheme, root: Buffer, timePrecisionNs: bigint, xattrs: boolean) {
@@ -166,6 +168,13 @@ export class FilesystemDestination implements Destination {
     };
   }
 
+  absentBefore(key: string): boolean {
+    if (this.#made.size === 0) return false;
+    const relative = keyToBytes(stripDirectorySlash(key));
+    const slash = relative.lastIndexOf(0x2f);
+    return slash > 0 && this.#made.has(relative.subarray(0, slash).toString('latin1'));
+  }
+
   async put(entry: FileEntry, content: OpenContent, options: PutOptions = {}): Promise<PutResult> {
     const key = this.keyFor(entry);
     const relative = keyToBytes(stripDirectorySlash(key));
@@ -178,18 +187,24 @@ export class FilesystemDestination implements Destination {
     const signal = options.signal;
     const parentKey = parentRelative.toString('latin1');
     if (!this.#folders.has(parentKey)) {
+      let created: string | undefined;
       try {
-        await mkdir(directory, { recursive: true, mode: 0o755 });
+        // The first folder made, when any was: then the deepest one, the put's own, is new.
+        created = await mkdir(directory, { recursive: true, mode: 0o755 });
       } catch (err) {
         throw mapFsError(err, 'mkdir', bytesToKey(parentRelative), signal);
       }
-      if (this.#folders.size < MAX_KNOWN_FOLDERS) this.#folders.add(parentKey);
+      if (this.#folders.size < MAX_KNOWN_FOLDERS) {
+        this.#folders.add(parentKey);
+        if (created !== undefined) this.#made.add(parentKey);
+      }
     }
     try {
       return await this.#put(entry, content, options, { key, target, directory, parentRelative, partRelative });
     } catch (err) {
       // The folder may be gone (removed meanwhile): the retry makes it again.
       this.#folders.delete(parentKey);
+      this.#made.delete(parentKey);
       throw err;
     }
   }

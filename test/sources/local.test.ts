@@ -15,6 +15,15 @@ describeSource('local', async (exportDir) => {
   return { source, fsId: 'device', close: () => source.close() };
 });
 
+// On a local disk a folder's entries are lstat'ed in place; the same suite with the pool's lstat,
+// as a folder on another file system, or after a slow batch, is listed.
+describeSource('local, lstat through the pool', async (exportDir) => {
+  const source = await openSource(pathToFileURL(exportDir).href);
+  const inPlace = source as unknown as { inPlaceDevice: bigint | undefined };
+  inPlace.inPlaceDevice = undefined;
+  return { source, fsId: 'device', close: () => source.close() };
+});
+
 describe('local source', () => {
   it('rejects URIs that are not file:///absolute/path with INVALID_ARGUMENT', async () => {
     for (const uri of ['file://host/x', 'file:///tmp?x=1', 'not a uri', 'http://x/']) {
@@ -116,5 +125,32 @@ describe('local source', () => {
   it('openSource refuses unknown schemes with INVALID_ARGUMENT', async () => {
     await expect(openSource('smb://host/share')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('smb://host/share') });
     await expect(openSource('/just/a/path')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});
+
+describe('local source listing in place', () => {
+  it('lists a folder on a local disk with lstat in place, and the entries equal the pool lstat of each', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'floe-local-inplace-'));
+    try {
+      for (let i = 0; i < 70; i++) fs.writeFileSync(path.join(tmp, `f${i}`), 'x'.repeat(i));
+      fs.mkdirSync(path.join(tmp, 'sub'));
+      fs.symlinkSync('f1', path.join(tmp, 'link'));
+      const source = await openLocalSource(pathToFileURL(tmp).href);
+      const fsType = (await fs.promises.statfs(tmp)).type;
+      const state = source as unknown as { inPlaceDevice: bigint | undefined };
+      // The suite's machines keep /tmp on ext4, xfs, btrfs, overlayfs or tmpfs: in place is on.
+      expect(state.inPlaceDevice, `statfs type 0x${fsType.toString(16)}`).toBe(fs.lstatSync(tmp, { bigint: true }).dev);
+      // A first listing reads the symlink, which moves its atime once (relatime).
+      for await (const _ of source.list(Buffer.alloc(0))) void _;
+      const inPlace = [];
+      for await (const e of source.list(Buffer.alloc(0))) inPlace.push(e);
+      state.inPlaceDevice = undefined;
+      const pooled = [];
+      for await (const e of source.list(Buffer.alloc(0))) pooled.push(e);
+      expect(inPlace).toHaveLength(72);
+      expect(inPlace).toEqual(pooled);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

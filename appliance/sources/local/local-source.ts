@@ -3,8 +3,8 @@
 // (lstat with `bigint: true`). Files and folders carry their user. extended attributes (os/xattrs.ts);
 // the holes of a sparse file are not read (SEEK_DATA / SEEK_HOLE), they are zeros; files are read
 // with O_NOATIME where allowed, so their atimes stay as they were.
-import { constants as fsConstants, type BigIntStats } from 'node:fs';
-import { lstat, open, readdir, readlink, type FileHandle } from 'node:fs/promises';
+import { constants as fsConstants, lstatSync, type BigIntStats } from 'node:fs';
+import { lstat, open, readdir, readlink, statfs, type FileHandle } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { FloeError } from '../../errors.js';
 import { displayPath, type FileMetadata, type FileType } from '../../journal/file-entry.js';
@@ -18,6 +18,23 @@ const MIN_READ_SIZE = 64 * 1024;
 const LIST_AHEAD = 32;
 /** Files whose allocation falls short of their size by this much are read around their holes. */
 const SPARSE_MIN = 1 << 20;
+// Listing a folder on a local disk, lstat is made in place (lstatSync): about 6 us of CPU an entry
+// here, where a trip through libuv's pool costs 16-22 us (docs/benchmarks/ingest.md, "TransferMode
+// CHANGED re-run"). Only on the file systems of a local disk, in folders on the root's own device,
+// and only while each batch of in-place calls stays quick: a slow disk (a cold cache, a failing
+// drive) goes back to the pool, whose threads overlap the waits.
+const LOCAL_DISK_TYPES = new Set([
+  0xef53, // ext2, ext3, ext4
+  0x58465342, // xfs
+  0x9123683e, // btrfs
+  0x01021994, // tmpfs
+  0x858458f6, // ramfs
+  0x794c7630, // overlayfs
+  0x2fc12fc1, // zfs
+  0xf2f52010, // f2fs
+]);
+/** A batch of in-place lstat calls slower than this an entry sends the source back to the pool. */
+const IN_PLACE_MAX_NS_PER_ENTRY = 200_000n;
 const SLASH = Buffer.from('/');
 const DOT = Buffer.from('.');
 const DOTDOT = Buffer.from('..');
@@ -29,10 +46,16 @@ export async function openLocalSource(uri: string): Promise<LocalSource> {
 export class LocalSource implements Source {
   readonly preferredReadSize = READ_SIZE;
 
+  /** The root's device, while folders on it are listed with lstat in place; undefined: through the pool. */
+  private inPlaceDevice: bigint | undefined;
+
   private constructor(
     readonly uri: string,
     private readonly root: Buffer,
-  ) {}
+    rootDevice: bigint | undefined,
+  ) {
+    this.inPlaceDevice = rootDevice;
+  }
 
   static async open(uri: string): Promise<LocalSource> {
     let url: URL;
@@ -51,7 +74,8 @@ export class LocalSource implements Source {
       throw fsError(err, 'stat', rootText);
     });
     if (!st.isDirectory()) throw new FloeError('INVALID_ARGUMENT', `local source '${rootText}' is not a directory`);
-    return new LocalSource(uri, root);
+    const fsType = await statfs(root).then((f) => f.type, () => undefined);
+    return new LocalSource(uri, root, fsType !== undefined && LOCAL_DISK_TYPES.has(fsType) ? st.dev : undefined);
   }
 
   async stat(path: Buffer, options: ReadOptions = {}): Promise<SourceEntry> {
@@ -68,9 +92,12 @@ export class LocalSource implements Source {
     // Entries are looked at LIST_AHEAD at a time (lstat on libuv's pool, xattrs pipelined to the
     // helper), and yielded in the directory's order.
     const wanted = names.filter((name) => !name.equals(DOT) && !name.equals(DOTDOT));
+    const inPlace = await this.listsInPlace(full);
     for (let i = 0; i < wanted.length; i += LIST_AHEAD) {
       checkAbort(options, dirPath);
-      const batch = await Promise.allSettled(wanted.slice(i, i + LIST_AHEAD).map((name) => this.entry(joinPath(dirPath, name))));
+      const paths = wanted.slice(i, i + LIST_AHEAD).map((name) => joinPath(dirPath, name));
+      const stats = inPlace && this.inPlaceDevice !== undefined ? this.statInPlace(paths) : undefined;
+      const batch = await Promise.allSettled(paths.map((path, k) => this.entry(path, stats?.[k])));
       for (const r of batch) {
         if (r.status === 'rejected') throw r.reason; // as a one-at-a-time listing would, after the entries before it
         yield r.value;
@@ -135,11 +162,37 @@ export class LocalSource implements Source {
     return Buffer.concat([this.root, SLASH, path]);
   }
 
-  private async entry(path: Buffer): Promise<SourceEntry> {
-    const full = this.full(path);
-    const st = await lstat(full, { bigint: true }).catch((err: unknown) => {
-      throw fsError(err, 'stat', displayPath(full));
+  /** A folder is listed with lstat in place when the source still does so and it is on the root's device. */
+  private async listsInPlace(full: Buffer): Promise<boolean> {
+    if (this.inPlaceDevice === undefined) return false;
+    const st = await lstat(full, { bigint: true }).catch(() => undefined);
+    return st !== undefined && st.dev === this.inPlaceDevice;
+  }
+
+  /** lstat of each path in place (an error in its place); a slow batch ends in-place listing. */
+  private statInPlace(paths: readonly Buffer[]): Array<BigIntStats | FloeError> {
+    const started = process.hrtime.bigint();
+    const out = paths.map((path) => {
+      const full = this.full(path);
+      try {
+        return lstatSync(full, { bigint: true });
+      } catch (err) {
+        return fsError(err, 'stat', displayPath(full));
+      }
     });
+    if (process.hrtime.bigint() - started > IN_PLACE_MAX_NS_PER_ENTRY * BigInt(paths.length)) this.inPlaceDevice = undefined;
+    return out;
+  }
+
+  /** The entry at `path`, from `known` (lstat made already, or its error) or a new lstat. */
+  private async entry(path: Buffer, known?: BigIntStats | FloeError): Promise<SourceEntry> {
+    const full = this.full(path);
+    if (known instanceof FloeError) throw known;
+    const st =
+      known ??
+      (await lstat(full, { bigint: true }).catch((err: unknown) => {
+        throw fsError(err, 'stat', displayPath(full));
+      }));
     const meta = metadataFromStats(st);
     const slash = path.lastIndexOf(0x2f);
     const xattrs = mayHaveXattrs(meta.type)

@@ -24,7 +24,13 @@ interface RoundResult {
   finished: boolean;
 }
 
-function runChild(dir: string, dek: Buffer, dataset: DatasetName, round: number, create: boolean, killAfterMs: number): Promise<RoundResult> {
+/**
+ * `from`: the kill is timed from the child's READY, or from its first commit. Under heavy load a
+ * 200 MiB file can take longer than the whole kill window, so every other round is timed from the
+ * first commit: the rounds then always kill after something was committed, as well as during the
+ * first write.
+ */
+function runChild(dir: string, dek: Buffer, dataset: DatasetName, round: number, create: boolean, killAfterMs: number, from: 'ready' | 'first-commit'): Promise<RoundResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/journal/crash-writer.ts', dir, dek.toString('hex'), dataset, String(round), create ? 'create' : 'open'], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,9 +46,12 @@ function runChild(dir: string, dek: Buffer, dataset: DatasetName, round: number,
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
-        if (line === 'READY') setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        if (line === 'READY' && from === 'ready') setTimeout(() => child.kill('SIGKILL'), killAfterMs);
         else if (line === 'DONE') finished = true;
-        else if (line.startsWith('C ')) committed.push(line.slice(2));
+        else if (line.startsWith('C ')) {
+          if (committed.length === 0 && from === 'first-commit') setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+          committed.push(line.slice(2));
+        }
       }
     });
     child.on('error', reject);
@@ -79,7 +88,7 @@ async function roundsIn(root: string, dataset: DatasetName, killWindowMs: [numbe
     const files = datasetFiles(dataset, round);
     for (const f of files) expected.set(f.path, `${f.size}`);
     const killAfter = killWindowMs[0] + Math.floor(Math.random() * (killWindowMs[1] - killWindowMs[0]));
-    const { committed } = await runChild(dir, dek, dataset, round, fresh, killAfter);
+    const { committed } = await runChild(dir, dek, dataset, round, fresh, killAfter, round % 2 === 0 ? 'ready' : 'first-commit');
     committedTotal += committed.length;
 
     const journal = await Journal.open(dir, new KeyRing(SecretKey.fromBytes(Buffer.from(dek))));

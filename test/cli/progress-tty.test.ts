@@ -24,7 +24,7 @@ describe.skipIf(!hasTmux)('progress at a terminal', () => {
     dev = await provisionDevice(undefined, 'floe-progress-tty-');
     const source = join(dev.root, 'share');
     await mkdir(source);
-    await writeFile(join(source, 'big.bin'), Buffer.alloc(6 << 20, 3));
+    await writeFile(join(source, 'big.bin'), Buffer.alloc(16 << 20, 3));
     daemon = await startDaemonProcess(dev.dataDir);
     const data = ['--data', dev.dataDir];
     expect((await floe(['unlock', ...data, '--manifest', dev.manifestPath, '--code', dev.code])).status).toBe(0);
@@ -43,7 +43,7 @@ describe.skipIf(!hasTmux)('progress at a terminal', () => {
     // One progress line was ever on screen: redrawn in place, not one a second.
     expect(lines.filter((l) => /^(TRANSFERRING|LAUNCHING|PREPARING|QUEUED)\b/u.test(l))).toEqual([]);
     const final = lines.findIndex((l) => l.startsWith('SUCCESS  '));
-    expect(lines[final]).toMatch(/^SUCCESS {2}6\.00 MiB \/ 6\.00 MiB, 100%, .*ETA 0s; files 1\/1, failed 0; elapsed \d+s$/u);
+    expect(lines[final]).toMatch(/^SUCCESS {2}16\.0 MiB \/ 16\.0 MiB, 100%, .*ETA 0s; files 1\/1, failed 0; elapsed \d+s$/u);
     expect(lines[final + 1]).toMatch(new RegExp(`^Execution: +${started.TaskExecutionId} \\(task big\\)$`, 'u'));
     expect(lines[final + 2]).toMatch(/^Status: +SUCCESS$/u);
   });

@@ -34,6 +34,14 @@ function sampleTree(): string {
   return tree(files);
 }
 
+/** The sample tree, a new journal and the tree as a file:// source. */
+async function sampleIngest(): Promise<{ dir: string; j: Journal; source: Source }> {
+  const dir = sampleTree();
+  const { journal: j, cleanup } = await newJournal();
+  cleanups.push(cleanup);
+  return { dir, j, source: await open(`file://${dir}`) };
+}
+
 async function open(uri: string): Promise<Source> {
   const source = await openSource(uri);
   cleanups.push(() => source.close());
@@ -61,10 +69,7 @@ async function content(j: Journal, p: string): Promise<string | undefined> {
 
 describe('folder digests for TransferMode CHANGED', () => {
   it('a re-run over an unchanged tree looks up each folder once and no entry', async () => {
-    const dir = sampleTree();
-    const { journal: j, cleanup } = await newJournal();
-    cleanups.push(cleanup);
-    const source = await open(`file://${dir}`);
+    const { j, source } = await sampleIngest();
     const first = await counted(source, j);
     expect(first).toMatchObject({ FilesTransferred: 16, FilesSkipped: 0, lookups: 19, folderLookups: 4 });
     const again = await counted(source, j);
@@ -73,10 +78,7 @@ describe('folder digests for TransferMode CHANGED', () => {
   });
 
   it('a changed file, a chmod and a new file are found; only their folders are looked at entry by entry', async () => {
-    const dir = sampleTree();
-    const { journal: j, cleanup } = await newJournal();
-    cleanups.push(cleanup);
-    const source = await open(`file://${dir}`);
+    const { dir, j, source } = await sampleIngest();
     await counted(source, j);
     fs.appendFileSync(path.join(dir, 'd1/f2.txt'), 'more\n');
     fs.chmodSync(path.join(dir, 'd2/f0.txt'), 0o600);
@@ -96,10 +98,7 @@ describe('folder digests for TransferMode CHANGED', () => {
   });
 
   it('a write or a tombstone under a folder by anyone removes its digest, so the next run puts the listed file back', async () => {
-    const dir = sampleTree();
-    const { journal: j, cleanup } = await newJournal();
-    cleanups.push(cleanup);
-    const source = await open(`file://${dir}`);
+    const { j, source } = await sampleIngest();
     await counted(source, j);
 
     const other = Buffer.from('written by another task\n');

@@ -31,7 +31,7 @@ function fileEntry(i: number, chunkCount: number): FileEntry {
 
 function add(table: PlanTable, entry: FileEntry, seq: bigint): number {
   const record = encodeFileEntry(entry);
-  return table.add(record, sha256(record), seq);
+  return table.add(record, sha256(record), Number(seq));
 }
 
 describe('PlanTable', () => {
@@ -44,7 +44,7 @@ describe('PlanTable', () => {
     for (const i of [0, 1, 3333, 3334, 3335, 5999]) {
       expect(table.entry(i)).toEqual(entries[i]);
       expect(table.fingerprint(i)).toBe(entryFingerprint(entries[i]!));
-      expect(table.seq(i)).toBe(10 * i + 7);
+      expect(table.sortKey(i)).toBe(10 * i + 7);
     }
     expect(entries.every((e, i) => table.fingerprint(i) === entryFingerprint(e))).toBe(true);
   });
@@ -79,8 +79,8 @@ describe('PlanTable', () => {
     const table = new PlanTable();
     add(table, fileEntry(6, 1), 1n);
     expect(() => table.entry(1)).toThrow(new RangeError('no file 1 in a plan of 1'));
-    expect(() => table.seq(-1)).toThrow(RangeError);
-    expect(() => table.add(encodeFileEntry(fileEntry(7, 1)), Buffer.alloc(31), 2n)).toThrow(new RangeError('a fingerprint is 32 bytes'));
+    expect(() => table.sortKey(-1)).toThrow(RangeError);
+    expect(() => table.add(encodeFileEntry(fileEntry(7, 1)), Buffer.alloc(31), 2)).toThrow(new RangeError('a fingerprint is 32 bytes'));
     expect(table.size).toBe(1);
   });
 });

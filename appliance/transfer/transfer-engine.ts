@@ -7,6 +7,7 @@
 // An agentless copy (docs/copy.md) runs the same engine with `content` and `catalog` from a
 // Source: each file is read from the source and hashed as it is sent, and its delivery record and
 // verification use that digest.
+import { join } from 'node:path';
 import { UNHASHED, type ContentFill, type Destination, type OpenContent } from '../destinations/destination.js';
 import { sha256 } from '../crypto/hash.js';
 import { asFloeError, FloeError, isFloeError } from '../errors.js';
@@ -19,7 +20,8 @@ import { Throttle } from '../tasks/throttle.js';
 import { DeliveryLedger, entryFingerprint, type FailureRecord, type TransferKind } from './delivery-ledger.js';
 import { LinkGroups, NO_LINK } from './link-groups.js';
 import { copyHeldAlready, heldAlready, verifyObject, type Mismatch } from './object-check.js';
-import { PlanTable } from './plan-table.js';
+import { dirSortKey, ExecutionPlan, PLAN_CLASSES, PLAN_DIR, PLAN_KEPT, PLAN_LARGE, PLAN_OTHER, type PlanClass, type PlanFile } from './execution-plan.js';
+import { PlanFeed } from './plan-feed.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
 import { isReportKey } from './report-location.js';
 import type { ContentAttempt, TransferContent } from './source-content.js';
@@ -68,6 +70,10 @@ export interface TransferEngineOptions {
    * that already holds the entry (metadata and content) is skipped.
    */
   readonly checkTarget?: boolean;
+  /** Where a plan too large for memory is written, sealed (default: the journal's `scratch` folder). */
+  readonly scratchDir?: string;
+  /** Bytes of the plan kept in memory before it is written out in runs (default DEFAULT_PLAN_MEMORY_BYTES). */
+  readonly planMemoryBytes?: number;
 }
 
 export interface FileOutcome {
@@ -93,18 +99,8 @@ interface Planned {
   readonly entry: FileEntry;
   readonly key: string;
   readonly fingerprint: string;
-  /** The file's place in the execution's catalog (PlanTable); none for a file that failed to prepare. */
-  readonly index?: number;
-}
-
-/** What TRANSFERRING sends, as indexes into the catalog, in the order it sends them. */
-interface Plan {
-  /** Files sent in parts (above largeFileBytes), in journal order. */
-  readonly large: number[];
-  /** Other files, symlinks and special files, in journal order. */
-  readonly others: number[];
-  /** Folders, deepest first. */
-  readonly dirs: number[];
+  /** The file's place in the execution's catalog (PlanFile.ordinal); none for a file that failed to prepare. */
+  readonly ordinal?: number;
 }
 
 export const DEFAULT_CONCURRENCY = 32;
@@ -112,13 +108,6 @@ export const DEFAULT_LARGE_CONCURRENCY = 2;
 const DEFAULT_LARGE_FILE_BYTES = 8 * 1024 * 1024;
 const VERIFY_CONCURRENCY = 8;
 const MAX_RECORDS_IN_FLIGHT = 1024;
-/**
- * Small files got ready together ahead of their transfer: chunk locations in one index call, frames
- * read in runs. Up to two batches are ahead of the workers. Everything got ready lives until its
- * file is sent, through a young-generation GC or two: 256 files ahead left a third more for each
- * scavenge to copy than 64 (docs/benchmarks/import.md).
- */
-const PREFETCH_BATCH = 64;
 /** The fingerprint of an object found in the destination listing but not in the journal. */
 const LISTED = 'listed';
 
@@ -129,15 +118,15 @@ export class TransferEngine {
   readonly #options: TaskOptions;
   readonly #throttle: Throttle;
   readonly #failures: FailureRecord[] = [];
-  /** The catalog as PREPARING found it, packed; the plan and verification index into it. */
-  readonly #catalog = new PlanTable();
-  /** Files delivered or found in place by this execution (catalog indexes): what ONLY_FILES_TRANSFERRED verifies. */
-  readonly #touched: number[] = [];
+  /** The catalog as PREPARING found it, each file in its class: what TRANSFERRING sends and VERIFYING checks. */
+  readonly #plan: ExecutionPlan;
+  /** Files delivered or found in place by this execution (a bit per ordinal): what ONLY_FILES_TRANSFERRED verifies. */
+  #touched = new Uint8Array(1024);
   readonly #id: string;
   readonly #recording = new Set<Promise<unknown>>();
   /** Names of hard-linked files, for destinations that keep hard links. */
   readonly #links: LinkGroups | undefined;
-  /** A copy's digests computed this run (catalog index -> SHA-256), for verification. */
+  /** A copy's digests computed this run (ordinal -> SHA-256), for verification. */
   readonly #digests = new Map<number, Buffer>();
   #recordFailure: { error: unknown } | undefined;
 
@@ -148,6 +137,10 @@ export class TransferEngine {
     this.#throttle = options.throttle ?? new Throttle({ bytesPerSecond: this.#options.BytesPerSecond });
     this.#id = options.destinationId ?? options.destination.uri;
     this.#links = options.destination.capabilities.hardLinks ? new LinkGroups() : undefined;
+    this.#plan = new ExecutionPlan({
+      scratchDir: options.scratchDir ?? join(options.journal.dir, 'scratch'),
+      ...(options.planMemoryBytes === undefined ? {} : { memoryBytes: options.planMemoryBytes }),
+    });
   }
 
   get executionId(): string {
@@ -169,10 +162,10 @@ export class TransferEngine {
     await ledger.recordExecution({ executionId, destination: this.#id, transfer, event: 'start' });
     try {
       this.#enter('PREPARING');
-      const plan = await this.#prepare();
+      await this.#prepare();
       this.#enter('TRANSFERRING');
       try {
-        await this.#transferAll(plan, suspect);
+        await this.#transferAll(suspect);
       } finally {
         await this.#recordsDurable();
       }
@@ -198,6 +191,8 @@ export class TransferEngine {
       }
       if (!cancelled) await this.#end();
       throw err;
+    } finally {
+      await this.#plan.close();
     }
     await this.#end();
     return this.result();
@@ -231,11 +226,9 @@ export class TransferEngine {
     });
   }
 
-  async #prepare(): Promise<Plan> {
+  async #prepare(): Promise<void> {
     const { journal, ledger, destination } = this.#o;
     const largeBytes = this.#o.largeFileBytes ?? DEFAULT_LARGE_FILE_BYTES;
-    const plan: Plan = { large: [], others: [], dirs: [] };
-    const dirs: Array<{ index: number; depth: number }> = [];
     const catalog: AsyncIterable<{ entry: FileEntry; seq: bigint; fingerprint?: Buffer }> = this.#o.catalog?.() ?? journal.catalog();
     for await (const { entry, seq, fingerprint } of catalog) {
       this.#checkCancelled();
@@ -248,41 +241,40 @@ export class TransferEngine {
         await this.#fail({ entry, key: displayPath(entry.path), fingerprint: entryFingerprint(entry) }, 'prepare', err);
         continue;
       }
-      // entryFingerprint, with the encoded record kept for the catalog.
+      // entryFingerprint, with the encoded record kept for the plan.
       const record = encodeFileEntry(entry);
       const digest = fingerprint ?? sha256(record);
-      const index = this.#catalog.add(record, digest, seq);
-      const item: Planned = { entry, key, fingerprint: digest.toString('hex'), index };
+      const item: Planned = { entry, key, fingerprint: digest.toString('hex') };
       this.counters.FilesPrepared++;
+      let cls: PlanClass;
       if (this.#options.TransferMode === 'CHANGED' && this.#o.checkTarget !== true && ledger.delivered(this.#id, key, item.fingerprint) !== undefined) {
         this.counters.FilesSkipped++;
         this.#links?.seed(entry, key);
-        continue;
-      }
-      if (this.#options.OverwriteMode === 'NEVER' && (await this.#exists(key))) {
+        cls = PLAN_KEPT;
+      } else if (this.#options.OverwriteMode === 'NEVER' && (await this.#exists(key))) {
         this.counters.FilesSkipped++;
         this.#report(item, 'skipped', 'DESTINATION_EXISTS', 'OverwriteMode NEVER: the destination already has this key');
-        continue;
+        cls = PLAN_KEPT;
+      } else {
+        this.counters.EstimatedFilesToTransfer++;
+        this.counters.EstimatedBytesToTransfer += entry.type === 'file' ? entry.size : 0;
+        cls = entry.type === 'directory' ? PLAN_DIR : entry.type === 'file' && entry.size > largeBytes ? PLAN_LARGE : PLAN_OTHER;
       }
-      this.counters.EstimatedFilesToTransfer++;
-      this.counters.EstimatedBytesToTransfer += entry.type === 'file' ? entry.size : 0;
-      if (entry.type === 'directory') dirs.push({ index, depth: entry.path.filter((b) => b === 0x2f).length });
-      else (entry.type === 'file' && entry.size > largeBytes ? plan.large : plan.others).push(index);
+      // Files in journal order (one pass over the device's disk); directories after their contents,
+      // deepest first: writing into a folder changes its mtime.
+      this.#plan.add(cls, cls === PLAN_DIR ? dirSortKey(entry.path) : cls === PLAN_KEPT ? 0 : Number(seq), record, digest);
+      if (this.#plan.full) await this.#plan.spill();
     }
-    // Files in journal order (one pass over the device's disk); directories after their contents,
-    // deepest first: writing into a folder changes its mtime.
-    const bySeq = (a: number, b: number) => this.#catalog.seq(a) - this.#catalog.seq(b);
-    plan.large.sort(bySeq);
-    plan.others.sort(bySeq);
-    dirs.sort((a, b) => b.depth - a.depth);
-    for (const d of dirs) plan.dirs.push(d.index);
-    return plan;
   }
 
-  /** A file of the catalog, decoded again, with its key. */
-  #planned(index: number): Planned {
-    const entry = this.#catalog.entry(index);
-    return { entry, key: this.#o.destination.keyFor(entry), fingerprint: this.#catalog.fingerprint(index), index };
+  /** A file of the plan with its key. */
+  #planned(file: PlanFile): Planned {
+    return { entry: file.entry, key: this.#o.destination.keyFor(file.entry), fingerprint: file.fingerprint, ordinal: file.ordinal };
+  }
+
+  /** Every file of the plan, class after class. */
+  async *#everyFile(): AsyncGenerator<PlanFile> {
+    for (const cls of PLAN_CLASSES) yield* this.#plan.files(cls);
   }
 
   async #exists(key: string): Promise<boolean> {
@@ -293,63 +285,38 @@ export class TransferEngine {
     return this.#o.retry ?? DEFAULT_RETRY_POLICY;
   }
 
-  async #transferAll(plan: Plan, suspect: boolean): Promise<void> {
+  async #transferAll(suspect: boolean): Promise<void> {
     const largeSlots = Math.max(1, this.#o.largeConcurrency ?? DEFAULT_LARGE_CONCURRENCY);
-    const smallSlots = Math.max(1, (this.#o.concurrency ?? DEFAULT_CONCURRENCY) - Math.min(largeSlots, plan.large.length));
-    await Promise.all([this.#pool(plan.large, largeSlots, suspect, false), this.#pool(plan.others, smallSlots, suspect, this.#o.content === undefined)]);
+    const smallSlots = Math.max(1, (this.#o.concurrency ?? DEFAULT_CONCURRENCY) - Math.min(largeSlots, this.#plan.count(PLAN_LARGE)));
+    await Promise.all([this.#pool(PLAN_LARGE, largeSlots, suspect, false), this.#pool(PLAN_OTHER, smallSlots, suspect, this.#o.content === undefined)]);
     // Folders last, one depth level at a time, deepest first.
-    await this.#pool(plan.dirs, smallSlots, suspect, false);
+    await this.#pool(PLAN_DIR, smallSlots, suspect, false);
   }
 
-  /** Transfers the catalog's files `indexes`, `slots` at once; `prefetch`: small files, whose chunks are got ready in batches (Journal.prefetch). */
-  async #pool(indexes: readonly number[], slots: number, suspect: boolean, prefetch: boolean): Promise<void> {
-    let next = 0;
+  /** Transfers the plan's files of class `cls`, `slots` at once; `prefetch`: small files, whose chunks are got ready in batches (Journal.prefetch). */
+  async #pool(cls: PlanClass, slots: number, suspect: boolean, prefetch: boolean): Promise<void> {
     let failure: unknown;
-    // The next files' chunks (index lookups and frame reads), a batch at a time, ahead of the workers;
-    // `ready` holds those files decoded, by position, until a worker takes them. A batch starts
-    // while a batch's worth of files is still ahead, and a worker whose file is in the batch being
-    // got ready waits for it: a read that ran ahead of its batch would look the chunk up and read
-    // the frame again by itself (with 32 files in flight, most did).
-    let prefetched = 0;
-    let batchStart = 0;
-    let prefetching: Promise<void> | undefined;
-    const ready = new Map<number, Planned>();
-    const lookAhead = (): void => {
-      if (!prefetch || failure !== undefined || prefetching !== undefined) return;
-      // Files the workers took before their batch (a slow prefetch) are not got ready again.
-      prefetched = Math.max(prefetched, next);
-      if (prefetched >= indexes.length || prefetched - next > PREFETCH_BATCH) return;
-      const batch: FileEntry[] = [];
-      batchStart = prefetched;
-      for (const end = Math.min(indexes.length, prefetched + PREFETCH_BATCH); prefetched < end; prefetched++) {
-        const item = this.#planned(indexes[prefetched]!);
-        ready.set(prefetched, item);
-        batch.push(item.entry);
-      }
-      prefetching = this.#o.journal
-        .prefetch(batch)
-        .catch(() => undefined) // only a shortcut: each read looks its chunks up itself otherwise
-        .finally(() => {
-          prefetching = undefined;
-          lookAhead();
-        });
-    };
+    const feed = new PlanFeed(this.#plan.files(cls), (file) => this.#planned(file), prefetch ? (entries) => this.#o.journal.prefetch(entries) : undefined);
     const worker = async () => {
-      while (next < indexes.length && failure === undefined) {
-        lookAhead();
-        const position = next++;
-        const item = ready.get(position) ?? this.#planned(indexes[position]!);
-        ready.delete(position);
+      while (failure === undefined) {
+        let next: { item: Planned; ready: Promise<unknown> } | undefined;
         try {
-          if (prefetching !== undefined && position >= batchStart && position < prefetched) await prefetching;
-          await this.#transferOne(item, suspect);
+          next = await feed.take();
+          if (next === undefined) return;
+          // A file in the batch being got ready waits for it: a read that ran ahead of its batch
+          // would look the chunk up and read the frame again by itself.
+          await next.ready;
+          await this.#transferOne(next.item, suspect);
         } catch (err) {
           failure ??= err;
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(slots, indexes.length) }, worker));
-    await prefetching;
+    try {
+      await Promise.all(Array.from({ length: Math.min(slots, this.#plan.count(cls)) }, worker));
+    } finally {
+      await feed.close();
+    }
     if (failure !== undefined) throw failure;
   }
 
@@ -460,7 +427,7 @@ export class TransferEngine {
     try {
       const held = await withRetry(this.#retry, () => copyHeldAlready(destination, item.key, item.entry, attempt, signal), { signal });
       if (held === undefined) return false;
-      if (item.index !== undefined) this.#digests.set(item.index, held.digest);
+      if (item.ordinal !== undefined) this.#digests.set(item.ordinal, held.digest);
       await this.#delivered(item, held.object.etag, held.digest);
       return true;
     } finally {
@@ -484,7 +451,7 @@ export class TransferEngine {
         onProgress,
       });
       const digest = await attempt.finish(signal);
-      if (item.index !== undefined) this.#digests.set(item.index, digest);
+      if (item.ordinal !== undefined) this.#digests.set(item.ordinal, digest);
       await this.#delivered(item, result.etag, digest);
     } finally {
       attempt.close();
@@ -521,7 +488,7 @@ export class TransferEngine {
       },
     );
     this.#recording.add(tracked);
-    if (item.index !== undefined) this.#touched.push(item.index);
+    if (item.ordinal !== undefined) this.#touch(item.ordinal);
   }
 
   /** Waits until every delivery record is durable; fails if one could not be written. */
@@ -538,29 +505,51 @@ export class TransferEngine {
     }
   }
 
+  #touch(ordinal: number): void {
+    if (ordinal >> 3 >= this.#touched.length) {
+      const grown = new Uint8Array(Math.max(this.#touched.length * 2, (ordinal >> 3) + 1));
+      grown.set(this.#touched);
+      this.#touched = grown;
+    }
+    this.#touched[ordinal >> 3]! |= 1 << (ordinal & 7);
+  }
+
+  #wasTouched(ordinal: number): boolean {
+    return ((this.#touched[ordinal >> 3] ?? 0) & (1 << (ordinal & 7))) !== 0;
+  }
+
   async #verify(): Promise<void> {
     const mode = this.#options.VerifyMode;
     if (mode === 'NONE') return;
     const { destination, ledger } = this.#o;
-    let items: number[];
+    let wanted: (item: Planned) => boolean;
     if (mode === 'ONLY_FILES_TRANSFERRED') {
-      items = this.#touched;
+      wanted = (item) => this.#wasTouched(item.ordinal!);
     } else {
       // POINT_IN_TIME_CONSISTENT: every file of the catalog that is delivered, and the listing.
-      items = [];
       const expected = new Set<string>();
-      for (let index = 0; index < this.#catalog.size; index++) {
-        const { key, fingerprint } = this.#planned(index);
-        expected.add(key);
-        if (ledger.delivered(this.#id, key, fingerprint) !== undefined) items.push(index);
-      }
+      for await (const file of this.#everyFile()) expected.add(this.#planned(file).key);
       await this.#compareListing(expected);
+      wanted = (item) => ledger.delivered(this.#id, item.key, item.fingerprint) !== undefined;
     }
-    let next = 0;
+    const files = this.#everyFile();
+    const take = async (): Promise<Planned | undefined> => {
+      for (;;) {
+        const next = await files.next();
+        if (next.done === true) return undefined;
+        const item = this.#planned(next.value);
+        if (wanted(item)) return this.#hashed(item);
+      }
+    };
+    let pulling: Promise<Planned | undefined> = Promise.resolve(undefined);
     const worker = async () => {
-      while (next < items.length) {
+      for (;;) {
         this.#checkCancelled();
-        const item = this.#hashed(this.#planned(items[next++]!));
+        // One pull at a time from the plan's iterator.
+        const pulled: Promise<Planned | undefined> = pulling.then(take);
+        pulling = pulled.catch(() => undefined);
+        const item = await pulled;
+        if (item === undefined) return;
         let mismatch: Mismatch | undefined;
         try {
           mismatch = await withRetry(this.#retry, () => verifyObject(destination, item.key, item.entry, this.#o.signal), { signal: this.#o.signal });
@@ -579,13 +568,17 @@ export class TransferEngine {
         await this.#fail(item, 'verify', new FloeError(mismatch.code, mismatch.message));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(VERIFY_CONCURRENCY, items.length) }, worker));
+    try {
+      await Promise.all(Array.from({ length: Math.min(VERIFY_CONCURRENCY, this.#plan.size) }, worker));
+    } finally {
+      await files.return(undefined);
+    }
   }
 
   /** A copy's file with the SHA-256 its delivery computed (this run's, else the delivery record's). */
   #hashed(item: Planned): Planned {
     if (this.#o.content === undefined || item.entry.type !== 'file') return item;
-    const digest = (item.index === undefined ? undefined : this.#digests.get(item.index)) ?? hexDigest(this.#o.ledger.delivered(this.#id, item.key, item.fingerprint)?.sha256);
+    const digest = (item.ordinal === undefined ? undefined : this.#digests.get(item.ordinal)) ?? hexDigest(this.#o.ledger.delivered(this.#id, item.key, item.fingerprint)?.sha256);
     return digest === undefined ? item : { ...item, entry: { ...item.entry, sha256: digest } };
   }
 

@@ -1,7 +1,7 @@
 // Import reads the journal front to back: files go out in the order their records were written
 // (their seq), not in the catalog's index order (HMACs of the paths, which is random), so a device
 // at the facility reads its disk in one pass. Every file still arrives byte-identical.
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openFilesystemDestination } from '../../appliance/destinations/filesystem/filesystem-destination.js';
@@ -28,8 +28,12 @@ async function journalAndFolder(prefix: string) {
 }
 
 describe('transfer: files in journal order', () => {
-  it('one file at a time, small and large files each go out in the order they were written', async () => {
-    const { journal, efs } = await journalAndFolder('floe-order-');
+  // planMemoryBytes 1: every file fills the plan's memory, so the plan is 40 sorted runs on disk, merged.
+  it.each([
+    ['in memory', undefined],
+    ['written out in runs', 1],
+  ])('one file at a time, small and large files each go out in the order they were written (plan %s)', async (_, planMemoryBytes) => {
+    const { dir, journal, efs } = await journalAndFolder('floe-order-');
     const written: string[] = [];
     const contents = new Map<string, Buffer>();
     for (let i = 0; i < 40; i++) {
@@ -50,17 +54,33 @@ describe('transfer: files in journal order', () => {
     const sent: string[] = [];
     const engine = new TransferEngine({
       journal, ledger, destination, executionId: 'exec-order', transfer: 'import',
-      concurrency: 1, largeConcurrency: 1, largeFileBytes: 200_000,
+      concurrency: 1, largeConcurrency: 1, largeFileBytes: 200_000, ...(planMemoryBytes === undefined ? {} : { planMemoryBytes }),
       onFileResult: (r) => { if (r.outcome === 'transferred') sent.push(r.path); },
     });
     const result = await engine.run();
     await destination.close();
     expect(result.status).toBe('SUCCESS');
+    expect(result.counters.FilesVerified).toBe(40);
+    // The plan's scratch file was unlinked as soon as it was open: nothing is left on the disk.
+    expect(await readdir(join(dir, 'journal', 'scratch')).catch(() => [])).toEqual([]);
     const large = written.filter((n) => contents.get(n)!.length > 200_000);
     expect(large).toHaveLength(4);
     expect(sent.filter((n) => large.includes(n))).toEqual(large);
     expect(sent.filter((n) => !large.includes(n))).toEqual(written.filter((n) => !large.includes(n)));
     for (const name of written) expect((await readFile(join(efs, name))).equals(contents.get(name)!)).toBe(true);
+
+    // A second run after one file changed: 39 kept (delivered already), one sent, and only that one verified.
+    const changed = seededBytes(7, 4321);
+    await journal.writeFile(fileMeta(written[17]!, changed.length), bytesOf(changed));
+    const again = await openFilesystemDestination(`efs://${efs}`);
+    const second = await new TransferEngine({
+      journal, ledger, destination: again, executionId: 'exec-order-2', transfer: 'import', options: { VerifyMode: 'ONLY_FILES_TRANSFERRED' },
+      ...(planMemoryBytes === undefined ? {} : { planMemoryBytes }),
+    }).run();
+    await again.close();
+    expect(second.status).toBe('SUCCESS');
+    expect([second.counters.FilesSkipped, second.counters.FilesTransferred, second.counters.FilesVerified]).toEqual([39, 1, 1]);
+    expect((await readFile(join(efs, written[17]!))).equals(changed)).toBe(true);
   });
 
   it('32 files in flight: small files are read from the journal a batch at a time, none with a read of its own', async () => {

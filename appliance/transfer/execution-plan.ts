@@ -92,19 +92,26 @@ export class ExecutionPlan {
     this.#table = new PlanTable();
   }
 
-  /** The files of class `cls` in plan order. Adding ends at the first call. */
-  async *files(cls: PlanClass): AsyncGenerator<PlanFile> {
+  /**
+   * The files of class `cls` in plan order; with `keep`, only those whose ordinal it keeps (the
+   * others are not decoded). Adding ends at the first call.
+   */
+  async *files(cls: PlanClass, keep?: (ordinal: number) => boolean): AsyncGenerator<PlanFile> {
     const table = this.#table;
     this.#order ??= table.sorted();
     const inMemory = memoryEntries(table, this.#order, cls);
     const spill = this.#spill;
     if (spill === undefined) {
-      for (const i of inMemory) yield { ordinal: table.ordinal(i), entry: table.entry(i), fingerprint: table.fingerprint(i) };
+      for (const i of inMemory) {
+        const ordinal = table.ordinal(i);
+        if (keep === undefined || keep(ordinal)) yield { ordinal, entry: table.entry(i), fingerprint: table.fingerprint(i) };
+      }
       return;
     }
     const sources: Array<AsyncIterator<PlanEntry> | Iterator<PlanEntry>> = spill.runs.map((run: SpillRun) => spill.entries(run, cls));
     sources.push(tableEntries(table, inMemory));
     for await (const e of merge(sources)) {
+      if (keep !== undefined && !keep(e.ordinal)) continue;
       yield { ordinal: e.ordinal, entry: decodeFileEntry(e.record.subarray(1)), fingerprint: e.fingerprint.toString('hex') };
     }
   }

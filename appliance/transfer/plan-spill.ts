@@ -138,12 +138,16 @@ export class PlanSpill {
     const sealed = this.#key.seal(nonceFor(counter), plain, placeOf(offset));
     plain.fill(0);
     this.#end += sealed.length;
-    await this.#file.write(sealed, 0, sealed.length, offset);
+    for (let done = 0; done < sealed.length; ) {
+      const { bytesWritten } = await this.#file.write(sealed, done, sealed.length - done, offset + done);
+      if (bytesWritten === 0) throw new FloeError('INTERNAL', `the plan's scratch file could not grow past ${offset + done} bytes`);
+      done += bytesWritten;
+    }
     return { offset, length: sealed.length, counter, firstClass, lastClass };
   }
 
   async #readBlock(block: Block): Promise<Buffer> {
-    if (this.#closed) throw new FloeError('CANCELLED', 'the plan was closed');
+    if (this.#closed) throw new FloeError('INTERNAL', 'the plan was read after its execution closed it');
     const sealed = Buffer.allocUnsafe(block.length);
     const { bytesRead } = await this.#file.read(sealed, 0, block.length, block.offset);
     if (bytesRead !== block.length) throw new FloeError('INTERNAL', `the plan's scratch file ends at a block (${bytesRead} of ${block.length} bytes)`);

@@ -122,6 +122,7 @@ export class TransferEngine {
   readonly #plan: ExecutionPlan;
   /** Files delivered or found in place by this execution (a bit per ordinal): what ONLY_FILES_TRANSFERRED verifies. */
   #touched = new Uint8Array(1024);
+  #touchedCount = 0;
   readonly #id: string;
   readonly #recording = new Set<Promise<unknown>>();
   /** Names of hard-linked files, for destinations that keep hard links. */
@@ -192,7 +193,8 @@ export class TransferEngine {
       if (!cancelled) await this.#end();
       throw err;
     } finally {
-      await this.#plan.close();
+      // Closing a scratch file cannot change the outcome: its space is freed when the process ends anyway.
+      await this.#plan.close().catch(() => undefined);
     }
     await this.#end();
     return this.result();
@@ -288,27 +290,30 @@ export class TransferEngine {
   async #transferAll(suspect: boolean): Promise<void> {
     const largeSlots = Math.max(1, this.#o.largeConcurrency ?? DEFAULT_LARGE_CONCURRENCY);
     const smallSlots = Math.max(1, (this.#o.concurrency ?? DEFAULT_CONCURRENCY) - Math.min(largeSlots, this.#plan.count(PLAN_LARGE)));
-    await Promise.all([this.#pool(PLAN_LARGE, largeSlots, suspect, false), this.#pool(PLAN_OTHER, smallSlots, suspect, this.#o.content === undefined)]);
+    // A failure in one pool stops the other too (it takes no more files), and both have ended
+    // before the failure goes on: nothing is sent after the execution ends or reads a closed plan.
+    const stop: { failure?: { error: unknown } } = {};
+    const pools = await Promise.allSettled([this.#pool(PLAN_LARGE, largeSlots, suspect, false, stop), this.#pool(PLAN_OTHER, smallSlots, suspect, this.#o.content === undefined, stop)]);
+    if (stop.failure !== undefined) throw stop.failure.error;
+    for (const p of pools) if (p.status === 'rejected') throw p.reason;
     // Folders last, one depth level at a time, deepest first.
-    await this.#pool(PLAN_DIR, smallSlots, suspect, false);
+    await this.#pool(PLAN_DIR, smallSlots, suspect, false, stop);
   }
 
   /** Transfers the plan's files of class `cls`, `slots` at once; `prefetch`: small files, whose chunks are got ready in batches (Journal.prefetch). */
-  async #pool(cls: PlanClass, slots: number, suspect: boolean, prefetch: boolean): Promise<void> {
-    let failure: unknown;
+  async #pool(cls: PlanClass, slots: number, suspect: boolean, prefetch: boolean, stop: { failure?: { error: unknown } }): Promise<void> {
     const feed = new PlanFeed(this.#plan.files(cls), (file) => this.#planned(file), prefetch ? (entries) => this.#o.journal.prefetch(entries) : undefined);
     const worker = async () => {
-      while (failure === undefined) {
-        let next: { item: Planned; ready: Promise<unknown> } | undefined;
+      while (stop.failure === undefined) {
         try {
-          next = await feed.take();
-          if (next === undefined) return;
+          const next = await feed.take();
+          if (next === undefined || stop.failure !== undefined) return;
           // A file in the batch being got ready waits for it: a read that ran ahead of its batch
           // would look the chunk up and read the frame again by itself.
           await next.ready;
           await this.#transferOne(next.item, suspect);
         } catch (err) {
-          failure ??= err;
+          stop.failure ??= { error: err };
         }
       }
     };
@@ -317,7 +322,7 @@ export class TransferEngine {
     } finally {
       await feed.close();
     }
-    if (failure !== undefined) throw failure;
+    if (stop.failure !== undefined) throw stop.failure.error;
   }
 
   /** Delivers one file; per-file failures are recorded, only cancellation propagates. */
@@ -511,6 +516,7 @@ export class TransferEngine {
       grown.set(this.#touched);
       this.#touched = grown;
     }
+    if (!this.#wasTouched(ordinal)) this.#touchedCount++;
     this.#touched[ordinal >> 3]! |= 1 << (ordinal & 7);
   }
 
@@ -518,23 +524,39 @@ export class TransferEngine {
     return ((this.#touched[ordinal >> 3] ?? 0) & (1 << (ordinal & 7))) !== 0;
   }
 
+  /** The files this execution delivered or found in place, class after class; done once all are found. */
+  async *#touchedFiles(): AsyncGenerator<PlanFile> {
+    let left = this.#touchedCount;
+    for (const cls of [PLAN_LARGE, PLAN_OTHER, PLAN_DIR] as const) {
+      if (left === 0) return;
+      for await (const file of this.#plan.files(cls, (ordinal) => this.#wasTouched(ordinal))) {
+        yield file;
+        if (--left === 0) return;
+      }
+    }
+  }
+
   async #verify(): Promise<void> {
     const mode = this.#options.VerifyMode;
     if (mode === 'NONE') return;
     const { destination, ledger } = this.#o;
+    let files: AsyncGenerator<PlanFile>;
     let wanted: (item: Planned) => boolean;
     if (mode === 'ONLY_FILES_TRANSFERRED') {
-      wanted = (item) => this.#wasTouched(item.ordinal!);
+      // Only the files this execution touched: none is kept (PLAN_KEPT), the others are not decoded.
+      files = this.#touchedFiles();
+      wanted = () => true;
     } else {
       // POINT_IN_TIME_CONSISTENT: every file of the catalog that is delivered, and the listing.
       const expected = new Set<string>();
       for await (const file of this.#everyFile()) expected.add(this.#planned(file).key);
       await this.#compareListing(expected);
+      files = this.#everyFile();
       wanted = (item) => ledger.delivered(this.#id, item.key, item.fingerprint) !== undefined;
     }
-    const files = this.#everyFile();
     const take = async (): Promise<Planned | undefined> => {
       for (;;) {
+        this.#checkCancelled();
         const next = await files.next();
         if (next.done === true) return undefined;
         const item = this.#planned(next.value);

@@ -12,6 +12,7 @@ type Op = Parameters<IndexStore['write']>[0][number];
 /** flushSoon() writes once this many operations wait, or after FLUSH_DELAY_MS. */
 const FLUSH_OPS = 1024;
 const FLUSH_DELAY_MS = 50;
+const CLEARED_FOLDERS = 8192;
 const EMPTY = Buffer.alloc(0);
 
 export interface AppliedPosition {
@@ -36,6 +37,10 @@ export class IndexApplier {
   // The folder whose digest the last applied entry removed: siblings applied one after another
   // (an ingest writes a folder's files together) make its key once.
   #lastFolder: { path: Buffer; key: Buffer } | undefined;
+  // Folders whose digest a batch removed and none was kept for since (the latest CLEARED_FOLDERS):
+  // files written across many folders at once (a restore's or a copy's order, 64 files in flight
+  // over a wide tree) remove each folder's digest once, not once a batch per file.
+  readonly #cleared = new Map<string, true>();
   readonly #applied = new Map<bigint, AppliedPosition>();
   #draining: Promise<void> | null = null;
   #again = false;
@@ -60,11 +65,11 @@ export class IndexApplier {
     return this.#chunks.get(hex) ?? this.#chunksInFlight.get(hex) ?? (await this.store.getChunk(id));
   }
 
-  async file(path: Buffer): Promise<CatalogRecord | undefined> {
-    const key = this.store.fileKey(path).toString('hex');
-    if (this.#files.has(key)) return this.#files.get(key) ?? undefined;
-    if (this.#filesInFlight.has(key)) return this.#filesInFlight.get(key) ?? undefined;
-    return this.store.getFile(path);
+  async file(path: Buffer, key = this.store.fileKey(path)): Promise<CatalogRecord | undefined> {
+    const hex = key.toString('hex');
+    if (this.#files.has(hex)) return this.#files.get(hex) ?? undefined;
+    if (this.#filesInFlight.has(hex)) return this.#filesInFlight.get(hex) ?? undefined;
+    return this.store.getFile(path, key);
   }
 
   /** The digest kept for a folder's listing (§8, "Folder digests"), if no change since removed it. */
@@ -80,7 +85,9 @@ export class IndexApplier {
    * LevelDB in order, so a change applied after this removes it again.
    */
   applyFolderDigest(folder: Buffer, digest: Buffer): void {
-    this.#digests.set(this.store.folderDigestKey(folder).toString('hex'), digest);
+    const hex = this.store.folderDigestKey(folder).toString('hex');
+    this.#cleared.delete(hex);
+    this.#digests.set(hex, digest);
     this.#ops.push(this.store.folderDigestOp(folder, digest));
   }
 
@@ -96,8 +103,11 @@ export class IndexApplier {
     }
     const hex = key.toString('hex');
     if (this.#digests.get(hex) === null) return; // already removed in this batch
+    if (this.#cleared.has(hex) && !this.#digests.has(hex)) return; // removed in an earlier batch, none kept since
     this.#digests.set(hex, null);
     this.#ops.push({ type: 'del', key });
+    this.#cleared.set(hex, true);
+    if (this.#cleared.size > CLEARED_FOLDERS) this.#cleared.delete(this.#cleared.keys().next().value!);
   }
 
   /** Indexes a chunk once. `known: 'new'` skips the lookup when the caller just checked. */
@@ -112,11 +122,13 @@ export class IndexApplier {
     // Every version goes into the history, also one older than the catalog's (a replay): the key
     // holds its seq, so writing it again changes nothing.
     if (this.#history) this.#ops.push(this.store.historyOp(entry.path, loc, entry));
-    const existing = await this.file(entry.path);
+    // The path's index key once (an HMAC) for the lookup, the overlay and the put.
+    const key = this.store.fileKey(entry.path);
+    const existing = await this.file(entry.path, key);
     if (existing !== undefined && existing.location.seq > loc.seq) return;
     this.#invalidateFolderOf(entry.path);
-    this.#files.set(this.store.fileKey(entry.path).toString('hex'), { entry, location: loc });
-    this.#ops.push(this.store.fileOp(entry, loc));
+    this.#files.set(key.toString('hex'), { entry, location: loc });
+    this.#ops.push(this.store.fileOp(entry, loc, key));
     const bytes = entry.type === 'file' ? entry.size : 0;
     if (existing === undefined) this.#count({ files: 1, logicalBytes: bytes });
     else this.#count({ logicalBytes: bytes - (existing.entry.type === 'file' ? existing.entry.size : 0) });

@@ -144,14 +144,13 @@ export class IndexStore {
     return this.#keys.indexKey('f', path);
   }
 
-  async getFile(path: Buffer): Promise<CatalogRecord | undefined> {
-    const key = this.fileKey(path);
+  /** `key`: fileKey(path), when the caller has it already (each is an HMAC). */
+  async getFile(path: Buffer, key = this.fileKey(path)): Promise<CatalogRecord | undefined> {
     const raw = this.#db.getSync(key);
     return raw === undefined ? undefined : this.#decodeCatalog(key, Buffer.from(raw));
   }
 
-  fileOp(entry: FileEntry, loc: FrameLocation): Op {
-    const key = this.fileKey(entry.path);
+  fileOp(entry: FileEntry, loc: FrameLocation, key = this.fileKey(entry.path)): Op {
     const value = Buffer.concat([encodeLocation(loc), encodeFileEntry(entry).subarray(1)]);
     return { type: 'put', key, value: this.#keys.sealValue(key, value) };
   }

@@ -1,9 +1,9 @@
-// How a pool of transfer workers takes the files of one plan class (transfer-engine.ts): in order,
-// one pull from the plan at a time, a batch at a time, the next batch got ready (Journal.prefetch:
-// chunk locations in one index call, frames read in runs) while the workers send the current one.
-// So at most two batches are ahead of the workers, however long the class.
+// How a pool of workers takes the files of one plan class (transfer-engine.ts: the transfer's pools
+// and verification's): in order, one pull from the plan at a time, a batch at a time; for a
+// transfer, the next batch got ready (Journal.prefetch: chunk locations in one index call, frames
+// read in runs) while the workers send the current one. So at most two batches are ahead of the
+// workers, however long the class.
 import type { FileEntry } from '../journal/file-entry.js';
-import type { PlanFile } from './execution-plan.js';
 
 /**
  * Small files got ready together ahead of their transfer. Everything got ready lives until its
@@ -20,17 +20,15 @@ interface Batch<T> {
 }
 
 export class PlanFeed<T extends { readonly entry: FileEntry }> {
-  readonly #files: AsyncIterator<PlanFile>;
-  readonly #map: (file: PlanFile) => T;
+  readonly #files: AsyncIterator<T>;
   readonly #prefetch: ((entries: FileEntry[]) => Promise<unknown>) | undefined;
   #current: Batch<T> | undefined;
   #ahead: Promise<Batch<T> | undefined> | undefined;
   #exhausted = false;
   #chain: Promise<unknown> = Promise.resolve();
 
-  constructor(files: AsyncIterable<PlanFile>, map: (file: PlanFile) => T, prefetch?: (entries: FileEntry[]) => Promise<unknown>) {
+  constructor(files: AsyncIterable<T>, prefetch?: (entries: FileEntry[]) => Promise<unknown>) {
     this.#files = files[Symbol.asyncIterator]();
-    this.#map = map;
     this.#prefetch = prefetch;
   }
 
@@ -71,7 +69,7 @@ export class PlanFeed<T extends { readonly entry: FileEntry }> {
     while (!this.#exhausted && items.length < PREFETCH_BATCH) {
       const next = await this.#files.next();
       if (next.done === true) this.#exhausted = true;
-      else items.push(this.#map(next.value));
+      else items.push(next.value);
     }
     if (items.length === 0) return undefined;
     const ready = this.#prefetch === undefined ? Promise.resolve() : this.#prefetch(items.map((i) => i.entry)).catch(() => undefined);

@@ -14,6 +14,7 @@ export const FINGERPRINT_BYTES = 32;
 export class PlanTable {
   readonly #slabs: Buffer[] = [];
   #used = SLAB_BYTES;
+  #bytes = 0;
   // One number per file in each: plain arrays of small integers and doubles stay unboxed.
   readonly #slab: number[] = [];
   readonly #offset: number[] = [];
@@ -28,9 +29,7 @@ export class PlanTable {
 
   /** Bytes of slabs allocated (the records and fingerprints; the per-file numbers add 48 bytes a file). */
   get bytes(): number {
-    let n = 0;
-    for (const s of this.#slabs) n += s.length;
-    return n;
+    return this.#bytes;
   }
 
   /**
@@ -42,6 +41,7 @@ export class PlanTable {
     const need = record.length + FINGERPRINT_BYTES;
     if (this.#used + need > SLAB_BYTES) {
       this.#slabs.push(Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, need)));
+      this.#bytes += Math.max(SLAB_BYTES, need);
       this.#used = 0;
     }
     const slab = this.#slabs.length - 1;

@@ -274,6 +274,14 @@ export class TransferEngine {
     return { entry: file.entry, key: this.#o.destination.keyFor(file.entry), fingerprint: file.fingerprint, ordinal: file.ordinal };
   }
 
+  /** Files of the plan with their keys; with `wanted`, only those it keeps. */
+  async *#itemsOf(files: AsyncIterable<PlanFile>, wanted?: (item: Planned) => boolean): AsyncGenerator<Planned> {
+    for await (const file of files) {
+      const item = this.#planned(file);
+      if (wanted === undefined || wanted(item)) yield item;
+    }
+  }
+
   /** Every file of the plan, class after class. */
   async *#everyFile(): AsyncGenerator<PlanFile> {
     for (const cls of PLAN_CLASSES) yield* this.#plan.files(cls);
@@ -302,7 +310,7 @@ export class TransferEngine {
 
   /** Transfers the plan's files of class `cls`, `slots` at once; `prefetch`: small files, whose chunks are got ready in batches (Journal.prefetch). */
   async #pool(cls: PlanClass, slots: number, suspect: boolean, prefetch: boolean, stop: { failure?: { error: unknown } }): Promise<void> {
-    const feed = new PlanFeed(this.#plan.files(cls), (file) => this.#planned(file), prefetch ? (entries) => this.#o.journal.prefetch(entries) : undefined);
+    const feed = new PlanFeed(this.#itemsOf(this.#plan.files(cls)), prefetch ? (entries) => this.#o.journal.prefetch(entries) : undefined);
     const worker = async () => {
       while (stop.failure === undefined) {
         try {
@@ -540,38 +548,24 @@ export class TransferEngine {
     const mode = this.#options.VerifyMode;
     if (mode === 'NONE') return;
     const { destination, ledger } = this.#o;
-    let files: AsyncGenerator<PlanFile>;
-    let wanted: (item: Planned) => boolean;
+    let items: AsyncGenerator<Planned>;
     if (mode === 'ONLY_FILES_TRANSFERRED') {
       // Only the files this execution touched: none is kept (PLAN_KEPT), the others are not decoded.
-      files = this.#touchedFiles();
-      wanted = () => true;
+      items = this.#itemsOf(this.#touchedFiles());
     } else {
       // POINT_IN_TIME_CONSISTENT: every file of the catalog that is delivered, and the listing.
       const expected = new Set<string>();
       for await (const file of this.#everyFile()) expected.add(this.#planned(file).key);
       await this.#compareListing(expected);
-      files = this.#everyFile();
-      wanted = (item) => ledger.delivered(this.#id, item.key, item.fingerprint) !== undefined;
+      items = this.#itemsOf(this.#everyFile(), (item) => ledger.delivered(this.#id, item.key, item.fingerprint) !== undefined);
     }
-    const take = async (): Promise<Planned | undefined> => {
-      for (;;) {
-        this.#checkCancelled();
-        const next = await files.next();
-        if (next.done === true) return undefined;
-        const item = this.#planned(next.value);
-        if (wanted(item)) return this.#hashed(item);
-      }
-    };
-    let pulling: Promise<Planned | undefined> = Promise.resolve(undefined);
+    const feed = new PlanFeed(items);
     const worker = async () => {
       for (;;) {
         this.#checkCancelled();
-        // One pull at a time from the plan's iterator.
-        const pulled: Promise<Planned | undefined> = pulling.then(take);
-        pulling = pulled.catch(() => undefined);
-        const item = await pulled;
-        if (item === undefined) return;
+        const next = await feed.take();
+        if (next === undefined) return;
+        const item = this.#hashed(next.item);
         let mismatch: Mismatch | undefined;
         try {
           mismatch = await withRetry(this.#retry, () => verifyObject(destination, item.key, item.entry, this.#o.signal), { signal: this.#o.signal });
@@ -593,7 +587,7 @@ export class TransferEngine {
     try {
       await Promise.all(Array.from({ length: Math.min(VERIFY_CONCURRENCY, this.#plan.size) }, worker));
     } finally {
-      await files.return(undefined);
+      await feed.close();
     }
   }
 
